@@ -1,0 +1,11 @@
+/** Unit specs sit beside the code; integration and e2e suites live in test/. */
+module.exports = {
+  testEnvironment: 'node',
+  rootDir: '.',
+  roots: ['<rootDir>/src', '<rootDir>/test'],
+  testRegex: '.*\\.(spec|test)\\.ts$',
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: false }] },
+  testTimeout: 120000,
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  verbose: false,
+};

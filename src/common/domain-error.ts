@@ -1,0 +1,55 @@
+/**
+ * Every feature throws a DomainError subclass with a code from its own enum. One HTTP filter maps
+ * the code's status class to a response; workers never throw HTTP exceptions.
+ */
+export type ErrorStatus =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'unprocessable'
+  | 'too_many_requests'
+  | 'unavailable'
+  | 'internal';
+
+export abstract class DomainError extends Error {
+  abstract readonly status: ErrorStatus;
+
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export enum CommonErrorCode {
+  NotFound = 'NOT_FOUND',
+  Validation = 'VALIDATION_FAILED',
+  Unauthorized = 'UNAUTHORIZED',
+}
+
+export class NotFoundError extends DomainError {
+  readonly status = 'not_found' as const;
+  constructor(what: string, id: string) {
+    super(CommonErrorCode.NotFound, `${what} ${id} not found`, { what, id });
+  }
+}
+
+export class ValidationError extends DomainError {
+  readonly status = 'bad_request' as const;
+  constructor(message: string, readonly fields: string[] = []) {
+    super(CommonErrorCode.Validation, message, { fields });
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly status = 'unauthorized' as const;
+  constructor(message = 'a valid admin bearer token is required') {
+    super(CommonErrorCode.Unauthorized, message);
+  }
+}

@@ -1,0 +1,250 @@
+import * as path from 'node:path';
+
+/**
+ * The only reader of process.env. Every variable is parsed and validated here once, at boot;
+ * all problems are reported together so an organiser fixes them in one go.
+ */
+
+export type Role = 'api' | 'worker' | 'all';
+export type SandboxDriver = 'docker' | 'kubernetes';
+export type ExecutionProviderChoice = 'auto' | 'cpu' | 'cuda';
+
+export interface DatabaseConfig {
+  /** PostgreSQL connection URL; undefined means the embedded PGlite database. */
+  url?: string;
+  /** Directory of the embedded database (PGlite). */
+  embeddedDir: string;
+  migrateOnStart: boolean;
+}
+
+export interface DockerSandboxConfig {
+  socketPath: string;
+}
+
+export interface KubernetesSandboxConfig {
+  namespace: string;
+  kubeconfig?: string;
+  runtimeClassName?: string;
+  nodeSelector: Record<string, string>;
+  artifactVolumeClaim: string;
+  jobTtlSeconds: number;
+}
+
+export interface SandboxConfig {
+  driver: SandboxDriver;
+  image: string;
+  memoryMb: number;
+  cpus: number;
+  pidsLimit: number;
+  outputMaxMb: number;
+  logMaxKb: number;
+  gracePeriodSeconds: number;
+  docker: DockerSandboxConfig;
+  kubernetes?: KubernetesSandboxConfig;
+}
+
+export interface ChainConfig {
+  endpoint?: string;
+  netuid: number;
+  walletPath?: string;
+  mnemonicFile?: string;
+  dryRun: boolean;
+  ownerUid: number;
+}
+
+/** Injection token and shape of the validated configuration (values come from loadConfig). */
+export abstract class AppConfig {
+  abstract readonly port: number;
+  abstract readonly role: Role;
+  abstract readonly dataDir: string;
+  abstract readonly adminToken?: string;
+  abstract readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  abstract readonly database: DatabaseConfig;
+  abstract readonly sandbox: SandboxConfig;
+  abstract readonly evaluation: { executionProvider: ExecutionProviderChoice; maxModelMb: number; timeoutSeconds: number; memoryMb: number };
+  abstract readonly chain: ChainConfig;
+  abstract readonly publishing: { githubOrg?: string; githubToken?: string; gitBaseUrl: string; githubApiUrl: string };
+  abstract readonly workerId: string;
+  abstract readonly schedulerTickMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Small typed readers that record problems instead of throwing on the first one. */
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  str(name: string): string | undefined;
+  str(name: string, fallback: string): string;
+  str(name: string, fallback?: string): string | undefined {
+    const raw = this.env[name];
+    return raw === undefined || raw.trim() === '' ? fallback : raw.trim();
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.str(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  }
+
+  num(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.str(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max) {
+      this.problems.push(`${name} must be a number between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.str(name);
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+    this.problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.str(name);
+    if (raw === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+      return fallback;
+    }
+    return raw as T;
+  }
+
+  url(name: string, schemes: string[]): string | undefined {
+    const raw = this.str(name);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!schemes.includes(parsed.protocol.replace(':', ''))) {
+        this.problems.push(`${name} must use one of the schemes ${schemes.join(', ')}`);
+      }
+    } catch {
+      // Never echo the value: a database URL carries a password.
+      this.problems.push(`${name} is not a valid URL`);
+    }
+    return raw;
+  }
+
+  keyValues(name: string): Record<string, string> {
+    const raw = this.str(name);
+    if (raw === undefined) return {};
+    const out: Record<string, string> = {};
+    for (const pair of raw.split(',')) {
+      const [k, v] = pair.split('=');
+      if (!k || v === undefined) {
+        this.problems.push(`${name} must look like key=value,key2=value2`);
+        return {};
+      }
+      out[k.trim()] = v.trim();
+    }
+    return out;
+  }
+
+  require(name: string, value: string | undefined, why: string): void {
+    if (value === undefined) this.problems.push(`${name} is required ${why}`);
+  }
+}
+
+export function loadConfig(env: Env = process.env, overrides: { role?: Role } = {}): AppConfig {
+  const r = new EnvReader(env);
+  const dataDir = path.resolve(r.str('CRUCIBLE_DATA_DIR', './data'));
+  const driver = r.oneOf<SandboxDriver>('CRUCIBLE_SANDBOX_DRIVER', ['docker', 'kubernetes'], 'docker');
+
+  let kubernetes: KubernetesSandboxConfig | undefined;
+  if (driver === 'kubernetes') {
+    const namespace = r.str('CRUCIBLE_K8S_NAMESPACE');
+    r.require('CRUCIBLE_K8S_NAMESPACE', namespace, 'when CRUCIBLE_SANDBOX_DRIVER=kubernetes');
+    const artifactVolumeClaim = r.str('CRUCIBLE_K8S_ARTIFACT_PVC');
+    r.require('CRUCIBLE_K8S_ARTIFACT_PVC', artifactVolumeClaim, 'when CRUCIBLE_SANDBOX_DRIVER=kubernetes');
+    kubernetes = {
+      namespace: namespace ?? '',
+      kubeconfig: r.str('KUBECONFIG'),
+      runtimeClassName: r.str('CRUCIBLE_K8S_RUNTIME_CLASS'),
+      nodeSelector: r.keyValues('CRUCIBLE_K8S_NODE_SELECTOR'),
+      artifactVolumeClaim: artifactVolumeClaim ?? '',
+      jobTtlSeconds: r.int('CRUCIBLE_K8S_JOB_TTL_SECONDS', 3600, 0, 7 * 86400),
+    };
+  }
+
+  const chainEndpoint = r.url('CRUCIBLE_CHAIN_ENDPOINT', ['ws', 'wss']);
+  const walletPath = r.str('CRUCIBLE_WALLET_PATH');
+  const mnemonicFile = r.str('CRUCIBLE_MNEMONIC_FILE');
+  const dryRun = r.bool('CRUCIBLE_WEIGHTS_DRY_RUN', chainEndpoint === undefined);
+  if (chainEndpoint && !dryRun && !walletPath && !mnemonicFile) {
+    r.problems.push('CRUCIBLE_WALLET_PATH or CRUCIBLE_MNEMONIC_FILE is required to set weights on chain (or set CRUCIBLE_WEIGHTS_DRY_RUN=true)');
+  }
+
+  const githubOrg = r.str('CRUCIBLE_GITHUB_ORG');
+  const githubToken = r.str('CRUCIBLE_GITHUB_TOKEN');
+  if (githubOrg && !githubToken) r.problems.push('CRUCIBLE_GITHUB_TOKEN is required when CRUCIBLE_GITHUB_ORG is set');
+
+  const config: AppConfig = {
+    port: r.int('PORT', 3000, 0, 65535),
+    role: overrides.role ?? r.oneOf<Role>('CRUCIBLE_ROLE', ['api', 'worker', 'all'], 'all'),
+    dataDir,
+    adminToken: r.str('CRUCIBLE_ADMIN_TOKEN'),
+    logLevel: r.oneOf('CRUCIBLE_LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
+    database: {
+      url: r.url('DATABASE_URL', ['postgres', 'postgresql']),
+      embeddedDir: path.resolve(dataDir, r.str('CRUCIBLE_EMBEDDED_DB_DIR', 'pglite')),
+      migrateOnStart: r.bool('CRUCIBLE_MIGRATE_ON_START', true),
+    },
+    sandbox: {
+      driver,
+      image: r.str('CRUCIBLE_SANDBOX_IMAGE', 'crucible/trainer-cpu:1'),
+      memoryMb: r.int('CRUCIBLE_SANDBOX_MEMORY_MB', 2048, 64, 1024 * 1024),
+      cpus: r.num('CRUCIBLE_SANDBOX_CPUS', 1, 0.1, 256),
+      pidsLimit: r.int('CRUCIBLE_SANDBOX_PIDS', 256, 16, 65536),
+      outputMaxMb: r.int('CRUCIBLE_SANDBOX_OUTPUT_MAX_MB', 256, 1, 1024 * 1024),
+      logMaxKb: r.int('CRUCIBLE_SANDBOX_LOG_MAX_KB', 1024, 16, 1024 * 1024),
+      gracePeriodSeconds: r.int('CRUCIBLE_SANDBOX_GRACE_SECONDS', 10, 0, 3600),
+      docker: { socketPath: r.str('DOCKER_SOCKET', '/var/run/docker.sock') },
+      kubernetes,
+    },
+    evaluation: {
+      executionProvider: r.oneOf<ExecutionProviderChoice>('CRUCIBLE_EXECUTION_PROVIDER', ['auto', 'cpu', 'cuda'], 'auto'),
+      maxModelMb: r.int('CRUCIBLE_EVAL_MAX_MODEL_MB', 512, 1, 64 * 1024),
+      timeoutSeconds: r.int('CRUCIBLE_EVAL_TIMEOUT_SECONDS', 600, 1, 86400),
+      memoryMb: r.int('CRUCIBLE_EVAL_MEMORY_MB', 4096, 128, 1024 * 1024),
+    },
+    chain: {
+      endpoint: chainEndpoint,
+      netuid: r.int('CRUCIBLE_NETUID', 56, 0, 65535),
+      walletPath,
+      mnemonicFile,
+      dryRun,
+      ownerUid: r.int('CRUCIBLE_OWNER_UID', 0, 0, 65535),
+    },
+    publishing: {
+      githubOrg,
+      githubToken,
+      gitBaseUrl: r.str('CRUCIBLE_GIT_BASE_URL', 'https://github.com'),
+      githubApiUrl: r.str('CRUCIBLE_GITHUB_API_URL', 'https://api.github.com'),
+    },
+    workerId: r.str('CRUCIBLE_WORKER_ID', `worker-${process.pid}`),
+    schedulerTickMs: r.int('CRUCIBLE_TICK_MS', 2000, 50, 3600_000),
+  };
+
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}

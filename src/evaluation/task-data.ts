@@ -1,0 +1,52 @@
+/**
+ * What the tournament engine asks of the evaluation layer. Implemented by the evaluation module
+ * (datasets, seeded splits, commitments, ONNX checks and inference in a worker process).
+ */
+export type TaskType = 'causal-lm' | 'classification';
+
+export interface TaskDataRequest {
+  taskId: string;
+  taskType: TaskType;
+  datasetId: string;
+  /** Secret until the tournament ends; decides the train/test split. */
+  seed: string;
+}
+
+export interface PreparedTaskData {
+  /** Host directory with the training split only (safe to mount into a sandbox). */
+  trainDir: string;
+  /** sha256 hex of the seed, published at task creation. */
+  seedCommitment: string;
+  /** sha256 hex of the canonical hidden test split, published at task creation. */
+  testSetCommitment: string;
+  /** Hints for /task/task.json (vocab size, sequence length, ...). */
+  specHints: Record<string, unknown>;
+}
+
+export interface ModelScore {
+  metricName: string;
+  /** Lower is better. */
+  metricValue: number;
+  accuracy: number | null;
+  exampleCount: number;
+  lossesPath: string;
+  lossesSha256: string;
+  modelSha256: string;
+  evaluatorVersion: string;
+  executionProvider: string;
+}
+
+export type EvaluationResult =
+  | { ok: true; score: ModelScore }
+  /** `infra` true: the evaluator itself failed (not the miner's fault, retried). */
+  | { ok: false; infra: boolean; code: string; reason: string };
+
+export abstract class TaskDataService {
+  abstract prepare(req: TaskDataRequest): Promise<PreparedTaskData>;
+  /** Scores a model file on the task's hidden test split. */
+  abstract evaluate(req: TaskDataRequest, modelPath: string): Promise<EvaluationResult>;
+  /** Scores the task's base model (the baseline), e.g. "builtin:unigram". */
+  abstract evaluateBaseline(req: TaskDataRequest, baseModel: string): Promise<EvaluationResult>;
+  /** Per-example losses of a stored evaluation, for the boss round's paired bootstrap. */
+  abstract readLosses(lossesPath: string): Promise<Float64Array>;
+}

@@ -1,0 +1,36 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import type { TournamentState } from './tournament-state';
+
+export interface ChampionRef {
+  hotkey: string;
+  repoUrl: string;
+  commitSha: string;
+  /** Entrant row of the tournament the champion won, if any (the baseline repo has none). */
+  sourceEntrantId?: string;
+}
+
+@Entity('tournaments')
+@Index('idx_tournaments_type_cycle', ['type', 'cycle'], { unique: true })
+@Index('idx_tournaments_state', ['state'])
+export class TournamentEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  /** Tournament type, e.g. "text": each type runs its own back-to-back cycles and weight pool. */
+  @Column('varchar', { length: 64 }) type!: string;
+  @Column('int') cycle!: number;
+  @Column('varchar', { length: 32 }) state!: TournamentState;
+  /** Why the tournament is where it is (e.g. "waiting: 3 runs hit infra failures"). */
+  @Column('text', { nullable: true }) stateReason!: string | null;
+  /** The exact rulebook (every outcome-deciding constant) this tournament runs under. */
+  @Column('jsonb') rulebook!: Record<string, unknown>;
+  @Column('varchar', { length: 32 }) rulebookVersion!: string;
+  @Column('timestamptz') registrationOpensAt!: Date;
+  @Column('timestamptz') registrationClosesAt!: Date;
+  @Column('timestamptz') endsBy!: Date;
+  @Column('jsonb', { nullable: true }) defendingChampion!: ChampionRef | null;
+  @Column('uuid', { nullable: true }) winnerEntrantId!: string | null;
+  @Column('timestamptz', { nullable: true }) startedAt!: Date | null;
+  @Column('timestamptz', { nullable: true }) finishedAt!: Date | null;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
+  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
+  @VersionColumn() version!: number;
+}
