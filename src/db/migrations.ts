@@ -1,8 +1,8 @@
-import { Initial1795317043500 } from '../../migrations/1795317043500-Initial';
-import { AuditEventsAppendOnly1795317043600 } from '../../migrations/1795317043600-AuditEventsAppendOnly';
+import {  } from '../../migrations/.ts';
+import { AuditEventsAppendOnly100 } from '../../migrations/100-AuditEventsAppendOnly';
 
 /**
  * Migrations in order. Generated with `npm run migration:generate -- migrations/Name` against a
  * database at the latest migration, reviewed, and never edited after landing. Add new ones here.
  */
-export const MIGRATIONS = [Initial1795317043500, AuditEventsAppendOnly1795317043600];
+export const MIGRATIONS = [, AuditEventsAppendOnly100];

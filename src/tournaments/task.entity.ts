@@ -22,5 +22,7 @@ export class TaskEntity {
   @Column('timestamptz', { nullable: true }) revealedAt!: Date | null;
   /** Spec handed to the sandbox as /task/task.json (never contains the seed or test data). */
   @Column('jsonb') spec!: Record<string, unknown>;
+  /** Host directory of the training split (the only data a sandbox sees). */
+  @Column('text', { nullable: true }) trainDir!: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
 }

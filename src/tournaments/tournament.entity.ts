@@ -7,6 +7,9 @@ export interface ChampionRef {
   commitSha: string;
   /** Entrant row of the tournament the champion won, if any (the baseline repo has none). */
   sourceEntrantId?: string;
+  /** Consecutive tournaments this champion has defended (0 for a new champion or the baseline). */
+  defences: number;
+  receivedAt: string;
 }
 
 @Entity('tournaments')
@@ -28,6 +31,10 @@ export class TournamentEntity {
   @Column('timestamptz') endsBy!: Date;
   @Column('jsonb', { nullable: true }) defendingChampion!: ChampionRef | null;
   @Column('uuid', { nullable: true }) winnerEntrantId!: string | null;
+  /** Final ranking (entrant ids, best first), set when the tournament is finalised. */
+  @Column('jsonb', { nullable: true }) ranking!: string[] | null;
+  /** Where the winner was published (repo URL, tag, commit), once it was. */
+  @Column('jsonb', { nullable: true }) publication!: Record<string, unknown> | null;
   @Column('timestamptz', { nullable: true }) startedAt!: Date | null;
   @Column('timestamptz', { nullable: true }) finishedAt!: Date | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
