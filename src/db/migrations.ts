@@ -1,8 +1,8 @@
-import {  } from '../../migrations/.ts';
-import { AuditEventsAppendOnly100 } from '../../migrations/100-AuditEventsAppendOnly';
+import { Initial1795317228392 } from '../../migrations/1795317228392-Initial';
+import { AuditEventsAppendOnly1795317228492 } from '../../migrations/1795317228492-AuditEventsAppendOnly';
 
 /**
  * Migrations in order. Generated with `npm run migration:generate -- migrations/Name` against a
- * database at the latest migration, reviewed, and never edited after landing. Add new ones here.
+ * database at the latest migration, reviewed, and never edited after landing. Append new ones here.
  */
-export const MIGRATIONS = [, AuditEventsAppendOnly100];
+export const MIGRATIONS = [Initial1795317228392, AuditEventsAppendOnly1795317228492];

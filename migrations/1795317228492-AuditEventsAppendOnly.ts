@@ -1,8 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Audit events are evidence: the database itself refuses to change or delete them. */
-export class AuditEventsAppendOnly100 implements MigrationInterface {
-  name = 'AuditEventsAppendOnly100';
+export class AuditEventsAppendOnly1795317228492 implements MigrationInterface {
+  name = 'AuditEventsAppendOnly1795317228492';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
