@@ -28,6 +28,19 @@ export interface KubernetesSandboxConfig {
   nodeSelector: Record<string, string>;
   artifactVolumeClaim: string;
   jobTtlSeconds: number;
+  /** "key[=value]:Effect" entries, e.g. for dedicated GPU nodes. */
+  tolerations: { key: string; value?: string; effect: string }[];
+  /** How often the Job adapter polls Job/Pod status. */
+  pollMs: number;
+}
+
+export interface RepoIntakeConfig {
+  /** Token for private https repos (sent as Basic auth, never put in argv or URLs). */
+  gitToken?: string;
+  /** Allow http:// and file:// repo URLs (tests, local mirrors); https only otherwise. */
+  allowInsecureSchemes: boolean;
+  maxRepoMb: number;
+  gitTimeoutSeconds: number;
 }
 
 export interface SandboxConfig {
@@ -39,6 +52,12 @@ export interface SandboxConfig {
   outputMaxMb: number;
   logMaxKb: number;
   gracePeriodSeconds: number;
+  /** Size of the tmpfs scratch space (/tmp and /scratch) inside each sandbox. */
+  scratchMb: number;
+  /** Image and GPU count used when a run's hardware class is "gpu". */
+  gpuImage: string;
+  gpusPerRun: number;
+  repo: RepoIntakeConfig;
   docker: DockerSandboxConfig;
   kubernetes?: KubernetesSandboxConfig;
 }
@@ -165,6 +184,21 @@ class EnvReader {
   }
 }
 
+function parseTolerations(r: EnvReader, name: string): KubernetesSandboxConfig['tolerations'] {
+  const raw = r.str(name);
+  if (raw === undefined) return [];
+  const out: KubernetesSandboxConfig['tolerations'] = [];
+  for (const entry of raw.split(',')) {
+    const match = /^([^=:\s]+)(?:=([^:\s]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(entry.trim());
+    if (!match) {
+      r.problems.push(`${name} must look like key[=value]:NoSchedule|PreferNoSchedule|NoExecute, comma-separated`);
+      return [];
+    }
+    out.push({ key: match[1], value: match[2] || undefined, effect: match[3] });
+  }
+  return out;
+}
+
 export function loadConfig(env: Env = process.env, overrides: { role?: Role } = {}): AppConfig {
   const r = new EnvReader(env);
   const dataDir = path.resolve(r.str('CRUCIBLE_DATA_DIR', './data'));
@@ -183,6 +217,8 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
       nodeSelector: r.keyValues('CRUCIBLE_K8S_NODE_SELECTOR'),
       artifactVolumeClaim: artifactVolumeClaim ?? '',
       jobTtlSeconds: r.int('CRUCIBLE_K8S_JOB_TTL_SECONDS', 3600, 0, 7 * 86400),
+      tolerations: parseTolerations(r, 'CRUCIBLE_K8S_TOLERATIONS'),
+      pollMs: r.int('CRUCIBLE_K8S_POLL_MS', 2000, 50, 60_000),
     };
   }
 
@@ -218,6 +254,15 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
       outputMaxMb: r.int('CRUCIBLE_SANDBOX_OUTPUT_MAX_MB', 256, 1, 1024 * 1024),
       logMaxKb: r.int('CRUCIBLE_SANDBOX_LOG_MAX_KB', 1024, 16, 1024 * 1024),
       gracePeriodSeconds: r.int('CRUCIBLE_SANDBOX_GRACE_SECONDS', 10, 0, 3600),
+      scratchMb: r.int('CRUCIBLE_SANDBOX_SCRATCH_MB', 512, 16, 1024 * 1024),
+      gpuImage: r.str('CRUCIBLE_SANDBOX_GPU_IMAGE', 'crucible/trainer-cuda:1'),
+      gpusPerRun: r.int('CRUCIBLE_SANDBOX_GPUS_PER_RUN', 1, 0, 64),
+      repo: {
+        gitToken: r.str('CRUCIBLE_GIT_TOKEN'),
+        allowInsecureSchemes: r.bool('CRUCIBLE_GIT_ALLOW_INSECURE', false),
+        maxRepoMb: r.int('CRUCIBLE_REPO_MAX_MB', 50, 1, 64 * 1024),
+        gitTimeoutSeconds: r.int('CRUCIBLE_GIT_TIMEOUT_SECONDS', 120, 5, 3600),
+      },
       docker: { socketPath: r.str('DOCKER_SOCKET', '/var/run/docker.sock') },
       kubernetes,
     },
