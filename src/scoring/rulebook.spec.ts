@@ -1,0 +1,57 @@
+import { DEFAULT_RULEBOOK, assertValidRulebook, defaultRulebook, validateRulebook } from './rulebook';
+
+describe('rulebook', () => {
+  it('the default rulebook is valid and carries the published constants', () => {
+    expect(validateRulebook(DEFAULT_RULEBOOK)).toEqual([]);
+    expect(DEFAULT_RULEBOOK).toMatchObject({
+      version: '2026.11-1',
+      knockoutMax: 14,
+      groupSize: 32,
+      groupAdvance: 8,
+      bossTasks: 6,
+      threshold: { floor: 0.03, base: 0.1, decay: 0.8 },
+      weightDecay: 0.3,
+      attempts: 2,
+    });
+  });
+
+  it('the defaults are frozen; defaultRulebook() returns an independent copy', () => {
+    expect(Object.isFrozen(DEFAULT_RULEBOOK.threshold)).toBe(true);
+    const copy = defaultRulebook();
+    copy.threshold.base = 0.5;
+    expect(DEFAULT_RULEBOOK.threshold.base).toBe(0.1);
+    expect(JSON.parse(JSON.stringify(DEFAULT_RULEBOOK))).toEqual(defaultRulebook());
+  });
+
+  it('lists every problem at once', () => {
+    const bad = {
+      ...defaultRulebook(),
+      version: '',
+      groupSize: 10,
+      bossGate: 'coin-flip',
+      pools: { text: 0.7, image: 0.5 },
+      bootstrap: { samples: 5, seed: '1234', confidence: 1.2 },
+    };
+    const problems = validateRulebook(bad);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'version must be a non-empty string',
+        'groupSize must be >= 2 * groupAdvance + 1 (every group must be larger than groupAdvance)',
+        'bossGate must be one of threshold, bootstrap, both',
+        'pools must sum to at most 1 (got 1.2)',
+        'tournamentTaskTypes.image must list at least one task type',
+        'bootstrap.samples must be an integer in [100, 1000000]',
+        'bootstrap.seed must be "0x" + 16 lower-case hex digits',
+        'bootstrap.confidence must be in (0.5, 1)',
+      ]),
+    );
+    expect(problems).toHaveLength(8);
+    expect(() => assertValidRulebook(bad)).toThrow(/invalid rulebook: version must be/);
+    expect(validateRulebook(null)).toEqual(['rulebook must be an object']);
+  });
+
+  it('rejects a task type missing from the catalog', () => {
+    const rb = { ...defaultRulebook(), tournamentTaskTypes: { text: ['speech'] } };
+    expect(validateRulebook(rb)).toEqual(['tournamentTaskTypes.text: task type speech is not in taskCatalog']);
+  });
+});

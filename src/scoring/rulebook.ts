@@ -1,0 +1,248 @@
+/**
+ * The rulebook: every constant that decides an outcome. A copy is stored with each tournament when
+ * it is created, so changing DEFAULT_RULEBOOK never changes a running (or past) tournament, and an
+ * auditor recomputes a tournament from the rulebook stored in its bundle. Plain JSON only (no
+ * bigint, no Infinity) so it round-trips through jsonb and audit bundles unchanged.
+ *
+ * Pure: no Nest, TypeORM or IO imports.
+ */
+
+export type RoundKind = 'group' | 'knockout' | 'boss';
+
+/** How the boss round decides a task (see boss-gate.ts). */
+export type BossGateMode = 'threshold' | 'bootstrap' | 'both';
+export const BOSS_GATE_MODES: readonly BossGateMode[] = ['threshold', 'bootstrap', 'both'];
+
+/** Progressive threshold t = max(floor, base * decay^defences); see boss-gate.ts. */
+export interface ThresholdRule {
+  floor: number;
+  base: number;
+  decay: number;
+}
+
+export interface BootstrapRule {
+  /** Number of bootstrap resamples per boss task. */
+  samples: number;
+  /** Published 64-bit seed as 16 lower-case hex digits with a 0x prefix ("0x" + 16 hex). */
+  seed: string;
+  /** Two-sided level whose lower bound is used: the bound is the (1 - confidence) quantile. */
+  confidence: number;
+}
+
+export interface TaskCatalogEntry {
+  /** Dataset ids known to the evaluation layer. */
+  datasets: readonly string[];
+  /** Base model ids (the starting point handed to miners and scored as the baseline). */
+  baseModels: readonly string[];
+}
+
+export interface Rulebook {
+  /** Bumped whenever any value below changes, e.g. "2026.11-1". */
+  version: string;
+  /** At most this many challengers go straight to knockout pairs; more play group rounds first. */
+  knockoutMax: number;
+  /** Largest group; groups are as equal as possible (sizes differ by at most 1). */
+  groupSize: number;
+  /** Top N of each group (with a valid result) advance. */
+  groupAdvance: number;
+  /** Tasks in the boss round (the challenger needs a strict majority). */
+  bossTasks: number;
+  /** Tasks per group and per knockout pair. */
+  tasksPerRound: { group: number; knockout: number };
+  threshold: ThresholdRule;
+  bootstrap: BootstrapRule;
+  bossGate: BossGateMode;
+  /** Rank weight decay: the miner ranked r gets decay^(r-1) before normalisation. */
+  weightDecay: number;
+  /** Fraction of emission per tournament type; 1 - sum goes to the owner/burn uid. */
+  pools: Readonly<Record<string, number>>;
+  /** Task types each tournament type draws its tasks from. */
+  tournamentTaskTypes: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Fraction of each type's pool spread equally over the miners that completed at least one valid
+   * run in that tournament (a tiny reward for taking part); the rest of the pool goes by rank.
+   */
+  participationFloor: number;
+  /** Miner-caused failed training attempts allowed per (task, entrant); infra failures are free. */
+  attempts: number;
+  /** Training wall-time limit per round kind, seconds. */
+  timeLimitsSeconds: Readonly<Record<RoundKind, number>>;
+  /** Hardware class every run of the tournament uses (e.g. "cpu-2", "gpu-h100"). */
+  hardware: string;
+  /** Datasets and base models per task type. */
+  taskCatalog: Readonly<Record<string, TaskCatalogEntry>>;
+}
+
+export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
+  version: '2026.11-1',
+  knockoutMax: 14,
+  groupSize: 32,
+  groupAdvance: 8,
+  bossTasks: 6,
+  tasksPerRound: { group: 1, knockout: 1 },
+  threshold: { floor: 0.03, base: 0.1, decay: 0.8 },
+  bootstrap: { samples: 2000, seed: '0x6372756369626c65', confidence: 0.95 },
+  bossGate: 'both',
+  weightDecay: 0.3,
+  pools: { text: 1.0 },
+  tournamentTaskTypes: { text: ['causal-lm'] },
+  participationFloor: 0.001,
+  attempts: 2,
+  timeLimitsSeconds: { group: 3600, knockout: 3600, boss: 7200 },
+  hardware: 'cpu-2',
+  taskCatalog: {
+    'causal-lm': { datasets: ['devils-dictionary'], baseModels: ['crucible/char-lm-tiny'] },
+  },
+});
+
+/** A mutable deep copy of the defaults, to start a new tournament's rulebook from. */
+export function defaultRulebook(): Rulebook {
+  return JSON.parse(JSON.stringify(DEFAULT_RULEBOOK)) as Rulebook;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+const HEX64 = /^0x[0-9a-f]{16}$/;
+
+function isPosInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1;
+}
+
+function isFiniteNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Every problem with a rulebook, all at once (empty list = valid). Accepts unknown input so a
+ * rulebook read from a database row or an audit bundle can be checked before it is trusted.
+ */
+export function validateRulebook(input: unknown): string[] {
+  const p: string[] = [];
+  if (!isRecord(input)) return ['rulebook must be an object'];
+  const r = input;
+
+  if (typeof r.version !== 'string' || r.version.trim() === '') p.push('version must be a non-empty string');
+  for (const k of ['knockoutMax', 'groupSize', 'groupAdvance', 'bossTasks', 'attempts'] as const) {
+    if (!isPosInt(r[k])) p.push(`${k} must be an integer >= 1`);
+  }
+  if (isPosInt(r.knockoutMax) && r.knockoutMax < 2) p.push('knockoutMax must be >= 2');
+  if (isPosInt(r.groupAdvance) && isPosInt(r.knockoutMax) && r.groupAdvance > r.knockoutMax) {
+    p.push('groupAdvance must be <= knockoutMax (a single group must shrink the field)');
+  }
+  if (isPosInt(r.groupAdvance) && isPosInt(r.groupSize) && r.groupSize < 2 * r.groupAdvance + 1) {
+    p.push('groupSize must be >= 2 * groupAdvance + 1 (every group must be larger than groupAdvance)');
+  }
+
+  const tpr = r.tasksPerRound;
+  if (!isRecord(tpr) || !isPosInt(tpr.group) || !isPosInt(tpr.knockout)) {
+    p.push('tasksPerRound.group and tasksPerRound.knockout must be integers >= 1');
+  }
+
+  const th = r.threshold;
+  if (!isRecord(th)) {
+    p.push('threshold must be an object');
+  } else {
+    if (!isFiniteNumber(th.floor) || th.floor < 0 || th.floor >= 1) p.push('threshold.floor must be in [0, 1)');
+    if (!isFiniteNumber(th.base) || th.base < 0 || th.base >= 1) p.push('threshold.base must be in [0, 1)');
+    if (!isFiniteNumber(th.decay) || th.decay <= 0 || th.decay > 1) p.push('threshold.decay must be in (0, 1]');
+  }
+
+  const bs = r.bootstrap;
+  if (!isRecord(bs)) {
+    p.push('bootstrap must be an object');
+  } else {
+    if (!isPosInt(bs.samples) || bs.samples < 100 || bs.samples > 1_000_000) {
+      p.push('bootstrap.samples must be an integer in [100, 1000000]');
+    }
+    if (typeof bs.seed !== 'string' || !HEX64.test(bs.seed)) p.push('bootstrap.seed must be "0x" + 16 lower-case hex digits');
+    if (!isFiniteNumber(bs.confidence) || bs.confidence <= 0.5 || bs.confidence >= 1) {
+      p.push('bootstrap.confidence must be in (0.5, 1)');
+    }
+  }
+
+  if (typeof r.bossGate !== 'string' || !(BOSS_GATE_MODES as readonly string[]).includes(r.bossGate)) {
+    p.push(`bossGate must be one of ${BOSS_GATE_MODES.join(', ')}`);
+  }
+  if (!isFiniteNumber(r.weightDecay) || r.weightDecay <= 0 || r.weightDecay > 1) p.push('weightDecay must be in (0, 1]');
+
+  if (!isRecord(r.pools) || Object.keys(r.pools).length === 0) {
+    p.push('pools must map at least one tournament type to a fraction');
+  } else {
+    let sum = 0;
+    for (const [type, v] of Object.entries(r.pools)) {
+      if (!isFiniteNumber(v) || v < 0 || v > 1) p.push(`pools.${type} must be in [0, 1]`);
+      else sum += v;
+    }
+    if (sum > 1 + 1e-12) p.push(`pools must sum to at most 1 (got ${sum})`);
+  }
+
+  const ttt = r.tournamentTaskTypes;
+  const catalog = r.taskCatalog;
+  if (!isRecord(catalog)) {
+    p.push('taskCatalog must be an object');
+  } else {
+    for (const [taskType, entry] of Object.entries(catalog)) {
+      if (!isRecord(entry)) {
+        p.push(`taskCatalog.${taskType} must be an object`);
+        continue;
+      }
+      for (const k of ['datasets', 'baseModels'] as const) {
+        const list = entry[k];
+        if (!Array.isArray(list) || list.length === 0 || !list.every((x) => typeof x === 'string' && x !== '')) {
+          p.push(`taskCatalog.${taskType}.${k} must be a non-empty list of ids`);
+        }
+      }
+    }
+  }
+  if (!isRecord(ttt)) {
+    p.push('tournamentTaskTypes must be an object');
+  } else if (isRecord(r.pools)) {
+    for (const type of Object.keys(r.pools)) {
+      const list = ttt[type];
+      if (!Array.isArray(list) || list.length === 0) {
+        p.push(`tournamentTaskTypes.${type} must list at least one task type`);
+        continue;
+      }
+      for (const tt of list) {
+        if (typeof tt !== 'string' || !isRecord(catalog) || !isRecord(catalog[tt])) {
+          p.push(`tournamentTaskTypes.${type}: task type ${String(tt)} is not in taskCatalog`);
+        }
+      }
+    }
+    for (const type of Object.keys(ttt)) {
+      if (!(type in r.pools)) p.push(`tournamentTaskTypes.${type} has no pool`);
+    }
+  }
+
+  if (!isFiniteNumber(r.participationFloor) || r.participationFloor < 0 || r.participationFloor > 0.1) {
+    p.push('participationFloor must be in [0, 0.1]');
+  }
+
+  const tl = r.timeLimitsSeconds;
+  if (!isRecord(tl)) {
+    p.push('timeLimitsSeconds must be an object');
+  } else {
+    for (const kind of ['group', 'knockout', 'boss'] as const) {
+      if (!isPosInt(tl[kind])) p.push(`timeLimitsSeconds.${kind} must be an integer >= 1`);
+    }
+  }
+  if (typeof r.hardware !== 'string' || r.hardware === '') p.push('hardware must be a non-empty string');
+  return p;
+}
+
+/** Throws with every problem listed when the rulebook is invalid; returns it typed otherwise. */
+export function assertValidRulebook(input: unknown): Rulebook {
+  const problems = validateRulebook(input);
+  if (problems.length > 0) throw new Error(`invalid rulebook: ${problems.join('; ')}`);
+  return input as Rulebook;
+}
