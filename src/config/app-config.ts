@@ -62,6 +62,21 @@ export interface SandboxConfig {
   kubernetes?: KubernetesSandboxConfig;
 }
 
+export interface TournamentsConfig {
+  /** Tournament types that run back to back (each needs a pool in the rulebook). */
+  types: string[];
+  /** Create the next cycle of each type by itself after the gap. */
+  autoSchedule: boolean;
+  /** Champion of a type's first tournament (no previous winner). */
+  baseline?: { repoUrl: string; commitSha: string };
+  /** Concurrent training runs per hardware class, e.g. {"cpu-2": 1}. */
+  concurrency: Record<string, number>;
+  /** Infra failures of one (task, entrant) before its round waits for an organiser. */
+  maxInfraRetries: number;
+  /** A run's claim lasts this long without a heartbeat before another worker may adopt it. */
+  leaseSeconds: number;
+}
+
 export interface ChainConfig {
   endpoint?: string;
   netuid: number;
@@ -74,6 +89,8 @@ export interface ChainConfig {
 /** Injection token and shape of the validated configuration (values come from loadConfig). */
 export abstract class AppConfig {
   abstract readonly port: number;
+  abstract readonly host: string;
+  abstract readonly logFormat: 'text' | 'json';
   abstract readonly role: Role;
   abstract readonly dataDir: string;
   abstract readonly adminToken?: string;
@@ -83,6 +100,7 @@ export abstract class AppConfig {
   abstract readonly evaluation: { executionProvider: ExecutionProviderChoice; maxModelMb: number; timeoutSeconds: number; memoryMb: number };
   abstract readonly chain: ChainConfig;
   abstract readonly publishing: { githubOrg?: string; githubToken?: string; gitBaseUrl: string; githubApiUrl: string };
+  abstract readonly tournaments: TournamentsConfig;
   abstract readonly workerId: string;
   abstract readonly schedulerTickMs: number;
 }
@@ -230,12 +248,23 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
     r.problems.push('CRUCIBLE_WALLET_PATH or CRUCIBLE_MNEMONIC_FILE is required to set weights on chain (or set CRUCIBLE_WEIGHTS_DRY_RUN=true)');
   }
 
+  const baselineRepo = r.str('CRUCIBLE_BASELINE_REPO_URL');
+  const baselineCommit = r.str('CRUCIBLE_BASELINE_COMMIT');
+  if (baselineRepo && !/^[0-9a-f]{40}$/.test(baselineCommit ?? '')) {
+    r.problems.push('CRUCIBLE_BASELINE_COMMIT must be a full 40-hex commit when CRUCIBLE_BASELINE_REPO_URL is set');
+  }
+  for (const [hw, n] of Object.entries(r.keyValues('CRUCIBLE_RUN_CONCURRENCY'))) {
+    if (!/^\d+$/.test(n) || Number(n) < 1) r.problems.push(`CRUCIBLE_RUN_CONCURRENCY for ${hw} must be an integer >= 1`);
+  }
+
   const githubOrg = r.str('CRUCIBLE_GITHUB_ORG');
   const githubToken = r.str('CRUCIBLE_GITHUB_TOKEN');
   if (githubOrg && !githubToken) r.problems.push('CRUCIBLE_GITHUB_TOKEN is required when CRUCIBLE_GITHUB_ORG is set');
 
   const config: AppConfig = {
     port: r.int('PORT', 3000, 0, 65535),
+    host: r.str('CRUCIBLE_HOST', '127.0.0.1'),
+    logFormat: r.oneOf('CRUCIBLE_LOG_FORMAT', ['text', 'json'] as const, 'text'),
     role: overrides.role ?? r.oneOf<Role>('CRUCIBLE_ROLE', ['api', 'worker', 'all'], 'all'),
     dataDir,
     adminToken: r.str('CRUCIBLE_ADMIN_TOKEN'),
@@ -285,6 +314,16 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
       githubToken,
       gitBaseUrl: r.str('CRUCIBLE_GIT_BASE_URL', 'https://github.com'),
       githubApiUrl: r.str('CRUCIBLE_GITHUB_API_URL', 'https://api.github.com'),
+    },
+    tournaments: {
+      types: r.str('CRUCIBLE_TOURNAMENT_TYPES', 'text').split(',').map((t) => t.trim()).filter(Boolean),
+      autoSchedule: r.bool('CRUCIBLE_AUTO_SCHEDULE', false),
+      baseline: baselineRepo ? { repoUrl: baselineRepo, commitSha: baselineCommit ?? '' } : undefined,
+      concurrency: Object.fromEntries(
+        Object.entries(r.keyValues('CRUCIBLE_RUN_CONCURRENCY')).map(([k, v]) => [k, Number(v)]),
+      ),
+      maxInfraRetries: r.int('CRUCIBLE_MAX_INFRA_RETRIES', 3, 0, 100),
+      leaseSeconds: r.int('CRUCIBLE_RUN_LEASE_SECONDS', 60, 2, 3600),
     },
     workerId: r.str('CRUCIBLE_WORKER_ID', `worker-${process.pid}`),
     schedulerTickMs: r.int('CRUCIBLE_TICK_MS', 2000, 50, 3600_000),

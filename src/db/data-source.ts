@@ -43,11 +43,10 @@ export async function openDataSource(db: DatabaseConfig, opts: { migrate: boolea
 
 /** Migrations recorded as applied vs. those the code ships: readiness needs none pending. */
 export async function pendingMigrations(ds: DataSource): Promise<string[]> {
-  const applied = new Set<string>(
-    (await ds.query(`SELECT name FROM "migrations"`).catch(() => [] as Array<{ name: string }>)).map(
-      (r: { name: string }) => r.name,
-    ),
-  );
+  const runner = ds.createQueryRunner();
+  const hasTable = await runner.hasTable('migrations').finally(() => runner.release());
+  const rows: Array<{ name: string }> = hasTable ? await ds.query(`SELECT name FROM "migrations"`) : [];
+  const applied = new Set(rows.map((r) => r.name));
   return ds.migrations.map((m) => m.name ?? m.constructor.name).filter((name) => !applied.has(name));
 }
 

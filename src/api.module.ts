@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AdminGuard } from './common/admin.guard';
+import { RunsController } from './runs/runs.controller';
+import { SubmissionsController } from './submissions/submissions.controller';
+import { SubmissionsModule } from './submissions/submissions.module';
+import { TournamentAdminService } from './tournaments/tournament-admin.service';
+import { TournamentQueriesService } from './tournaments/tournament-queries.service';
+import { TournamentsController } from './tournaments/tournaments.controller';
+import { TournamentFactory } from './tournaments/tournament.factory';
+
+@Module({
+  imports: [SubmissionsModule],
+  controllers: [TournamentsController, RunsController, SubmissionsController],
+  providers: [TournamentQueriesService, TournamentAdminService, TournamentFactory, AdminGuard],
+})
+export class ApiModule {}

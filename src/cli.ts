@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, loadConfig, Role } from './config/app-config';
+import { openDataSource, schemaDrift } from './db/data-source';
+
+/** `crucible`: the one command organisers, miners and auditors use. */
+export function buildCli(): Command {
+  const program = new Command('crucible').description('Tournament orchestrator for miner training scripts').showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('run the HTTP API and/or the worker')
+    .addOption(new Option('--role <role>', 'which parts to run').choices(['api', 'worker', 'all']).default('all'))
+    .action(async (opts: { role: Role }) => {
+      const { serve } = await import('./main');
+      await serve(opts.role);
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations (or, with --check, fail if entities and migrations disagree)')
+    .option('--check', 'exit 1 when the entities need a migration that does not exist')
+    .action(async (opts: { check?: boolean }) => {
+      const config = loadConfig();
+      const ds = await openDataSource(config.database, { migrate: true });
+      try {
+        if (opts.check) {
+          const drift = await schemaDrift(ds);
+          if (drift.length) {
+            console.error(`entities and migrations disagree; a migration is missing for:\n${drift.map((q) => `  ${q}`).join('\n')}`);
+            process.exitCode = 1;
+            return;
+          }
+          console.log('migrations match the entities');
+        } else {
+          console.log('migrations applied');
+        }
+      } finally {
+        await ds.destroy();
+      }
+    });
+
+  return program;
+}
+
+export function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+if (require.main === module) {
+  buildCli()
+    .parseAsync(process.argv)
+    .catch((error: unknown) => {
+      if (error instanceof ConfigError) console.error(error.message);
+      else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,22 @@
+import { Global, Module } from '@nestjs/common';
+import { AuditEventRepository } from './audit/audit-event.repository';
+import { Clock, SystemClock } from './common/clock';
+import { RunRepository } from './runs/run.repository';
+import { EntrantRepository } from './submissions/entrant.repository';
+import { StandingsRepository } from './tournaments/standings.repository';
+import { TournamentRepository } from './tournaments/tournament.repository';
+
+/** Repositories and the clock, shared by the API and the worker. */
+@Global()
+@Module({
+  providers: [
+    { provide: Clock, useClass: SystemClock },
+    TournamentRepository,
+    EntrantRepository,
+    RunRepository,
+    StandingsRepository,
+    AuditEventRepository,
+  ],
+  exports: [Clock, TournamentRepository, EntrantRepository, RunRepository, StandingsRepository, AuditEventRepository],
+})
+export class CoreModule {}

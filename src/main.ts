@@ -1,0 +1,88 @@
+import 'reflect-metadata';
+import { ConsoleLogger, INestApplication, LogLevel, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ValidationError as ClassValidationError } from 'class-validator';
+import { AppModule } from './app.module';
+import { AppConfig, loadConfig, Role } from './config/app-config';
+import { ValidationError } from './common/domain-error';
+import { HttpErrorFilter } from './common/http-error.filter';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** Request bodies are small JSON documents; anything bigger is refused with 413 before parsing. */
+export const MAX_BODY = '64kb';
+
+export function createLogger(config: AppConfig): ConsoleLogger {
+  return new ConsoleLogger({
+    logLevels: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+    json: config.logFormat === 'json',
+  });
+}
+
+/** Applies everything that makes the HTTP surface behave the same in production and in tests. */
+export function configureHttp(app: INestApplication): void {
+  const express = app as NestExpressApplication;
+  express.useBodyParser('json', { limit: MAX_BODY });
+  express.useBodyParser('urlencoded', { limit: MAX_BODY, extended: false });
+  app.useGlobalFilters(new HttpErrorFilter());
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => toValidationError(errors),
+    }),
+  );
+  const doc = new DocumentBuilder()
+    .setTitle('Crucible')
+    .setDescription('Tournament orchestrator for miner training scripts: tournaments, submissions, runs, leaderboard, weights, audit.')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
+  app.enableShutdownHooks();
+}
+
+function toValidationError(errors: ClassValidationError[]): ValidationError {
+  const fields: string[] = [];
+  const messages: string[] = [];
+  const walk = (list: ClassValidationError[], prefix: string) => {
+    for (const e of list) {
+      const field = prefix ? `${prefix}.${e.property}` : e.property;
+      if (e.constraints) {
+        fields.push(field);
+        messages.push(...Object.values(e.constraints));
+      }
+      if (e.children?.length) walk(e.children, field);
+    }
+  };
+  walk(errors, '');
+  return new ValidationError(messages.join('; '), fields);
+}
+
+export async function createApp(config: AppConfig, role: Role = config.role): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(config, role), {
+    logger: createLogger(config),
+    bodyParser: false,
+  });
+  configureHttp(app);
+  return app;
+}
+
+export async function serve(role?: Role): Promise<NestExpressApplication> {
+  const config = loadConfig(process.env, role ? { role } : {});
+  const app = await createApp(config, config.role);
+  await app.listen(config.port, config.host);
+  const logger = createLogger(config);
+  logger.log(`Crucible ${config.role} listening on http://${config.host}:${config.port} (docs at /docs)`, 'Bootstrap');
+  return app;
+}
+
+if (require.main === module) {
+  serve().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,4 @@
+import { Controller } from '@nestjs/common';
+
+@Controller('api/submissions')
+export class SubmissionsController {}

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface StandingRow {
+  entrantId: string;
+  hotkey: string;
+  uid: number | null;
+  repoUrl: string;
+  commitSha: string;
+  receivedAt: Date;
+  isChampion: boolean;
+  eliminatedInRound: number | null;
+  tasksScored: number;
+  meanMetric: number | null;
+  runsSucceeded: number;
+  runsFailed: number;
+  runsActive: number;
+}
+
+interface RawStanding {
+  entrantId: string;
+  hotkey: string;
+  uid: number | null;
+  repoUrl: string;
+  commitSha: string;
+  receivedAt: Date;
+  isChampion: boolean;
+  eliminatedInRound: number | null;
+  tasksScored: string;
+  meanMetric: string | number | null;
+  runsSucceeded: string;
+  runsFailed: string;
+  runsActive: string;
+}
+
+/** Per-entrant aggregates of a tournament in one query, for the live leaderboard. */
+@Injectable()
+export class StandingsRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async standings(tournamentId: string): Promise<StandingRow[]> {
+    const rows: RawStanding[] = await this.ds.query(
+      `SELECT e.id AS "entrantId", e.hotkey, e.uid, e."repoUrl", e."commitSha", e."receivedAt",
+              e."isChampion", e."eliminatedInRound",
+              COUNT(DISTINCT ev.id) AS "tasksScored",
+              AVG(ev."metricValue") AS "meanMetric",
+              COUNT(r.id) FILTER (WHERE r.outcome = 'succeeded') AS "runsSucceeded",
+              COUNT(r.id) FILTER (WHERE r.outcome IS NOT NULL AND r.outcome <> 'succeeded') AS "runsFailed",
+              COUNT(r.id) FILTER (WHERE r.state <> 'finished') AS "runsActive"
+         FROM entrants e
+         LEFT JOIN training_runs r ON r."entrantId" = e.id
+         LEFT JOIN evaluations ev ON ev."runId" = r.id
+        WHERE e."tournamentId" = $1 AND e.status = 'accepted'
+        GROUP BY e.id`,
+      [tournamentId],
+    );
+    return rows.map((r) => ({
+      ...r,
+      receivedAt: new Date(r.receivedAt),
+      tasksScored: Number(r.tasksScored),
+      meanMetric: r.meanMetric === null ? null : Number(r.meanMetric),
+      runsSucceeded: Number(r.runsSucceeded),
+      runsFailed: Number(r.runsFailed),
+      runsActive: Number(r.runsActive),
+    }));
+  }
+}

@@ -1,0 +1,80 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditEventRepository } from '../audit/audit-event.repository';
+import { Clock } from '../common/clock';
+import { DomainError, NotFoundError } from '../common/domain-error';
+import { TournamentEntity } from './tournament.entity';
+import { TournamentRepository } from './tournament.repository';
+import { canTransitionTournament } from './tournament-state';
+import { TournamentFactory } from './tournament.factory';
+
+export enum TournamentErrorCode {
+  IllegalTransition = 'TOURNAMENT_ILLEGAL_TRANSITION',
+  AlreadyActive = 'TOURNAMENT_ALREADY_ACTIVE',
+  Busy = 'TOURNAMENT_BUSY',
+}
+
+export class TournamentError extends DomainError {
+  readonly status = 'conflict' as const;
+  constructor(code: TournamentErrorCode, message: string) {
+    super(code, message);
+  }
+}
+
+/** Explicit organiser actions; every one is audit-logged. */
+@Injectable()
+export class TournamentAdminService {
+  private readonly logger = new Logger(TournamentAdminService.name);
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly tournaments: TournamentRepository,
+    private readonly factory: TournamentFactory,
+    private readonly audit: AuditEventRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(input: { type: string; registrationOpensAt?: string; registrationMinutes?: number }): Promise<TournamentEntity> {
+    const now = this.clock.now();
+    return this.ds.transaction(async (manager) => {
+      const active = await this.tournaments.activeOfType(input.type, manager);
+      if (active) {
+        throw new TournamentError(TournamentErrorCode.AlreadyActive, `tournament ${active.id} of type ${input.type} is still ${active.state}`);
+      }
+      const created = await this.factory.createNextCycle(
+        { type: input.type, opensAt: input.registrationOpensAt ? new Date(input.registrationOpensAt) : now, registrationMinutes: input.registrationMinutes },
+        manager,
+      );
+      await this.audit.append(
+        { actor: 'admin', action: 'tournament.created', subjectType: 'tournament', subjectId: created.id, payload: { ...input }, occurredAt: now },
+        manager,
+      );
+      this.logger.log({ tournamentId: created.id, type: created.type, cycle: created.cycle }, 'tournament created by admin');
+      return created;
+    });
+  }
+
+  async cancel(id: string, reason: string): Promise<TournamentEntity> {
+    const now = this.clock.now();
+    return this.ds.transaction(async (manager) => {
+      const exists = await this.tournaments.findById(id, manager);
+      if (!exists) throw new NotFoundError('tournament', id);
+      const t = await this.tournaments.lockForUpdate(id, manager);
+      if (!t) throw new TournamentError(TournamentErrorCode.Busy, 'the tournament is being advanced right now; retry in a moment');
+      if (!canTransitionTournament(t.state, 'cancelled')) {
+        throw new TournamentError(TournamentErrorCode.IllegalTransition, `a tournament in state ${t.state} cannot be cancelled`);
+      }
+      const from = t.state;
+      t.state = 'cancelled';
+      t.stateReason = `cancelled by admin: ${reason}`;
+      t.finishedAt = now;
+      await this.tournaments.save(t, manager);
+      await this.audit.append(
+        { actor: 'admin', action: 'tournament.cancelled', subjectType: 'tournament', subjectId: id, payload: { from, reason }, occurredAt: now },
+        manager,
+      );
+      this.logger.warn({ tournamentId: id, from, reason }, 'tournament cancelled by admin');
+      return t;
+    });
+  }
+}

@@ -1,0 +1,79 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminGuard } from '../common/admin.guard';
+import { mapPage, Page, PageQueryDto } from '../common/pagination';
+import { RunDto, RunQueryDto } from '../runs/run.dto';
+import { EntrantDto } from '../submissions/submission.dto';
+import { TournamentAdminService } from './tournament-admin.service';
+import { TournamentQueriesService } from './tournament-queries.service';
+import { CancelTournamentDto, CreateTournamentDto, RoundDto, TaskDto, TournamentDto, TournamentQueryDto } from './tournament.dto';
+import type { LeaderboardEntry } from './leaderboard';
+
+@ApiTags('tournaments')
+@Controller('api/tournaments')
+export class TournamentsController {
+  constructor(
+    private readonly queries: TournamentQueriesService,
+    private readonly admin: TournamentAdminService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List tournaments, newest first' })
+  async list(@Query() q: TournamentQueryDto): Promise<Page<TournamentDto>> {
+    return mapPage(await this.queries.list({ type: q.type, state: q.state }, q), TournamentDto.from);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: TournamentDto })
+  async get(@Param('id', ParseUUIDPipe) id: string): Promise<TournamentDto> {
+    return TournamentDto.from(await this.queries.get(id));
+  }
+
+  @Get(':id/rounds')
+  @ApiOkResponse({ type: [RoundDto] })
+  async rounds(@Param('id', ParseUUIDPipe) id: string): Promise<RoundDto[]> {
+    return (await this.queries.rounds(id)).map(RoundDto.from);
+  }
+
+  @Get(':id/tasks')
+  @ApiOperation({ summary: 'Tasks with their published seed and test-set commitments (seeds once revealed)' })
+  @ApiOkResponse({ type: [TaskDto] })
+  async tasks(@Param('id', ParseUUIDPipe) id: string): Promise<TaskDto[]> {
+    return (await this.queries.tasks(id)).map(TaskDto.from);
+  }
+
+  @Get(':id/entrants')
+  async entrants(@Param('id', ParseUUIDPipe) id: string, @Query() q: PageQueryDto): Promise<Page<EntrantDto>> {
+    return mapPage(await this.queries.entrants(id, q), EntrantDto.from);
+  }
+
+  @Get(':id/runs')
+  async runs(@Param('id', ParseUUIDPipe) id: string, @Query() q: RunQueryDto): Promise<Page<RunDto>> {
+    const page = await this.queries.runsOf(id, { taskId: q.taskId, entrantId: q.entrantId, state: q.state }, q);
+    return mapPage(page, RunDto.from);
+  }
+
+  @Get(':id/leaderboard')
+  @ApiOperation({ summary: 'Live standings; the final ranking once finalised' })
+  async leaderboard(@Param('id', ParseUUIDPipe) id: string): Promise<{ tournamentId: string; state: string; entries: LeaderboardEntry[] }> {
+    const { tournament, entries } = await this.queries.leaderboard(id);
+    return { tournamentId: tournament.id, state: tournament.state, entries };
+  }
+
+  @Post()
+  @UseGuards(AdminGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Schedule a tournament (admin)' })
+  async create(@Body() body: CreateTournamentDto): Promise<TournamentDto> {
+    return TournamentDto.from(await this.admin.create(body));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @UseGuards(AdminGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Cancel a tournament (admin, audit-logged)' })
+  async cancel(@Param('id', ParseUUIDPipe) id: string, @Body() body: CancelTournamentDto): Promise<TournamentDto> {
+    return TournamentDto.from(await this.admin.cancel(id, body.reason));
+  }
+}
