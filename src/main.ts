@@ -72,7 +72,7 @@ export async function createApp(config: AppConfig, role: Role = config.role): Pr
 }
 
 export async function serve(role?: Role): Promise<NestExpressApplication> {
-  const config = loadConfig(process.env, role ? { role } : {});
+  const config = loadConfig(undefined, role ? { role } : {});
   const app = await createApp(config, config.role);
   await app.listen(config.port, config.host);
   const logger = createLogger(config);

@@ -18,7 +18,7 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
     migrationsTableName: 'migrations',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error' as const],
+    logging: false,
     // gen_random_uuid() is built into PostgreSQL 13+; PGlite has no extensions and TypeORM would
     // kill the process trying CREATE EXTENSION "uuid-ossp".
     uuidExtension: 'pgcrypto' as const,
