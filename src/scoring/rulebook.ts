@@ -25,7 +25,7 @@ export interface BootstrapRule {
   samples: number;
   /** Published 64-bit seed as 16 lower-case hex digits with a 0x prefix ("0x" + 16 hex). */
   seed: string;
-  /** Two-sided level whose lower bound is used: the bound is the (1 - confidence) quantile. */
+  /** One-sided level: the lower bound is the (1 - confidence) quantile of the resampled improvements. */
   confidence: number;
 }
 
