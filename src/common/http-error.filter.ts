@@ -47,6 +47,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? error.message);
       return { statusCode: status, code: httpCode(status, error), message };
     }
+    const client = clientError(error);
+    if (client) return client;
     const correlationId = randomUUID();
     this.logger.error(
       { correlationId, method: req.method, path: req.path, error: error instanceof Error ? error.stack : String(error) },
@@ -54,6 +56,16 @@ export class HttpErrorFilter implements ExceptionFilter {
     );
     return { statusCode: 500, code: 'INTERNAL', message: 'internal error', correlationId };
   }
+}
+
+/** body-parser's errors (http-errors with expose=true): the client's fault, said plainly. */
+function clientError(error: unknown): ErrorBody | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const e = error as { status?: unknown; expose?: unknown; type?: unknown; message?: unknown };
+  if (typeof e.status !== 'number' || e.status < 400 || e.status >= 500 || e.expose !== true) return null;
+  if (e.type === 'entity.too.large') return { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: 'request body too large' };
+  if (e.type === 'entity.parse.failed') return { statusCode: 400, code: 'MALFORMED_JSON', message: `request body is not valid JSON: ${String(e.message)}` };
+  return { statusCode: e.status, code: 'BAD_REQUEST', message: String(e.message) };
 }
 
 function httpCode(status: number, error: HttpException): string {

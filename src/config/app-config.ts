@@ -97,7 +97,14 @@ export abstract class AppConfig {
   abstract readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   abstract readonly database: DatabaseConfig;
   abstract readonly sandbox: SandboxConfig;
-  abstract readonly evaluation: { executionProvider: ExecutionProviderChoice; maxModelMb: number; timeoutSeconds: number; memoryMb: number };
+  abstract readonly evaluation: {
+    executionProvider: ExecutionProviderChoice;
+    maxModelMb: number;
+    timeoutSeconds: number;
+    memoryMb: number;
+    /** onnxruntime intra-op threads per evaluation; 0 or absent = one per available core. */
+    threads?: number;
+  };
   abstract readonly chain: ChainConfig;
   abstract readonly publishing: { githubOrg?: string; githubToken?: string; gitBaseUrl: string; githubApiUrl: string };
   abstract readonly tournaments: TournamentsConfig;
@@ -300,6 +307,7 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
       maxModelMb: r.int('CRUCIBLE_EVAL_MAX_MODEL_MB', 512, 1, 64 * 1024),
       timeoutSeconds: r.int('CRUCIBLE_EVAL_TIMEOUT_SECONDS', 600, 1, 86400),
       memoryMb: r.int('CRUCIBLE_EVAL_MEMORY_MB', 4096, 128, 1024 * 1024),
+      threads: r.int('CRUCIBLE_EVAL_THREADS', 0, 0, 256),
     },
     chain: {
       endpoint: chainEndpoint,

@@ -1,0 +1,16 @@
+/** Is a hotkey registered on the subnet? Backed by the metagraph cache; "open" when no chain is configured. */
+export interface RegisteredNeuron {
+  uid: number | null;
+  coldkey: string | null;
+}
+
+export abstract class HotkeyRegistry {
+  abstract lookup(hotkey: string): Promise<RegisteredNeuron | null>;
+}
+
+/** Without a chain (embedded demo, tests) every well-formed hotkey counts as registered. */
+export class OpenHotkeyRegistry extends HotkeyRegistry {
+  async lookup(): Promise<RegisteredNeuron> {
+    return { uid: null, coldkey: null };
+  }
+}

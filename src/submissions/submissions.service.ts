@@ -1,0 +1,171 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { AuditEventRepository } from '../audit/audit-event.repository';
+import { Clock } from '../common/clock';
+import { DomainError, NotFoundError } from '../common/domain-error';
+import { AppConfig } from '../config/app-config';
+import { TournamentRepository } from '../tournaments/tournament.repository';
+import { EntrantEntity } from './entrant.entity';
+import { EntrantRepository } from './entrant.repository';
+import { RepoIntake } from './repo-intake/repo-intake';
+import { HotkeyRegistry } from './hotkey-registry';
+import { buildSubmissionMessage, signatureCryptoReady, verifySubmissionSignature } from './signature';
+
+export enum SubmissionErrorCode {
+  RegistrationClosed = 'SUBMISSION_REGISTRATION_CLOSED',
+  SchemeNotAllowed = 'SUBMISSION_SCHEME_NOT_ALLOWED',
+  SignatureExpired = 'SUBMISSION_SIGNATURE_EXPIRED',
+  BadSignature = 'SUBMISSION_BAD_SIGNATURE',
+  Replayed = 'SUBMISSION_REPLAYED',
+  NotRegistered = 'SUBMISSION_HOTKEY_NOT_REGISTERED',
+  AlreadyEntered = 'SUBMISSION_ALREADY_ENTERED',
+  ColdkeyAlreadyEntered = 'SUBMISSION_COLDKEY_ALREADY_ENTERED',
+  DuplicateTree = 'SUBMISSION_DUPLICATE_TREE',
+  TaskTypeUnsupported = 'SUBMISSION_TASK_TYPE_UNSUPPORTED',
+}
+
+const STATUS = {
+  [SubmissionErrorCode.RegistrationClosed]: 'conflict',
+  [SubmissionErrorCode.SchemeNotAllowed]: 'bad_request',
+  [SubmissionErrorCode.SignatureExpired]: 'bad_request',
+  [SubmissionErrorCode.BadSignature]: 'unauthorized',
+  [SubmissionErrorCode.Replayed]: 'conflict',
+  [SubmissionErrorCode.NotRegistered]: 'forbidden',
+  [SubmissionErrorCode.AlreadyEntered]: 'conflict',
+  [SubmissionErrorCode.ColdkeyAlreadyEntered]: 'conflict',
+  [SubmissionErrorCode.DuplicateTree]: 'conflict',
+  [SubmissionErrorCode.TaskTypeUnsupported]: 'unprocessable',
+} as const;
+
+export class SubmissionError extends DomainError {
+  readonly status;
+  constructor(code: SubmissionErrorCode, message: string, details?: Record<string, unknown>) {
+    super(code, message, details);
+    this.status = STATUS[code];
+  }
+}
+
+export interface SubmissionInput {
+  tournamentId: string;
+  hotkey: string;
+  repoUrl: string;
+  commitSha: string;
+  signedAt: number;
+  signature: string;
+}
+
+/** How far a signature's signed-at may be from now: bounds replays of an old signed message. */
+export const SIGNATURE_WINDOW_SECONDS = 15 * 60;
+
+/** One use case: a miner's signed entry into a tournament, checked in the order DESIGN.md gives. */
+@Injectable()
+export class SubmissionsService {
+  private readonly logger = new Logger(SubmissionsService.name);
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly tournaments: TournamentRepository,
+    private readonly entrants: EntrantRepository,
+    private readonly intake: RepoIntake,
+    private readonly registry: HotkeyRegistry,
+    private readonly audit: AuditEventRepository,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  async submit(input: SubmissionInput): Promise<EntrantEntity> {
+    const now = this.clock.now();
+    const tournament = await this.tournaments.findById(input.tournamentId);
+    if (!tournament) throw new NotFoundError('tournament', input.tournamentId);
+    if (tournament.state !== 'registration' || now >= tournament.registrationClosesAt) {
+      throw new SubmissionError(SubmissionErrorCode.RegistrationClosed, `tournament ${tournament.id} is not open for registration (state ${tournament.state})`);
+    }
+    const scheme = new URL(input.repoUrl).protocol.replace(':', '');
+    const allowed = this.config.sandbox.repo.allowInsecureSchemes ? ['https', 'http', 'file'] : ['https'];
+    if (!allowed.includes(scheme)) {
+      throw new SubmissionError(SubmissionErrorCode.SchemeNotAllowed, `repoUrl scheme ${scheme} is not allowed (allowed: ${allowed.join(', ')})`, {
+        fields: ['repoUrl'],
+      });
+    }
+    if (Math.abs(now.getTime() / 1000 - input.signedAt) > SIGNATURE_WINDOW_SECONDS) {
+      throw new SubmissionError(SubmissionErrorCode.SignatureExpired, `signedAt must be within ${SIGNATURE_WINDOW_SECONDS} s of the server's clock; sign again`, {
+        fields: ['signedAt'],
+      });
+    }
+    await signatureCryptoReady;
+    const message = buildSubmissionMessage(input);
+    if (!verifySubmissionSignature(message, input.signature, input.hotkey)) {
+      throw new SubmissionError(SubmissionErrorCode.BadSignature, 'signature does not verify for this hotkey over the submission message (see README, "Signing a submission")', {
+        fields: ['signature'],
+      });
+    }
+    if (await this.entrants.signatureSeen(input.signature)) {
+      throw new SubmissionError(SubmissionErrorCode.Replayed, 'this signature was already used; sign a new submission');
+    }
+    const neuron = await this.registry.lookup(input.hotkey);
+    if (!neuron) {
+      throw new SubmissionError(SubmissionErrorCode.NotRegistered, `hotkey ${input.hotkey} is not registered on subnet ${this.config.chain.netuid}`);
+    }
+    await this.assertNoLiveEntry(tournament.id, input.hotkey, neuron.coldkey);
+
+    const inspection = await this.intake.inspect(input.repoUrl, input.commitSha);
+    const taskTypes = (tournament.rulebook.tournamentTaskTypes as Record<string, string[]> | undefined)?.[tournament.type] ?? [];
+    const unsupported = taskTypes.filter((t) => !inspection.manifest.taskTypes.includes(t));
+    if (unsupported.length) {
+      throw new SubmissionError(SubmissionErrorCode.TaskTypeUnsupported, `crucible.json taskTypes must include ${unsupported.join(', ')} for a ${tournament.type} tournament`);
+    }
+
+    const base = {
+      tournamentId: tournament.id,
+      hotkey: input.hotkey,
+      coldkey: neuron.coldkey,
+      uid: neuron.uid,
+      repoUrl: input.repoUrl,
+      commitSha: input.commitSha,
+      treeHash: inspection.treeHash,
+      signature: input.signature,
+      receivedAt: now,
+    };
+    const owner = await this.entrants.findLive(tournament.id, { treeHash: inspection.treeHash });
+    if (owner) {
+      // The earlier submission owns the tree; the copy is kept on record with its reason.
+      const reason = `duplicate of the code submitted earlier by ${owner.hotkey} (tree ${inspection.treeHash})`;
+      await this.entrants.insert({ ...base, status: 'rejected', rejectionReason: reason });
+      throw new SubmissionError(SubmissionErrorCode.DuplicateTree, reason, { ownerHotkey: owner.hotkey });
+    }
+
+    try {
+      const entrant = await this.ds.transaction(async (manager) => {
+        const saved = await this.entrants.insert({ ...base, status: 'accepted', rejectionReason: null }, manager);
+        await this.audit.append(
+          { actor: `miner:${input.hotkey}`, action: 'submission.accepted', subjectType: 'entrant', subjectId: saved.id, payload: { ...base, receivedAt: now.toISOString() }, occurredAt: now },
+          manager,
+        );
+        return saved;
+      });
+      this.logger.log({ tournamentId: tournament.id, entrantId: entrant.id, hotkey: input.hotkey }, 'submission accepted');
+      return entrant;
+    } catch (error) {
+      // Two submissions raced past the checks: the unique index decides, the loser gets a 409.
+      if (error instanceof QueryFailedError && /duplicate key/.test(error.message)) {
+        throw new SubmissionError(SubmissionErrorCode.AlreadyEntered, `hotkey ${input.hotkey} already has a live entry in this tournament`);
+      }
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<EntrantEntity> {
+    const entrant = await this.entrants.findById(id);
+    if (!entrant) throw new NotFoundError('submission', id);
+    return entrant;
+  }
+
+  private async assertNoLiveEntry(tournamentId: string, hotkey: string, coldkey: string | null): Promise<void> {
+    if (await this.entrants.findLive(tournamentId, { hotkey })) {
+      throw new SubmissionError(SubmissionErrorCode.AlreadyEntered, `hotkey ${hotkey} already has a live entry in this tournament`);
+    }
+    if (coldkey && (await this.entrants.findLive(tournamentId, { coldkey }))) {
+      throw new SubmissionError(SubmissionErrorCode.ColdkeyAlreadyEntered, `coldkey ${coldkey} already has a live entry in this tournament`);
+    }
+  }
+}
