@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Makes a Docker engine and the CPU trainer image available for the sandbox suites.
+#   .ci/docker.sh            install docker.io + debootstrap if missing, start dockerd, build the image
+# dockerd is ALWAYS started with --iptables=false --ip-forward=false --bridge=none: no bridge, no NAT,
+# containers get only `lo` (the sandbox runs with --network none anyway).
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+need=()
+command -v dockerd >/dev/null || need+=(docker.io)
+command -v debootstrap >/dev/null || need+=(debootstrap)
+if ((${#need[@]})); then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  mkdir -p /var/log
+  nohup dockerd --iptables=false --ip-forward=false --bridge=none >/var/log/crucible-dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  docker info >/dev/null 2>&1 || { echo "dockerd did not start; see /var/log/crucible-dockerd.log" >&2; exit 1; }
+fi
+
+"$HERE/scripts/build-trainer-image.sh" "${CRUCIBLE_SANDBOX_IMAGE:-crucible/trainer-cpu:1}"

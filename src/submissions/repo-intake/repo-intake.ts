@@ -1,0 +1,99 @@
+import { DomainError, type ErrorStatus } from '../../common/domain-error';
+
+/** crucible.json (DESIGN.md, "Miner repository contract"). */
+export interface MinerManifest {
+  entrypoint: string | string[];
+  taskTypes: string[];
+}
+
+export interface RepoInspection {
+  /** git tree hash of the commit: two submissions with the same tree are the same code. */
+  treeHash: string;
+  manifest: MinerManifest;
+  /** Sum of the blob sizes in the tree. */
+  sizeBytes: number;
+}
+
+export enum RepoIntakeErrorCode {
+  InvalidUrl = 'REPO_INVALID_URL',
+  InvalidCommit = 'REPO_INVALID_COMMIT',
+  CommitNotFound = 'REPO_COMMIT_NOT_FOUND',
+  FetchFailed = 'REPO_FETCH_FAILED',
+  ManifestMissing = 'REPO_MANIFEST_MISSING',
+  ManifestInvalid = 'REPO_MANIFEST_INVALID',
+  TooLarge = 'REPO_TOO_LARGE',
+  Submodules = 'REPO_SUBMODULES',
+  LfsPointers = 'REPO_LFS',
+}
+
+const STATUS: Record<RepoIntakeErrorCode, ErrorStatus> = {
+  [RepoIntakeErrorCode.InvalidUrl]: 'bad_request',
+  [RepoIntakeErrorCode.InvalidCommit]: 'bad_request',
+  [RepoIntakeErrorCode.CommitNotFound]: 'unprocessable',
+  // The repo host (or our network) failed: not the miner's fault, the caller may retry.
+  [RepoIntakeErrorCode.FetchFailed]: 'unavailable',
+  [RepoIntakeErrorCode.ManifestMissing]: 'unprocessable',
+  [RepoIntakeErrorCode.ManifestInvalid]: 'unprocessable',
+  [RepoIntakeErrorCode.TooLarge]: 'unprocessable',
+  [RepoIntakeErrorCode.Submodules]: 'unprocessable',
+  [RepoIntakeErrorCode.LfsPointers]: 'unprocessable',
+};
+
+export class RepoIntakeError extends DomainError {
+  readonly status: ErrorStatus;
+  constructor(
+    override readonly code: RepoIntakeErrorCode,
+    message: string,
+    details?: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, details, options);
+    this.status = STATUS[code];
+  }
+
+  /** True when the repository's content is at fault (not the network or the host). */
+  get minerFault(): boolean {
+    return this.code !== RepoIntakeErrorCode.FetchFailed;
+  }
+}
+
+/** Fetches miners' repositories at a pinned commit. Port; the git CLI adapter is the real one. */
+export abstract class RepoIntake {
+  /** Verifies the commit exists and the tree is acceptable; throws RepoIntakeError otherwise. */
+  abstract inspect(repoUrl: string, commitSha: string): Promise<RepoInspection>;
+  /** Writes the commit's files (no .git) into destDir, which must exist and be empty. */
+  abstract checkout(repoUrl: string, commitSha: string, destDir: string): Promise<void>;
+}
+
+/** Pure: validates a parsed crucible.json. Returns the manifest or the list of problems. */
+export function parseManifest(raw: string): { ok: true; manifest: MinerManifest } | { ok: false; problems: string[] } {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    return { ok: false, problems: [`crucible.json is not valid JSON: ${(error as Error).message}`] };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, problems: ['crucible.json must be a JSON object'] };
+  }
+  const obj = value as Record<string, unknown>;
+  const problems: string[] = [];
+  const { entrypoint, taskTypes } = obj;
+  const safePath = (p: string): boolean => p.length > 0 && !p.startsWith('/') && !p.split('/').includes('..');
+  if (typeof entrypoint === 'string') {
+    if (!safePath(entrypoint)) problems.push('entrypoint must be a relative path inside the repository');
+  } else if (Array.isArray(entrypoint)) {
+    if (entrypoint.length === 0 || !entrypoint.every((p) => typeof p === 'string' && p.length > 0)) {
+      problems.push('entrypoint must be a non-empty array of non-empty strings');
+    }
+  } else {
+    problems.push('entrypoint must be a string (script path) or an array of strings (command)');
+  }
+  if (!Array.isArray(taskTypes) || taskTypes.length === 0 || !taskTypes.every((t) => typeof t === 'string' && t.length > 0)) {
+    problems.push('taskTypes must be a non-empty array of task type names');
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, manifest: { entrypoint: entrypoint as string | string[], taskTypes: taskTypes as string[] } };
+}
+
+export const FULL_SHA = /^[0-9a-f]{40}$/;

@@ -1,0 +1,203 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type Docker from 'dockerode';
+import type { TrainingResult } from '../../src/sandbox/training-executor';
+import { SandboxReconciler } from '../../src/sandbox/sandbox-reconciler';
+import { managedContainers, requireDocker } from '../support/docker-sandbox';
+import { makeDockerExecutor, makeJob } from '../support/docker-executor';
+import { makeMinerRepo, makeRepo, makeTrainDir, SAMPLE_TEXT } from '../support/git-fixtures';
+
+/** Hash of every file under dir except the given subtrees (what "host untouched" means here). */
+function snapshot(dir: string, skip: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, entry.name);
+      if (skip.some((s) => full === s || full.startsWith(s + path.sep))) continue;
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) out[full] = createHash('sha256').update(fs.readFileSync(full)).digest('hex');
+      else out[full] = `link:${fs.readlinkSync(full)}`;
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function hostProcesses(): string {
+  return fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      } catch {
+        return '';
+      }
+    })
+    .join('\n');
+}
+
+describe('sandbox on Docker: examples end in their typed outcomes, host untouched', () => {
+  let docker: Docker;
+  let root: string;
+  let trainDir: string;
+  let canary: string;
+  let probeConnections = 0;
+  let probe: net.Server;
+  let before: Record<string, string>;
+  const results: Record<string, TrainingResult> = {};
+
+  beforeAll(async () => {
+    docker = await requireDocker();
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-sandbox-'));
+    trainDir = makeTrainDir(path.join(root, 'train'), SAMPLE_TEXT, 32);
+    canary = path.join(root, 'host-secret.txt');
+    fs.writeFileSync(canary, 'hidden test split lives here');
+    probe = net.createServer((socket) => {
+      probeConnections += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => probe.listen(0, '0.0.0.0', resolve));
+    const probePort = (probe.address() as net.AddressInfo).port;
+    const hostIps = Object.values(os.networkInterfaces())
+      .flat()
+      .filter((i): i is os.NetworkInterfaceInfo => !!i && i.family === 'IPv4')
+      .map((i) => i.address);
+
+    const { executor } = makeDockerExecutor(root);
+    const names = ['lm-small', 'exit-1', 'overrun', 'oom', 'forkbomb', 'network', 'escape', 'huge-output'];
+    const repos = Object.fromEntries(names.map((n) => [n, makeMinerRepo(n, root)]));
+    before = snapshot(root, [path.join(root, 'runs'), path.join(root, 'repo-cache')]);
+    const hints: Record<string, Record<string, unknown>> = {
+      'lm-small': { steps: 40, width: 32, seqLen: 32, batchSize: 16 },
+      network: { probeHosts: ['127.0.0.1', ...hostIps], probePort },
+      escape: { hostPaths: [canary, trainDir, '/var/run/docker.sock'] },
+    };
+    const time: Record<string, number> = { overrun: 4 };
+    await Promise.all(
+      names.map(async (name) => {
+        const job = makeJob(`ex-${name}`, repos[name], trainDir, {
+          timeLimitSeconds: time[name] ?? 90,
+          taskSpec: { type: 'causal-lm', hyperparameters: hints[name] ?? {} },
+        });
+        results[name] = await executor.execute(job, { onStarted: async () => undefined });
+      }),
+    );
+  }, 240_000);
+
+  afterAll(async () => {
+    probe?.close();
+    if (root) fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('lm-small trains and leaves a model.onnx', () => {
+    const r = results['lm-small'];
+    expect(r).toMatchObject({ outcome: 'succeeded', exitCode: 0, runnerKind: 'docker' });
+    const model = fs.readFileSync(r.modelPath as string);
+    expect(model.length).toBeGreaterThan(10_000);
+    // ONNX ModelProto starts with field 1 (ir_version, varint): tag byte 0x08.
+    expect(model[0]).toBe(0x08);
+    expect(model.includes(Buffer.from('input_ids'))).toBe(true);
+    expect(model.includes(Buffer.from('logits'))).toBe(true);
+    expect(r.imageDigest).toMatch(/^sha256:/);
+    expect(fs.readFileSync(r.logPath as string, 'utf8')).toContain('done: loss');
+  });
+
+  it.each([
+    ['exit-1', 'miner_failed', /exited with code 1/],
+    ['overrun', 'timed_out', /time limit of 4 s/],
+    ['oom', 'oom_killed', /out-of-memory/],
+    ['forkbomb', 'miner_failed', /exited with code 3/],
+    ['network', 'miner_failed', /exited with code 2/],
+    ['escape', 'miner_failed', /exited with code 5/],
+    ['huge-output', 'output_invalid', /output limit/],
+  ])('%s ends %s', (name, outcome, reason) => {
+    expect(results[name].outcome).toBe(outcome);
+    expect(results[name].reason).toMatch(reason);
+    expect(results[name].modelPath).toBeNull();
+  });
+
+  it('the fork bomb was stopped by the pids limit', () => {
+    expect(fs.readFileSync(results.forkbomb.logPath as string, 'utf8')).toMatch(/fork refused after \d+ children/);
+  });
+
+  it('no network was reached', () => {
+    const log = fs.readFileSync(results.network.logPath as string, 'utf8');
+    expect(log).not.toContain('REACHED');
+    expect(log).toContain('blocked 1.1.1.1:53');
+    expect(probeConnections).toBe(0);
+  });
+
+  it('nothing outside the run output dirs changed and nothing escaped', () => {
+    expect(snapshot(root, [path.join(root, 'runs'), path.join(root, 'repo-cache')])).toEqual(before);
+    const log = fs.readFileSync(results.escape.logPath as string, 'utf8');
+    expect(log).not.toContain('ESCAPED');
+    expect(log).toContain('blocked write /data/train/tokens.bin');
+  });
+
+  it('no container or process is left behind', async () => {
+    expect(await managedContainers(docker)).toEqual([]);
+    const procs = hostProcesses();
+    expect(procs).not.toContain('forkbomb_crucible');
+    expect(procs).not.toContain('overrun: sleeping');
+  });
+
+  it('a worker killed mid-run: the restarted worker adopts the container and finishes the run', async () => {
+    const repo = makeRepo(path.join(root, 'repos', 'slow'), {
+      'crucible.json': JSON.stringify({ entrypoint: 'train.sh', taskTypes: ['causal-lm'] }),
+      'train.sh': 'sleep 4\nprintf "\\010\\007 pretend model" > /output/model.onnx\necho slow-done\n',
+    });
+    const job = makeJob('adopt-1', repo, trainDir, { timeLimitSeconds: 60 });
+    const child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '../support/docker-worker.ts'), root, JSON.stringify(job)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const ref = await new Promise<string>((resolve, reject) => {
+      let buffered = '';
+      child.stdout.on('data', (d: Buffer) => {
+        buffered += d.toString();
+        const m = /STARTED docker (\w+)/.exec(buffered);
+        if (m) resolve(m[1]);
+      });
+      child.once('exit', () => reject(new Error(`worker exited before starting: ${buffered}`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect((await docker.getContainer(ref).inspect()).State.Running).toBe(true);
+
+    // The restarted worker: reconcile (DB says adopt-1 is live), then adopt.
+    const { executor, runner } = makeDockerExecutor(root);
+    const reconciler = new SandboxReconciler(runner);
+    const plan = await reconciler.reconcile(new Set(['adopt-1']));
+    expect(plan.adopt).toEqual([expect.objectContaining({ runId: 'adopt-1', ref })]);
+    const result = await executor.adopt(job, 'docker', ref);
+    expect(result).toMatchObject({ outcome: 'succeeded', runnerRef: ref, exitCode: 0 });
+    expect(fs.readFileSync(result.logPath as string, 'utf8')).toContain('slow-done');
+    expect(await managedContainers(docker)).toEqual([]);
+  }, 60_000);
+
+  it('the reconciler removes containers of runs the database no longer considers live', async () => {
+    const repo = makeRepo(path.join(root, 'repos', 'orphan'), {
+      'crucible.json': JSON.stringify({ entrypoint: 'train.sh', taskTypes: ['causal-lm'] }),
+      'train.sh': 'sleep 30\n',
+    });
+    const { executor, runner } = makeDockerExecutor(root);
+    let started = '';
+    const running = executor.execute(makeJob('orphan-1', repo, trainDir), {
+      onStarted: async (_kind, ref) => {
+        started = ref;
+      },
+    });
+    while (!started) await new Promise((r) => setTimeout(r, 100));
+    const plan = await new SandboxReconciler(runner).reconcile(new Set());
+    expect(plan.removed).toEqual([expect.objectContaining({ runId: 'orphan-1', ref: started })]);
+    const result = await running;
+    expect(result.outcome).toBe('infra_failed');
+    expect(await managedContainers(docker)).toEqual([]);
+  }, 60_000);
+});

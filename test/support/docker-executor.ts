@@ -1,0 +1,53 @@
+import * as path from 'node:path';
+import { DockerSandboxRunner } from '../../src/sandbox/docker/docker-sandbox-runner';
+import { SandboxTrainingExecutor } from '../../src/sandbox/sandbox-training-executor';
+import { GitRepoIntake } from '../../src/submissions/repo-intake/git-repo-intake';
+import type { TrainingJob } from '../../src/sandbox/training-executor';
+import { TRAINER_IMAGE } from './docker-sandbox';
+
+/** Small limits so the hostile examples hit them fast on a 2-core machine. */
+export const TEST_LIMITS = {
+  memoryMb: 512,
+  cpus: 1,
+  pidsLimit: 64,
+  scratchMb: 64,
+  outputMaxBytes: 8 * 1024 * 1024,
+  logMaxBytes: 64 * 1024,
+  graceSeconds: 2,
+};
+
+export function makeDockerExecutor(root: string): { executor: SandboxTrainingExecutor; runner: DockerSandboxRunner } {
+  const runner = DockerSandboxRunner.fromSocket(process.env.DOCKER_SOCKET ?? '/var/run/docker.sock');
+  const repos = new GitRepoIntake({
+    cacheDir: path.join(root, 'repo-cache'),
+    allowInsecureSchemes: true,
+    maxRepoBytes: 5 * 1024 * 1024,
+    timeoutMs: 30_000,
+  });
+  const executor = new SandboxTrainingExecutor(runner, repos, {
+    runsDir: path.join(root, 'runs'),
+    cpuImage: TRAINER_IMAGE,
+    gpuImage: 'crucible/trainer-cuda:1',
+    gpusPerRun: 1,
+    limits: TEST_LIMITS,
+    outputPollMs: 250,
+  });
+  return { executor, runner };
+}
+
+export function makeJob(runId: string, repo: { url: string; sha: string }, trainDir: string, extra: Partial<TrainingJob> = {}): TrainingJob {
+  return {
+    runId,
+    tournamentId: 'tour-test',
+    taskId: 'task-test',
+    entrantId: `entrant-${runId}`,
+    attempt: 1,
+    repoUrl: repo.url,
+    commitSha: repo.sha,
+    taskSpec: { type: 'causal-lm', hyperparameters: { steps: 40, width: 32, seqLen: 32, batchSize: 16 } },
+    trainDir,
+    timeLimitSeconds: 60,
+    hardware: 'cpu',
+    ...extra,
+  };
+}
