@@ -1,0 +1,111 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DatasetError, EvaluationErrorCode } from '../evaluation.errors';
+import type { ClassificationExample, DatasetDefinition, LoadedDataset } from './dataset';
+
+/** The repository's own `datasets/` folder, found from this file in src/ or dist/src/. */
+export function repoDatasetsDir(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i += 1) {
+    const candidate = path.join(dir, 'datasets');
+    if (fs.existsSync(path.join(candidate, 'README.md'))) return candidate;
+    dir = path.dirname(dir);
+  }
+  return path.resolve('datasets');
+}
+
+/** Datasets shipped in the repository (no network at run time). */
+export function builtinDatasets(datasetsDir = repoDatasetsDir()): DatasetDefinition[] {
+  return [
+    {
+      id: 'devils-dictionary',
+      kind: 'text-bytes',
+      path: path.join(datasetsDir, 'devils-dictionary.txt'),
+      seqLen: 128,
+      testFraction: 0.1,
+      description: "Ambrose Bierce, The Devil's Dictionary (public domain), byte tokens",
+    },
+    {
+      id: 'blobs-8x4',
+      kind: 'jsonl-classification',
+      path: path.join(datasetsDir, 'blobs-8x4.jsonl'),
+      numClasses: 4,
+      testFraction: 0.2,
+      description: 'Synthetic Gaussian blobs: 8 features, 4 classes, 1200 examples',
+    },
+  ];
+}
+
+/** Looks datasets up by id and loads them (cached: datasets are immutable for the process). */
+export class DatasetRegistry {
+  private readonly definitions = new Map<string, DatasetDefinition>();
+  private readonly cache = new Map<string, LoadedDataset>();
+
+  constructor(definitions: DatasetDefinition[] = builtinDatasets()) {
+    for (const d of definitions) this.definitions.set(d.id, d);
+  }
+
+  list(): DatasetDefinition[] {
+    return [...this.definitions.values()];
+  }
+
+  get(id: string): DatasetDefinition {
+    const d = this.definitions.get(id);
+    if (!d) {
+      throw new DatasetError(EvaluationErrorCode.UnknownDataset, `unknown dataset "${id}" (known: ${[...this.definitions.keys()].join(', ')})`);
+    }
+    return d;
+  }
+
+  async load(id: string): Promise<LoadedDataset> {
+    const cached = this.cache.get(id);
+    if (cached) return cached;
+    const loaded = await loadDataset(this.get(id));
+    this.cache.set(id, loaded);
+    return loaded;
+  }
+}
+
+export async function loadDataset(def: DatasetDefinition): Promise<LoadedDataset> {
+  let raw: Buffer;
+  try {
+    raw = await fs.promises.readFile(def.path);
+  } catch (cause) {
+    throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id}: cannot read ${def.path}`, { cause });
+  }
+  return parseDataset(def, raw);
+}
+
+/** Pure: turns a dataset file's bytes into examples (also used to re-derive a revealed split). */
+export function parseDataset(def: DatasetDefinition, raw: Uint8Array): LoadedDataset {
+  if (def.kind === 'text-bytes') {
+    if (raw.length < def.seqLen * 2) {
+      throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id}: fewer than two sequences of ${def.seqLen} bytes`);
+    }
+    return { kind: 'tokens', id: def.id, vocabSize: 256, seqLen: def.seqLen, testFraction: def.testFraction, tokens: new Uint8Array(raw) };
+  }
+  const examples: ClassificationExample[] = [];
+  let dim = -1;
+  const lines = Buffer.from(raw).toString('utf8').split('\n');
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    const fail = (why: string): never => {
+      throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id} line ${i + 1}: ${why}`);
+    };
+    let row: unknown;
+    try {
+      row = JSON.parse(line);
+    } catch {
+      fail('not JSON');
+    }
+    const { features, label } = (row ?? {}) as { features?: unknown; label?: unknown };
+    if (!Array.isArray(features) || !features.every((f) => typeof f === 'number' && Number.isFinite(f))) fail('features must be finite numbers');
+    if (!Number.isInteger(label) || (label as number) < 0 || (label as number) >= def.numClasses) fail(`label must be an integer in [0, ${def.numClasses})`);
+    const values = features as number[];
+    if (dim === -1) dim = values.length;
+    if (values.length !== dim || dim === 0) fail(`expected ${dim} features`);
+    examples.push({ features: Float32Array.from(values), label: label as number });
+  });
+  if (examples.length < 2) throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id}: fewer than two examples`);
+  return { kind: 'classification', id: def.id, dim, numClasses: def.numClasses, testFraction: def.testFraction, examples };
+}

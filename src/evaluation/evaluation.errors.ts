@@ -1,0 +1,77 @@
+import { DomainError } from '../common/domain-error';
+
+/**
+ * Every way an evaluation can end other than with a score. Model rejections and evaluation
+ * failures are shown to the miner with their reason; `infra` failures are the evaluator's fault.
+ */
+export enum EvaluationErrorCode {
+  // Static model checks (before any inference).
+  ModelMissing = 'MODEL_MISSING',
+  ModelTooLarge = 'MODEL_TOO_LARGE',
+  ModelNotProtobuf = 'MODEL_NOT_PROTOBUF',
+  OpsetUnsupported = 'OPSET_UNSUPPORTED',
+  CustomOperatorDomain = 'CUSTOM_OPERATOR_DOMAIN',
+  ExternalDataOutsideArtifact = 'EXTERNAL_DATA_OUTSIDE_ARTIFACT',
+  IoContractMismatch = 'IO_CONTRACT_MISMATCH',
+  DimensionTooLarge = 'DIMENSION_TOO_LARGE',
+  // Inference in the worker process.
+  ModelLoadFailed = 'MODEL_LOAD_FAILED',
+  InferenceFailed = 'INFERENCE_FAILED',
+  OutputInvalid = 'OUTPUT_INVALID',
+  Timeout = 'EVAL_TIMEOUT',
+  MemoryLimit = 'EVAL_MEMORY_LIMIT',
+  RuntimeCrashed = 'EVAL_RUNTIME_CRASHED',
+  // The evaluator's own problems (retried, never charged to the miner).
+  WorkerStartFailed = 'EVAL_WORKER_START_FAILED',
+  EvaluatorFailed = 'EVALUATOR_FAILED',
+  TestSplitTampered = 'TEST_SPLIT_TAMPERED',
+  BaselineFailed = 'BASELINE_FAILED',
+  // Datasets and tasks.
+  UnknownDataset = 'UNKNOWN_DATASET',
+  InvalidDataset = 'INVALID_DATASET',
+  UnknownBaseModel = 'UNKNOWN_BASE_MODEL',
+  UnsupportedTaskType = 'UNSUPPORTED_TASK_TYPE',
+}
+
+/** Codes charged to the miner: the model file or its behaviour is at fault. */
+export const MINER_FAULT_CODES: ReadonlySet<EvaluationErrorCode> = new Set([
+  EvaluationErrorCode.ModelMissing,
+  EvaluationErrorCode.ModelTooLarge,
+  EvaluationErrorCode.ModelNotProtobuf,
+  EvaluationErrorCode.OpsetUnsupported,
+  EvaluationErrorCode.CustomOperatorDomain,
+  EvaluationErrorCode.ExternalDataOutsideArtifact,
+  EvaluationErrorCode.IoContractMismatch,
+  EvaluationErrorCode.DimensionTooLarge,
+  EvaluationErrorCode.ModelLoadFailed,
+  EvaluationErrorCode.InferenceFailed,
+  EvaluationErrorCode.OutputInvalid,
+  EvaluationErrorCode.Timeout,
+  EvaluationErrorCode.MemoryLimit,
+  EvaluationErrorCode.RuntimeCrashed,
+]);
+
+/** A model file failed a static check; the message is the reason shown to the miner. */
+export class ModelRejectedError extends DomainError {
+  readonly status = 'unprocessable' as const;
+  constructor(
+    override readonly code: EvaluationErrorCode,
+    message: string,
+    details?: Record<string, unknown>,
+  ) {
+    super(code, message, details);
+  }
+}
+
+/** A dataset or task definition problem (organiser configuration). */
+export class DatasetError extends DomainError {
+  readonly status: 'not_found' | 'bad_request';
+  constructor(
+    override readonly code: EvaluationErrorCode.UnknownDataset | EvaluationErrorCode.InvalidDataset | EvaluationErrorCode.UnsupportedTaskType,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, undefined, options);
+    this.status = code === EvaluationErrorCode.UnknownDataset ? 'not_found' : 'bad_request';
+  }
+}

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EvaluationErrorCode as Code } from './evaluation.errors';
+import { OPSET_RANGE } from './model-checks';
+import type { EvaluationResult, TaskType } from './task-data';
+import { evaluatorFor } from './task-types';
+import { InferenceRunner } from './worker/inference-runner';
+
+/** Bumped whenever scoring could change for the same model and data. */
+export const EVALUATOR_VERSION = 'crucible-eval/1 ort-1.30.0';
+
+export interface ScorerSettings {
+  provider: 'cpu' | 'cuda';
+  timeoutMs: number;
+  memoryMb: number;
+  maxModelBytes: number;
+  /** 0 = one per available core. */
+  intraOpThreads: number;
+  /** Tokens (causal-lm) or feature values (classification) per session.run call. */
+  batchUnits: number;
+}
+
+export const DEFAULT_BATCH_UNITS = 16384;
+
+export interface ScoreRequest {
+  taskType: TaskType;
+  modelPath: string;
+  testSplitPath: string;
+  testSetSha256: string;
+  /** Where the per-example losses file goes (named by the model's sha256). */
+  lossesDir: string;
+  /** The service's own baseline models skip the static checks. */
+  trusted?: boolean;
+}
+
+/** Scores one model file on one hidden test split in a worker process and stores its losses. */
+export class ModelScorer {
+  constructor(
+    private readonly settings: ScorerSettings,
+    private readonly runner: InferenceRunner = new InferenceRunner(),
+  ) {}
+
+  async score(req: ScoreRequest): Promise<EvaluationResult> {
+    const evaluator = evaluatorFor(req.taskType);
+    if (!evaluator) return { ok: false, infra: false, code: Code.UnsupportedTaskType, reason: `unsupported task type ${req.taskType}` };
+
+    // The size cap is checked here too, so an oversized file never costs a process start.
+    let size: number;
+    try {
+      const stat = await fs.promises.stat(req.modelPath);
+      if (!stat.isFile()) throw new Error('not a file');
+      size = stat.size;
+    } catch {
+      return { ok: false, infra: false, code: Code.ModelMissing, reason: 'model.onnx is missing or not a regular file' };
+    }
+    if (size > this.settings.maxModelBytes) {
+      return { ok: false, infra: false, code: Code.ModelTooLarge, reason: `model.onnx is ${size} bytes; the limit is ${this.settings.maxModelBytes}` };
+    }
+    const modelSha256 = await sha256File(req.modelPath);
+
+    const outcome = await this.runner.run(
+      {
+        modelPath: path.resolve(req.modelPath),
+        artifactDir: path.dirname(path.resolve(req.modelPath)),
+        taskType: req.taskType,
+        testSplitPath: req.testSplitPath,
+        testSetSha256: req.testSetSha256,
+        provider: this.settings.provider,
+        intraOpThreads: this.settings.intraOpThreads > 0 ? this.settings.intraOpThreads : os.availableParallelism(),
+        batchUnits: this.settings.batchUnits,
+        limits: { maxModelBytes: this.settings.maxModelBytes, maxTensorBytes: this.settings.memoryMb * 1024 * 1024, minOpset: OPSET_RANGE.min, maxOpset: OPSET_RANGE.max },
+        trusted: req.trusted ?? false,
+      },
+      { timeoutMs: this.settings.timeoutMs, memoryMb: this.settings.memoryMb },
+    );
+    if (!outcome.ok) return { ok: false, infra: outcome.infra, code: outcome.code, reason: outcome.reason };
+
+    const { losses } = outcome;
+    const lossesBytes = encodeLosses(losses);
+    await fs.promises.mkdir(req.lossesDir, { recursive: true });
+    const lossesPath = path.join(req.lossesDir, `${modelSha256}.f64`);
+    const tmp = `${lossesPath}.${process.pid}.tmp`;
+    await fs.promises.writeFile(tmp, lossesBytes);
+    await fs.promises.rename(tmp, lossesPath);
+
+    return {
+      ok: true,
+      score: {
+        metricName: evaluator.metricName,
+        metricValue: meanOf(losses),
+        accuracy: outcome.correct === null ? null : outcome.correct / losses.length,
+        exampleCount: losses.length,
+        lossesPath,
+        lossesSha256: createHash('sha256').update(lossesBytes).digest('hex'),
+        modelSha256,
+        evaluatorVersion: EVALUATOR_VERSION,
+        executionProvider: outcome.provider,
+      },
+    };
+  }
+}
+
+/** Sum in example order, in float64: the same losses always give the same bits. */
+export function meanOf(values: Float64Array): number {
+  let sum = 0;
+  for (const v of values) sum += v;
+  return values.length === 0 ? Number.NaN : sum / values.length;
+}
+
+/** Per-example losses file: float64 little-endian, one per test example in split order. */
+export function encodeLosses(losses: Float64Array): Buffer {
+  const out = Buffer.alloc(losses.length * 8);
+  losses.forEach((v, i) => out.writeDoubleLE(v, i * 8));
+  return out;
+}
+
+export function decodeLosses(bytes: Uint8Array): Float64Array {
+  if (bytes.length % 8 !== 0) throw new Error(`a losses file has a multiple of 8 bytes (got ${bytes.length})`);
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float64Array(bytes.length / 8);
+  for (let i = 0; i < out.length; i += 1) out[i] = buf.readDoubleLE(i * 8);
+  return out;
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

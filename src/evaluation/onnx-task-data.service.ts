@@ -1,0 +1,145 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AppConfig } from '../config/app-config';
+import { ValidationError } from '../common/domain-error';
+import { DATASET_KIND_FOR_TASK } from './datasets/dataset';
+import { DatasetRegistry } from './datasets/dataset-registry';
+import { canonicalTestSplit, DatasetSplit, seedCommitment, sha256Hex, splitDataset } from './datasets/split';
+import { writeTrainSplit } from './datasets/task-split-files';
+import { DatasetError, EvaluationErrorCode as Code } from './evaluation.errors';
+import { chooseExecutionProvider, ProviderDecision } from './execution-provider';
+import { DEFAULT_BATCH_UNITS, decodeLosses, ModelScorer } from './model-scorer';
+import { buildBaselineModel, isBuiltinBaseModel } from './onnx/baseline-models';
+import { EvaluationResult, PreparedTaskData, TaskDataRequest, TaskDataService } from './task-data';
+
+interface HiddenSplit {
+  split: DatasetSplit;
+  testSplitPath: string;
+  testSetCommitment: string;
+}
+
+/**
+ * TaskDataService on local datasets and onnxruntime-node. Per task, under
+ * `<dataDir>/evaluation/tasks/<taskId>/`: `train/` (mounted into sandboxes), `hidden/` (0700: the
+ * canonical test split), `baseline/` (built base models) and `losses/` (per-example losses).
+ */
+@Injectable()
+export class OnnxTaskDataService extends TaskDataService implements OnModuleInit {
+  private readonly logger = new Logger(OnnxTaskDataService.name);
+  private readonly decision: ProviderDecision;
+  private readonly scorer: ModelScorer;
+  private readonly hidden = new Map<string, HiddenSplit>();
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly datasets: DatasetRegistry,
+  ) {
+    super();
+    this.decision = chooseExecutionProvider(config.evaluation.executionProvider);
+    this.scorer = new ModelScorer({
+      provider: this.decision.provider,
+      timeoutMs: config.evaluation.timeoutSeconds * 1000,
+      memoryMb: config.evaluation.memoryMb,
+      maxModelBytes: config.evaluation.maxModelMb * 1024 * 1024,
+      intraOpThreads: config.evaluation.threads ?? 0,
+      batchUnits: DEFAULT_BATCH_UNITS,
+    });
+  }
+
+  onModuleInit(): void {
+    if (this.decision.degraded) this.logger.warn(this.decision.reason);
+    else this.logger.log(this.decision.reason);
+  }
+
+  async prepare(req: TaskDataRequest): Promise<PreparedTaskData> {
+    const hidden = await this.hiddenSplit(req);
+    const trainDir = path.join(this.taskDir(req.taskId), 'train');
+    const meta = await writeTrainSplit(hidden.split, trainDir);
+    this.logger.log({ msg: 'task data prepared', taskId: req.taskId, datasetId: req.datasetId, testExamples: hidden.split.testIndices.length });
+    return {
+      trainDir,
+      seedCommitment: seedCommitment(req.seed),
+      testSetCommitment: hidden.testSetCommitment,
+      specHints: { taskType: req.taskType, datasetId: req.datasetId, trainFiles: meta },
+    };
+  }
+
+  async evaluate(req: TaskDataRequest, modelPath: string): Promise<EvaluationResult> {
+    const hidden = await this.hiddenSplit(req);
+    const result = await this.scorer.score({
+      taskType: req.taskType,
+      modelPath,
+      testSplitPath: hidden.testSplitPath,
+      testSetSha256: hidden.testSetCommitment,
+      lossesDir: path.join(this.taskDir(req.taskId), 'losses'),
+    });
+    this.logResult(req, result, modelPath);
+    return result;
+  }
+
+  async evaluateBaseline(req: TaskDataRequest, baseModel: string): Promise<EvaluationResult> {
+    const hidden = await this.hiddenSplit(req);
+    let modelPath: string;
+    let trusted = false;
+    if (isBuiltinBaseModel(baseModel)) {
+      modelPath = path.join(this.taskDir(req.taskId), 'baseline', `${baseModel.replace(':', '-')}.onnx`);
+      await fs.promises.mkdir(path.dirname(modelPath), { recursive: true });
+      await fs.promises.writeFile(modelPath, buildBaselineModel(baseModel, hidden.split));
+      trusted = true;
+    } else if (path.isAbsolute(baseModel) && baseModel.endsWith('.onnx')) {
+      modelPath = baseModel;
+    } else {
+      return { ok: false, infra: false, code: Code.UnknownBaseModel, reason: `unknown base model "${baseModel}" (builtin:uniform, builtin:unigram or an absolute .onnx path)` };
+    }
+    const result = await this.scorer.score({
+      taskType: req.taskType,
+      modelPath,
+      testSplitPath: hidden.testSplitPath,
+      testSetSha256: hidden.testSetCommitment,
+      lossesDir: path.join(this.taskDir(req.taskId), 'losses'),
+      trusted,
+    });
+    this.logResult(req, result, baseModel);
+    // The baseline is the organiser's model: any failure is ours, never a miner's.
+    return result.ok ? result : { ...result, infra: true, reason: `baseline ${baseModel}: ${result.reason}` };
+  }
+
+  async readLosses(lossesPath: string): Promise<Float64Array> {
+    return decodeLosses(await fs.promises.readFile(lossesPath));
+  }
+
+  private taskDir(taskId: string): string {
+    if (!/^[A-Za-z0-9_-]{1,128}$/.test(taskId)) throw new ValidationError(`task id "${taskId}" is not a safe directory name`, ['taskId']);
+    return path.join(this.config.dataDir, 'evaluation', 'tasks', taskId);
+  }
+
+  /** Derives the split (deterministic, so re-deriving after a restart gives the same files). */
+  private async hiddenSplit(req: TaskDataRequest): Promise<HiddenSplit> {
+    const key = `${req.taskId}\0${req.datasetId}\0${req.seed}`;
+    const cached = this.hidden.get(key);
+    if (cached && fs.existsSync(cached.testSplitPath)) return cached;
+
+    const dataset = await this.datasets.load(req.datasetId);
+    if (DATASET_KIND_FOR_TASK[req.taskType] !== dataset.kind) {
+      throw new DatasetError(Code.UnsupportedTaskType, `dataset ${req.datasetId} (${dataset.kind}) cannot serve task type ${req.taskType}`);
+    }
+    const split = splitDataset(dataset, req.seed);
+    const canonical = canonicalTestSplit(split);
+    const hiddenDir = path.join(this.taskDir(req.taskId), 'hidden');
+    await fs.promises.mkdir(hiddenDir, { recursive: true, mode: 0o700 });
+    const testSplitPath = path.join(hiddenDir, 'test-split.bin');
+    await fs.promises.writeFile(testSplitPath, canonical, { mode: 0o600 });
+    const entry = { split, testSplitPath, testSetCommitment: sha256Hex(canonical) };
+    this.hidden.set(key, entry);
+    return entry;
+  }
+
+  private logResult(req: TaskDataRequest, result: EvaluationResult, model: string): void {
+    if (result.ok) {
+      this.logger.log({ msg: 'model scored', taskId: req.taskId, model, metric: result.score.metricValue, examples: result.score.exampleCount, provider: result.score.executionProvider });
+    } else {
+      this.logger.warn({ msg: 'model not scored', taskId: req.taskId, model, code: result.code, infra: result.infra, reason: result.reason });
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import type { DatasetSplit } from '../datasets/split';
+import { linearClassifier, tableLanguageModel } from './onnx-builder';
+
+/** Base models every task can be scored against, built from the task's training split. */
+export const BUILTIN_BASE_MODELS = ['builtin:uniform', 'builtin:unigram'] as const;
+export type BuiltinBaseModel = (typeof BUILTIN_BASE_MODELS)[number];
+
+export function isBuiltinBaseModel(name: string): name is BuiltinBaseModel {
+  return (BUILTIN_BASE_MODELS as readonly string[]).includes(name);
+}
+
+/**
+ * uniform: equal logits (loss ln(vocab) or ln(classes)).
+ * unigram: log frequencies of tokens (or labels) in the training split, add-one smoothed.
+ */
+export function buildBaselineModel(name: BuiltinBaseModel, split: DatasetSplit): Uint8Array {
+  if (split.kind === 'tokens') {
+    const vocab = 256;
+    const logp = name === 'builtin:uniform' ? new Float64Array(vocab).fill(-Math.log(vocab)) : logFrequencies(split.train, vocab);
+    const table = new Float32Array(vocab * vocab);
+    for (let row = 0; row < vocab; row += 1) for (let j = 0; j < vocab; j += 1) table[row * vocab + j] = logp[j];
+    return tableLanguageModel(table, vocab);
+  }
+  const labels = Uint8Array.from(split.train, (ex) => ex.label);
+  const bias = name === 'builtin:uniform' ? new Float64Array(split.numClasses) : logFrequencies(labels, split.numClasses);
+  return linearClassifier(new Float32Array(split.dim * split.numClasses), bias, split.dim, split.numClasses);
+}
+
+function logFrequencies(values: Uint8Array, size: number): Float64Array {
+  const counts = new Float64Array(size).fill(1);
+  for (const v of values) counts[v] += 1;
+  const total = values.length + size;
+  return counts.map((c) => Math.log(c / total));
+}

@@ -1,0 +1,14 @@
+import type { TaskType } from '../task-data';
+import { causalLmEvaluator } from './causal-lm.evaluator';
+import { classificationEvaluator } from './classification.evaluator';
+import type { TaskEvaluator } from './task-evaluator';
+
+/** The one place task types are registered. */
+export const TASK_EVALUATORS: Record<TaskType, TaskEvaluator> = {
+  'causal-lm': causalLmEvaluator,
+  classification: classificationEvaluator,
+};
+
+export function evaluatorFor(taskType: string): TaskEvaluator | undefined {
+  return Object.prototype.hasOwnProperty.call(TASK_EVALUATORS, taskType) ? TASK_EVALUATORS[taskType as TaskType] : undefined;
+}

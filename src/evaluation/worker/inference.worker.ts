@@ -1,0 +1,101 @@
+/**
+ * Entry point of the inference worker process (forked by InferenceRunner). It runs one job: static
+ * model checks, session creation, scoring; then exits. Untrusted models are only ever opened here,
+ * under the memory and time limits the parent enforces.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import type * as ortTypes from 'onnxruntime-node';
+import { parseCanonicalTestSplit } from '../datasets/split';
+import { EvaluationErrorCode as Code, ModelRejectedError } from '../evaluation.errors';
+import { checkModelFile } from '../model-checks';
+import { evaluatorFor } from '../task-types';
+import { OutputContractError } from '../task-types/task-evaluator';
+import type { InferenceJob, WorkerRequest, WorkerResponse } from './worker-protocol';
+
+const REASON_MAX = 600;
+
+function send(message: WorkerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) return resolve();
+    process.send(message, undefined, undefined, () => resolve());
+  });
+}
+
+function failure(code: Code, reason: string, stage: 'checks' | 'load' | 'inference' | 'setup'): WorkerResponse {
+  return { type: 'failure', code, reason: reason.slice(0, REASON_MAX), stage };
+}
+
+function looksLikeOutOfMemory(message: string): boolean {
+  return /bad_alloc|bad allocation|Failed to allocate|out of memory|Cannot allocate memory/i.test(message);
+}
+
+async function run(job: InferenceJob, ort: typeof ortTypes): Promise<WorkerResponse> {
+  const evaluator = evaluatorFor(job.taskType);
+  if (!evaluator) return failure(Code.UnsupportedTaskType, `unsupported task type ${job.taskType}`, 'setup');
+
+  const splitBytes = fs.readFileSync(job.testSplitPath);
+  const digest = createHash('sha256').update(splitBytes).digest('hex');
+  if (digest !== job.testSetSha256) return failure(Code.TestSplitTampered, 'the hidden test split does not match its commitment', 'setup');
+  const split = parseCanonicalTestSplit(splitBytes);
+
+  if (!job.trusted) {
+    try {
+      await checkModelFile(job.modelPath, job.artifactDir, evaluator.contract(split), job.limits);
+    } catch (error) {
+      if (error instanceof ModelRejectedError) return failure(error.code, error.message, 'checks');
+      throw error;
+    }
+  }
+
+  let session: ortTypes.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(job.modelPath, {
+      executionProviders: job.provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
+      intraOpNumThreads: job.intraOpThreads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+    });
+  } catch (error) {
+    const message = (error as Error).message;
+    return failure(looksLikeOutOfMemory(message) ? Code.MemoryLimit : Code.ModelLoadFailed, `onnxruntime could not load the model: ${message}`, 'load');
+  }
+
+  const started = performance.now();
+  try {
+    const totals = await evaluator.evaluate(ort, session, split, { batchUnits: job.batchUnits });
+    return {
+      type: 'result',
+      losses: totals.losses,
+      correct: totals.correct,
+      scoredUnits: totals.scoredUnits,
+      provider: job.provider,
+      inferenceMs: performance.now() - started,
+    };
+  } catch (error) {
+    const message = (error as Error).message;
+    if (error instanceof OutputContractError) return failure(Code.OutputInvalid, message, 'inference');
+    return failure(looksLikeOutOfMemory(message) ? Code.MemoryLimit : Code.InferenceFailed, `inference failed: ${message}`, 'inference');
+  } finally {
+    await session.release().catch(() => undefined);
+  }
+}
+
+async function main(): Promise<void> {
+  // Loading the runtime is the worker's own set-up: a failure here is the evaluator's fault.
+  const ort = (await import('onnxruntime-node')) as typeof ortTypes;
+  process.once('message', (request: WorkerRequest) => {
+    run(request.job, ort)
+      .catch((error: unknown) => failure(Code.EvaluatorFailed, `evaluator error: ${(error as Error).message}`, 'setup'))
+      .then(send)
+      .finally(() => process.exit(0));
+  });
+  await send({ type: 'started', pid: process.pid });
+}
+
+void main().catch((error: unknown) => {
+  process.stderr.write(`inference worker failed to start: ${(error as Error).stack}\n`);
+  process.exit(70);
+});
