@@ -4,7 +4,8 @@ export type EntrantStatus = 'accepted' | 'rejected' | 'withdrawn';
 
 /** A miner's signed submission to one tournament; accepted ones are the tournament's entrants. */
 @Entity('entrants')
-@Index('idx_entrants_live_hotkey', ['tournamentId', 'hotkey'], { unique: true, where: `"status" = 'accepted'` })
+@Index('idx_entrants_live_hotkey', ['tournamentId', 'hotkey'], { unique: true, where: `"status" = 'accepted' AND NOT "isChampion"` })
+@Index('idx_entrants_signature', ['signature'], { unique: true, where: `NOT "isChampion"` })
 @Index('idx_entrants_tournament_received', ['tournamentId', 'receivedAt'])
 export class EntrantEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;

@@ -18,6 +18,8 @@ export class TaskEntity {
   @Column('char', { length: 64 }) seedCommitment!: string;
   /** sha256 of the canonical hidden test split, published at creation. */
   @Column('char', { length: 64 }) testSetCommitment!: string;
+  /** The task's secret seed (decides the hidden split). Never served until revealedSeed is set. */
+  @Column('varchar', { length: 128 }) secretSeed!: string;
   @Column('varchar', { length: 128, nullable: true }) revealedSeed!: string | null;
   @Column('timestamptz', { nullable: true }) revealedAt!: Date | null;
   /** Spec handed to the sandbox as /task/task.json (never contains the seed or test data). */
