@@ -47,7 +47,7 @@ export interface Rulebook {
   groupAdvance: number;
   /** Tasks in the boss round (the challenger needs a strict majority). */
   bossTasks: number;
-  /** Tasks per group and per knockout pair. */
+  /** Tasks per group and per knockout pair (the v1 bracket supports exactly 1). */
   tasksPerRound: { group: number; knockout: number };
   threshold: ThresholdRule;
   bootstrap: BootstrapRule;
@@ -146,6 +146,8 @@ export function validateRulebook(input: unknown): string[] {
   const tpr = r.tasksPerRound;
   if (!isRecord(tpr) || !isPosInt(tpr.group) || !isPosInt(tpr.knockout)) {
     p.push('tasksPerRound.group and tasksPerRound.knockout must be integers >= 1');
+  } else if (tpr.group !== 1 || tpr.knockout !== 1) {
+    p.push('tasksPerRound: this bracket decides groups and pairs on exactly 1 task each');
   }
 
   const th = r.threshold;
