@@ -1,7 +1,7 @@
 import type * as ort from 'onnxruntime-node';
 import type { TestSplit } from '../datasets/split';
-import { DataType } from '../onnx/onnx-builder';
-import { crossEntropy, EvaluateOptions, EvaluationTotals, ModelContract, OutputContractError, TaskEvaluator } from './task-evaluator';
+import { buildModel, DataType, encodeModel, intAttr, intsAttr, node, valueInfo } from '../onnx/onnx-builder';
+import { EvaluateOptions, EvaluationTotals, ModelContract, OutputContractError, TaskEvaluator } from './task-evaluator';
 
 const VOCAB = 256;
 
@@ -42,23 +42,39 @@ export const causalLmEvaluator: TaskEvaluator = {
       return { start, n, result: session.run(feeds, ['logits']) };
     };
 
-    // Keep the next batch running in onnxruntime's threads while this one's losses are computed.
-    let pending = count > 0 ? launch(0) : null;
-    while (pending) {
-      const { start, n } = pending;
-      const output = (await pending.result).logits;
-      pending = start + n < count ? launch(start + n) : null;
-      const logits = checkLogits(output, n, seqLen);
-      for (let b = 0; b < n; b += 1) {
-        let sum = 0;
-        const base = (start + b) * seqLen;
-        for (let t = 0; t < seqLen - 1; t += 1) {
-          sum += crossEntropy(logits, (b * seqLen + t) * VOCAB, VOCAB, tokens[base + t + 1]);
+    // Next-token cross-entropy is computed by a small float64 scoring graph in onnxruntime
+    // (one thread, so the bits do not depend on the machine's core count): the same formula as
+    // crossEntropy() but vectorised. Per-example means are summed here in position order.
+    const scoring = await runtime.InferenceSession.create(tokenNllModel(), { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+    try {
+      // Keep the next batch running in onnxruntime while this one is scored.
+      let pending = count > 0 ? launch(0) : null;
+      while (pending) {
+        const { start, n } = pending;
+        const output = (await pending.result).logits;
+        pending = start + n < count ? launch(start + n) : null;
+        const logits = checkLogits(output, n, seqLen);
+        const targets = new BigInt64Array(n * seqLen);
+        for (let b = 0; b < n; b += 1) {
+          const base = (start + b) * seqLen;
+          for (let t = 0; t < seqLen - 1; t += 1) targets[b * seqLen + t] = BigInt(tokens[base + t + 1]);
         }
-        const loss = sum / (seqLen - 1);
-        if (!Number.isFinite(loss)) throw new OutputContractError(`logits give a non-finite loss for test example ${start + b}`);
-        losses[start + b] = loss;
+        const nll = (
+          await scoring.run({
+            logits: new runtime.Tensor('float32', logits, [n, seqLen, VOCAB]),
+            targets: new runtime.Tensor('int64', targets, [n, seqLen, 1]),
+          })
+        ).nll.data as Float64Array;
+        for (let b = 0; b < n; b += 1) {
+          let sum = 0;
+          for (let t = 0; t < seqLen - 1; t += 1) sum += nll[b * seqLen + t];
+          const loss = sum / (seqLen - 1);
+          if (!Number.isFinite(loss)) throw new OutputContractError(`logits give a non-finite loss for test example ${start + b}`);
+          losses[start + b] = loss;
+        }
       }
+    } finally {
+      await scoring.release();
     }
     return { losses, correct: null, scoredUnits: count * (seqLen - 1) };
   },
@@ -72,4 +88,25 @@ function checkLogits(output: ort.Tensor | undefined, n: number, seqLen: number):
     throw new OutputContractError(`logits must have shape [${n}, ${seqLen}, ${VOCAB}], got [${dims.join(', ')}]`);
   }
   return output.data as Float32Array;
+}
+
+let nllModel: Uint8Array | null = null;
+
+/** logits float32 [n, seq, V], targets int64 [n, seq, 1] -> nll float64 [n, seq, 1] = logsumexp(x) - x[target]. */
+function tokenNllModel(): Uint8Array {
+  nllModel ??= encodeModel(
+    buildModel({
+      name: 'token_nll',
+      nodes: [
+        node('Cast', ['logits'], ['x'], [intAttr('to', DataType.DOUBLE)]),
+        node('ReduceLogSumExp', ['x'], ['lse'], [intsAttr('axes', [-1]), intAttr('keepdims', 1)]),
+        node('GatherElements', ['x', 'targets'], ['picked'], [intAttr('axis', -1)]),
+        node('Sub', ['lse', 'picked'], ['nll']),
+      ],
+      inputs: [valueInfo('logits', DataType.FLOAT, ['n', 'seq', VOCAB]), valueInfo('targets', DataType.INT64, ['n', 'seq', 1])],
+      outputs: [valueInfo('nll', DataType.DOUBLE, ['n', 'seq', 1])],
+      opset: 17,
+    }),
+  );
+  return nllModel;
 }
