@@ -6,11 +6,11 @@ import { SubmissionsModule } from './submissions/submissions.module';
 import { TournamentAdminService } from './tournaments/tournament-admin.service';
 import { TournamentQueriesService } from './tournaments/tournament-queries.service';
 import { TournamentsController } from './tournaments/tournaments.controller';
-import { TournamentFactory } from './tournaments/tournament.factory';
+import { TournamentsModule } from './tournaments/tournaments.module';
 
 @Module({
-  imports: [SubmissionsModule],
+  imports: [SubmissionsModule, TournamentsModule],
   controllers: [TournamentsController, RunsController, SubmissionsController],
-  providers: [TournamentQueriesService, TournamentAdminService, TournamentFactory, AdminGuard],
+  providers: [TournamentQueriesService, TournamentAdminService, AdminGuard],
 })
 export class ApiModule {}

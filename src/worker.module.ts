@@ -1,5 +1,16 @@
 import { Module } from '@nestjs/common';
+import { EvaluationModule } from './evaluation/evaluation.module';
+import { RunDispatcherService } from './runs/run-dispatcher.service';
+import { RunExecutionService } from './runs/run-execution.service';
+import { RunOutcomeRecorder } from './runs/run-outcome.recorder';
+import { SandboxModule } from './sandbox/sandbox.module';
+import { TournamentsModule } from './tournaments/tournaments.module';
+import { SchedulerMaintenance, TournamentScheduler } from './tournaments/tournament.scheduler';
 
 /** Schedulers, run dispatch and reconciliation: only in the worker role. */
-@Module({})
+@Module({
+  imports: [SandboxModule, EvaluationModule, TournamentsModule],
+  providers: [RunOutcomeRecorder, RunExecutionService, RunDispatcherService, SchedulerMaintenance, TournamentScheduler],
+  exports: [RunDispatcherService, TournamentScheduler],
+})
 export class WorkerModule {}

@@ -73,6 +73,8 @@ export interface TournamentsConfig {
   concurrency: Record<string, number>;
   /** Infra failures of one (task, entrant) before its round waits for an organiser. */
   maxInfraRetries: number;
+  /** How long a round that hit the infra retry cap waits before trying those runs again. */
+  infraBackoffSeconds: number;
   /** A run's claim lasts this long without a heartbeat before another worker may adopt it. */
   leaseSeconds: number;
 }
@@ -332,6 +334,7 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
       ),
       maxInfraRetries: r.int('CRUCIBLE_MAX_INFRA_RETRIES', 3, 0, 100),
       leaseSeconds: r.int('CRUCIBLE_RUN_LEASE_SECONDS', 60, 2, 3600),
+      infraBackoffSeconds: r.int('CRUCIBLE_INFRA_BACKOFF_SECONDS', 300, 0, 86400),
     },
     workerId: r.str('CRUCIBLE_WORKER_ID', `worker-${process.pid}`),
     schedulerTickMs: r.int('CRUCIBLE_TICK_MS', 2000, 50, 3600_000),

@@ -37,9 +37,126 @@ export class RunRepository {
     return manager.getRepository(TrainingRunEntity).find({ where: { taskId }, order: { attempt: 'ASC' } });
   }
 
+  /**
+   * Claims up to `limit` queued runs of a hardware class for this worker. SKIP LOCKED makes a
+   * second worker's concurrent claim pick other rows (or none), never the same ones.
+   */
+  async claimQueued(hardware: string, limit: number, workerId: string, leaseUntil: Date, now: Date): Promise<TrainingRunEntity[]> {
+    if (limit <= 0) return [];
+    return this.ds.transaction(async (manager) => {
+      const ids = await manager
+        .getRepository(TrainingRunEntity)
+        .createQueryBuilder('r')
+        .select('r.id')
+        .where(`r.state = 'queued' AND r.hardware = :hardware`, { hardware })
+        .orderBy('r.queuedAt', 'ASC')
+        .addOrderBy('r.id', 'ASC')
+        .limit(limit)
+        .setLock('pessimistic_write')
+        .setOnLocked('skip_locked')
+        .getMany();
+      if (ids.length === 0) return [];
+      await manager
+        .getRepository(TrainingRunEntity)
+        .createQueryBuilder()
+        .update()
+        .set({ state: 'starting', claimedBy: workerId, leaseExpiresAt: leaseUntil, startedAt: now })
+        .whereInIds(ids.map((r) => r.id))
+        .execute();
+      return manager.getRepository(TrainingRunEntity).findByIds(ids.map((r) => r.id));
+    });
+  }
+
+  /**
+   * Claims runs another (dead) worker left mid-flight: their lease ran out. The caller adopts
+   * the container or Job instead of starting a new one, so nothing runs twice.
+   */
+  async claimOrphans(workerId: string, leaseUntil: Date, now: Date, limit: number, includeOwn = false): Promise<TrainingRunEntity[]> {
+    return this.ds.transaction(async (manager) => {
+      const ids = await manager
+        .getRepository(TrainingRunEntity)
+        .createQueryBuilder('r')
+        .select('r.id')
+        .where(`r.state IN ('starting', 'running', 'evaluating')`)
+        // includeOwn: at boot, claims recorded under this worker's id belong to its previous life.
+        .andWhere(`(r.leaseExpiresAt IS NULL OR r.leaseExpiresAt < :now${includeOwn ? ' OR r.claimedBy = :workerId' : ''})`, { now, workerId })
+        .orderBy('r.queuedAt', 'ASC')
+        .limit(limit)
+        .setLock('pessimistic_write')
+        .setOnLocked('skip_locked')
+        .getMany();
+      if (ids.length === 0) return [];
+      await manager
+        .getRepository(TrainingRunEntity)
+        .createQueryBuilder()
+        .update()
+        .set({ claimedBy: workerId, leaseExpiresAt: leaseUntil })
+        .whereInIds(ids.map((r) => r.id))
+        .execute();
+      return manager.getRepository(TrainingRunEntity).findByIds(ids.map((r) => r.id));
+    });
+  }
+
+  /** Extends this worker's claims; returns nothing, a lost claim shows up as an orphan elsewhere. */
+  async renewLeases(runIds: string[], workerId: string, leaseUntil: Date): Promise<void> {
+    if (runIds.length === 0) return;
+    await this.ds
+      .getRepository(TrainingRunEntity)
+      .createQueryBuilder()
+      .update()
+      .set({ leaseExpiresAt: leaseUntil })
+      .where('id IN (:...runIds) AND "claimedBy" = :workerId', { runIds, workerId })
+      .execute();
+  }
+
+  /** Ids of runs the database considers live (for the sandbox reconciler). */
+  async liveRunIds(): Promise<string[]> {
+    const rows = await this.ds
+      .getRepository(TrainingRunEntity)
+      .createQueryBuilder('r')
+      .select('r.id', 'id')
+      .where(`r.state <> 'finished'`)
+      .getRawMany<{ id: string }>();
+    return rows.map((r) => r.id);
+  }
+
+  async countInFlight(hardware: string): Promise<number> {
+    return this.ds
+      .getRepository(TrainingRunEntity)
+      .createQueryBuilder('r')
+      .where(`r.state IN ('starting', 'running', 'evaluating') AND r.hardware = :hardware`, { hardware })
+      .getCount();
+  }
+
+  ofRound(taskIds: string[], manager: EntityManager = this.ds.manager): Promise<TrainingRunEntity[]> {
+    if (taskIds.length === 0) return Promise.resolve([]);
+    return manager
+      .getRepository(TrainingRunEntity)
+      .createQueryBuilder('r')
+      .where('r.taskId IN (:...taskIds)', { taskIds })
+      .orderBy('r.attempt', 'ASC')
+      .getMany();
+  }
+
+  async entrantsWithValidRun(tournamentId: string): Promise<Set<string>> {
+    const rows = await this.ds
+      .getRepository(TrainingRunEntity)
+      .createQueryBuilder('r')
+      .select('DISTINCT r.entrantId', 'entrantId')
+      .where(`r.tournamentId = :tournamentId AND r.outcome = 'succeeded'`, { tournamentId })
+      .getRawMany<{ entrantId: string }>();
+    return new Set(rows.map((r) => r.entrantId));
+  }
+
   async insert(values: Partial<TrainingRunEntity>, manager: EntityManager = this.ds.manager): Promise<TrainingRunEntity> {
     const repo = manager.getRepository(TrainingRunEntity);
     return repo.save(repo.create(values));
+  }
+
+  async insertMany(values: Partial<TrainingRunEntity>[], manager: EntityManager): Promise<void> {
+    if (values.length === 0) return;
+    const repo = manager.getRepository(TrainingRunEntity);
+    for (let i = 0; i < values.length; i += 500) await repo.insert(values.slice(i, i + 500).map((v) => repo.create(v)));
   }
 
   async save(run: TrainingRunEntity, manager: EntityManager = this.ds.manager): Promise<TrainingRunEntity> {

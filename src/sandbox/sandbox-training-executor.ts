@@ -97,6 +97,11 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
     return this.finish(job, dirs, ref);
   }
 
+  async locate(job: TrainingJob): Promise<{ runnerKind: string; runnerRef: string } | null> {
+    const found = (await this.runner.listManaged()).find((s) => s.runId === job.runId && s.attempt === job.attempt);
+    return found ? { runnerKind: this.runner.kind, runnerRef: found.ref } : null;
+  }
+
   async adopt(job: TrainingJob, runnerKind: string, runnerRef: string): Promise<TrainingResult> {
     if (runnerKind !== this.runner.kind) {
       return this.result('infra_failed', `run was started by the ${runnerKind} driver, this worker uses ${this.runner.kind}`, {

@@ -42,6 +42,11 @@ export interface TrainingHooks {
 
 export abstract class TrainingExecutor {
   abstract execute(job: TrainingJob, hooks: TrainingHooks): Promise<TrainingResult>;
+  /**
+   * Finds the sandbox of a run whose start was never recorded (the worker died between starting
+   * it and onStarted), so it is adopted rather than started a second time.
+   */
+  abstract locate(job: TrainingJob): Promise<{ runnerKind: string; runnerRef: string } | null>;
   /** Re-attach to a run a previous process started (runnerRef from onStarted) and finish it. */
   abstract adopt(job: TrainingJob, runnerKind: string, runnerRef: string): Promise<TrainingResult>;
 }

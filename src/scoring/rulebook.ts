@@ -91,7 +91,7 @@ export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
   timeLimitsSeconds: { group: 3600, knockout: 3600, boss: 7200 },
   hardware: 'cpu-2',
   taskCatalog: {
-    'causal-lm': { datasets: ['devils-dictionary'], baseModels: ['crucible/char-lm-tiny'] },
+    'causal-lm': { datasets: ['devils-dictionary'], baseModels: ['builtin:unigram'] },
   },
 });
 

@@ -26,6 +26,10 @@ export class TournamentFactory {
     private readonly clock: Clock,
   ) {}
 
+  autoScheduledTypes(): string[] {
+    return this.config.tournaments.autoSchedule ? this.config.tournaments.types : [];
+  }
+
   async createNextCycle(input: NextCycleInput, manager: EntityManager): Promise<TournamentEntity> {
     const rulebook = input.rulebook ?? newTournamentRulebook();
     if (input.registrationMinutes) rulebook.schedule.registrationMinutes = input.registrationMinutes;

@@ -72,6 +72,17 @@ export class TournamentRepository {
     return manager.getRepository(TournamentEntity).findOne({ where: { type, state: 'completed' }, order: { cycle: 'DESC' } });
   }
 
+  /** The latest tournament of a type whose result is decided (it pays that type's weight pool). */
+  latestDecidedOfType(type: string): Promise<TournamentEntity | null> {
+    return this.ds
+      .getRepository(TournamentEntity)
+      .createQueryBuilder('t')
+      .where('t.type = :type', { type })
+      .andWhere(`t.state IN ('finalised', 'published', 'weights_set', 'completed')`)
+      .orderBy('t.cycle', 'DESC')
+      .getOne();
+  }
+
   async latestOfType(type: string, manager: EntityManager = this.ds.manager): Promise<TournamentEntity | null> {
     return manager.getRepository(TournamentEntity).findOne({ where: { type }, order: { cycle: 'DESC' } });
   }

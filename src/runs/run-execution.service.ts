@@ -1,0 +1,86 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { TaskDataService, TaskType } from '../evaluation/task-data';
+import { TrainingExecutor, TrainingJob, TrainingResult } from '../sandbox/training-executor';
+import { EntrantRepository } from '../submissions/entrant.repository';
+import { TournamentRepository } from '../tournaments/tournament.repository';
+import { RunEnd, RunOutcomeRecorder } from './run-outcome.recorder';
+import type { TrainingRunEntity } from './training-run.entity';
+
+/**
+ * Takes one claimed run to its typed outcome: train in the sandbox (or adopt the sandbox a previous
+ * worker started), then evaluate the model on the hidden split. Never throws: anything unexpected
+ * is an infra failure, re-queued at no cost to the miner.
+ */
+@Injectable()
+export class RunExecutionService {
+  private readonly logger = new Logger(RunExecutionService.name);
+
+  constructor(
+    private readonly tournaments: TournamentRepository,
+    private readonly entrants: EntrantRepository,
+    private readonly executor: TrainingExecutor,
+    private readonly taskData: TaskDataService,
+    private readonly recorder: RunOutcomeRecorder,
+  ) {}
+
+  async run(run: TrainingRunEntity): Promise<void> {
+    let budget = 1;
+    try {
+      const [task, entrant, tournament] = await Promise.all([
+        this.tournaments.findTask(run.taskId),
+        this.entrants.findById(run.entrantId),
+        this.tournaments.findById(run.tournamentId),
+      ]);
+      if (!task || !entrant || !tournament) throw new Error(`run ${run.id} refers to a missing task, entrant or tournament`);
+      budget = Number((tournament.rulebook as { attempts?: number }).attempts ?? 1);
+      const request = { taskId: task.id, taskType: task.taskType as TaskType, datasetId: task.datasetId, seed: task.secretSeed };
+
+      let modelPath = run.state === 'evaluating' ? run.artifactPath : null;
+      let trained: RunEnd | null = null;
+      if (!modelPath) {
+        const job: TrainingJob = {
+          runId: run.id,
+          tournamentId: run.tournamentId,
+          taskId: task.id,
+          entrantId: entrant.id,
+          attempt: run.attempt,
+          repoUrl: entrant.repoUrl,
+          commitSha: entrant.commitSha,
+          taskSpec: task.spec,
+          trainDir: task.trainDir ?? '',
+          timeLimitSeconds: task.timeLimitSeconds,
+          hardware: run.hardware,
+        };
+        const found = run.runnerRef && run.runnerKind ? { runnerKind: run.runnerKind, runnerRef: run.runnerRef } : run.state === 'starting' ? await this.executor.locate(job) : null;
+        if (found && !run.runnerRef) await this.recorder.started(run.id, found.runnerKind, found.runnerRef);
+        const result = found
+          ? await this.executor.adopt(job, found.runnerKind, found.runnerRef)
+          : await this.executor.execute(job, { onStarted: (kind, ref) => this.recorder.started(run.id, kind, ref) });
+        trained = toEnd(result);
+        if (result.outcome !== 'succeeded' || !result.modelPath) {
+          await this.recorder.finish(run, trained, null, budget);
+          return;
+        }
+        modelPath = result.modelPath;
+        await this.recorder.trained(run, trained);
+      }
+
+      const evaluation = await this.taskData.evaluate(request, modelPath);
+      const base: RunEnd = trained ?? { outcome: 'succeeded', reason: '', exitCode: run.exitCode, imageDigest: run.imageDigest, logPath: run.logPath, artifactPath: modelPath };
+      if (evaluation.ok) {
+        await this.recorder.finish(run, { ...base, outcome: 'succeeded', reason: `scored ${evaluation.score.metricName} ${evaluation.score.metricValue.toFixed(6)}` }, evaluation.score, budget);
+      } else {
+        const outcome = evaluation.infra ? 'infra_failed' : 'output_invalid';
+        await this.recorder.finish(run, { ...base, outcome, reason: `${evaluation.code}: ${evaluation.reason}` }, null, budget);
+      }
+    } catch (error) {
+      this.logger.error({ runId: run.id, error: error instanceof Error ? error.stack : String(error) }, 'run failed for infrastructure reasons');
+      const end: RunEnd = { outcome: 'infra_failed', reason: `infrastructure error: ${error instanceof Error ? error.message : String(error)}`, exitCode: null, imageDigest: null, logPath: null, artifactPath: null };
+      await this.recorder.finish(run, end, null, budget).catch((e: unknown) => this.logger.error({ runId: run.id, error: String(e) }, 'could not record run failure'));
+    }
+  }
+}
+
+function toEnd(r: TrainingResult): RunEnd {
+  return { outcome: r.outcome, reason: r.reason, exitCode: r.exitCode, imageDigest: r.imageDigest, logPath: r.logPath, artifactPath: r.modelPath };
+}

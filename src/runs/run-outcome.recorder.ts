@@ -1,0 +1,108 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditEventRepository } from '../audit/audit-event.repository';
+import { Clock } from '../common/clock';
+import { AppConfig } from '../config/app-config';
+import type { ModelScore } from '../evaluation/task-data';
+import { chargesMinerAttempt, RunOutcome } from './run-state';
+import { RunRepository } from './run.repository';
+import { ScoreRepository } from './score.repository';
+import type { TrainingRunEntity } from './training-run.entity';
+
+export interface RunEnd {
+  outcome: RunOutcome;
+  reason: string;
+  exitCode: number | null;
+  imageDigest: string | null;
+  logPath: string | null;
+  artifactPath: string | null;
+}
+
+/**
+ * Writes what happened to a run, and decides the retry in the same transaction: infra failures are
+ * re-queued for free (up to a cap), miner failures only while the attempt budget lasts.
+ */
+@Injectable()
+export class RunOutcomeRecorder {
+  private readonly logger = new Logger(RunOutcomeRecorder.name);
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly runs: RunRepository,
+    private readonly scores: ScoreRepository,
+    private readonly audit: AuditEventRepository,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  async started(runId: string, runnerKind: string, runnerRef: string): Promise<void> {
+    const run = await this.runs.findById(runId);
+    if (!run) return;
+    run.state = 'running';
+    run.runnerKind = runnerKind;
+    run.runnerRef = runnerRef;
+    await this.runs.save(run);
+  }
+
+  /** Training produced a model: keep where it is before evaluating, so a restart can resume there. */
+  async trained(run: TrainingRunEntity, end: RunEnd): Promise<void> {
+    Object.assign(run, { state: 'evaluating', artifactPath: end.artifactPath, exitCode: end.exitCode, imageDigest: end.imageDigest, logPath: end.logPath });
+    await this.runs.save(run);
+  }
+
+  /** `attemptBudget`: miner-caused failures allowed for this (task, entrant), from the rulebook. */
+  async finish(run: TrainingRunEntity, end: RunEnd, score: ModelScore | null, attemptBudget: number): Promise<void> {
+    const now = this.clock.now();
+    await this.ds.transaction(async (manager) => {
+      Object.assign(run, {
+        state: 'finished',
+        outcome: end.outcome,
+        outcomeReason: end.reason,
+        exitCode: end.exitCode,
+        imageDigest: end.imageDigest ?? run.imageDigest,
+        logPath: end.logPath ?? run.logPath,
+        artifactPath: end.artifactPath ?? run.artifactPath,
+        artifactSha256: score?.modelSha256 ?? null,
+        finishedAt: now,
+        claimedBy: null,
+        leaseExpiresAt: null,
+      });
+      await this.runs.save(run, manager);
+      if (score) await this.scores.record(run.taskId, run.id, score, manager);
+      const retry = await this.retryDecision(run, attemptBudget, manager);
+      if (retry) {
+        await this.runs.insert(
+          { tournamentId: run.tournamentId, taskId: run.taskId, entrantId: run.entrantId, attempt: run.attempt + 1, state: 'queued', hardware: run.hardware, queuedAt: now },
+          manager,
+        );
+      }
+      await this.audit.append(
+        {
+          actor: `worker:${this.config.workerId}`,
+          action: 'run.finished',
+          subjectType: 'run',
+          subjectId: run.id,
+          payload: { outcome: end.outcome, reason: end.reason, attempt: run.attempt, retry, metric: score?.metricValue ?? null, artifactSha256: score?.modelSha256 ?? null },
+          occurredAt: now,
+        },
+        manager,
+      );
+    });
+    this.logger.log({ runId: run.id, taskId: run.taskId, entrantId: run.entrantId, outcome: end.outcome, metric: score?.metricValue }, 'run finished');
+  }
+
+  private async retryDecision(run: TrainingRunEntity, attemptBudget: number, manager: EntityManager): Promise<boolean> {
+    if (run.outcome === 'succeeded') return false;
+    const history = (await this.runs.ofTask(run.taskId, manager)).filter((r) => r.entrantId === run.entrantId && r.state === 'finished');
+    if (run.outcome === 'infra_failed') {
+      let streak = 0;
+      for (const r of [...history].reverse()) {
+        if (r.outcome !== 'infra_failed') break;
+        streak++;
+      }
+      return streak <= this.config.tournaments.maxInfraRetries;
+    }
+    const charged = history.filter((r) => r.outcome && chargesMinerAttempt(r.outcome)).length;
+    return charged < attemptBudget;
+  }
+}

@@ -1,0 +1,103 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { TaskDataService, TaskType } from '../evaluation/task-data';
+import { RunRepository } from '../runs/run.repository';
+import type { RoundKind } from '../scoring/rulebook';
+import type { BossRoundPlan, GroupRoundPlan, KnockoutRoundPlan } from './bracket';
+import { RoundEntity } from './round.entity';
+import { TournamentRepository } from './tournament.repository';
+import type { TournamentEntity } from './tournament.entity';
+import type { TournamentRulebook } from './tournament-rulebook';
+
+export type PlayablePlan = GroupRoundPlan | KnockoutRoundPlan | BossRoundPlan;
+
+/** Who plays a task: entrant ids (a virtual "no champion" never gets a run). */
+interface TaskSlot {
+  slot: number;
+  members: string[];
+}
+
+/**
+ * Turns a bracket plan into rows: the round, its tasks (seed and test-set commitments published
+ * now, before any training) and one queued run per (task, entrant).
+ */
+@Injectable()
+export class RoundPlannerService {
+  private readonly logger = new Logger(RoundPlannerService.name);
+
+  constructor(
+    private readonly tournaments: TournamentRepository,
+    private readonly runs: RunRepository,
+    private readonly taskData: TaskDataService,
+  ) {}
+
+  async createRound(t: TournamentEntity, plan: PlayablePlan, playable: (id: string) => boolean, now: Date, manager: EntityManager): Promise<RoundEntity> {
+    const rulebook = t.rulebook as unknown as TournamentRulebook;
+    const round = await this.tournaments.insertRound(
+      { tournamentId: t.id, index: plan.roundIndex, kind: plan.kind, state: 'running', stateReason: null, advancing: null, decision: { plan }, decidedAt: null },
+      manager,
+    );
+    const slots = taskSlots(plan).map((s) => ({ ...s, members: s.members.filter(playable) }));
+    const taskTypes = rulebook.tournamentTaskTypes[t.type] ?? [];
+    if (taskTypes.length === 0) throw new Error(`rulebook has no task types for tournament type ${t.type}`);
+
+    const runs = [];
+    for (const [i, slot] of slots.entries()) {
+      const taskType = taskTypes[i % taskTypes.length];
+      const catalog = rulebook.taskCatalog[taskType];
+      const datasetId = catalog.datasets[(plan.roundIndex + i) % catalog.datasets.length];
+      const taskId = randomUUID();
+      const secretSeed = randomBytes(16).toString('hex');
+      const prepared = await this.taskData.prepare({ taskId, taskType: taskType as TaskType, datasetId, seed: secretSeed });
+      const timeLimitSeconds = rulebook.timeLimitsSeconds[plan.kind as RoundKind];
+      await this.tournaments.insertTask(
+        {
+          id: taskId,
+          tournamentId: t.id,
+          roundId: round.id,
+          slot: slot.slot,
+          taskType,
+          datasetId,
+          baseModel: catalog.baseModels[0],
+          timeLimitSeconds,
+          hardware: rulebook.hardware,
+          seedCommitment: prepared.seedCommitment,
+          testSetCommitment: prepared.testSetCommitment,
+          secretSeed,
+          revealedSeed: null,
+          trainDir: prepared.trainDir,
+          // The sandbox's /task/task.json: public facts only (the split seed stays secret).
+          spec: {
+            type: taskType,
+            taskId,
+            datasetId,
+            baseModel: catalog.baseModels[0],
+            timeLimitSeconds,
+            hardware: rulebook.hardware,
+            trainingSeed: randomBytes(4).readUInt32BE(0),
+            ...prepared.specHints,
+          },
+        },
+        manager,
+      );
+      for (const entrantId of slot.members) {
+        runs.push({ tournamentId: t.id, taskId, entrantId, attempt: 1, state: 'queued' as const, hardware: rulebook.hardware, queuedAt: now });
+      }
+    }
+    await this.runs.insertMany(runs, manager);
+    this.logger.log({ tournamentId: t.id, round: plan.roundIndex, kind: plan.kind, tasks: slots.length, runs: runs.length }, 'round created');
+    return round;
+  }
+}
+
+export function taskSlots(plan: PlayablePlan): TaskSlot[] {
+  switch (plan.kind) {
+    case 'group':
+      return plan.groups.map((g) => ({ slot: g.slot, members: [...g.entrants] }));
+    case 'knockout':
+      return plan.pairs.map((p) => ({ slot: p.slot, members: [...p.entrants] }));
+    case 'boss':
+      return Array.from({ length: plan.tasks }, (_, i) => ({ slot: i, members: [plan.challenger, plan.champion] }));
+  }
+}

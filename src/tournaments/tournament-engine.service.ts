@@ -1,0 +1,286 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Clock } from '../common/clock';
+import { TaskDataService, TaskType } from '../evaluation/task-data';
+import { decideBoss, BossTaskInput } from '../scoring/boss-gate';
+import { EliminationRecord, tournamentRanking } from '../scoring/ranking';
+import { EntrantEntity } from '../submissions/entrant.entity';
+import { BracketContext, decideRound, planFirstRound, planNextRound, RoundPlan } from './bracket';
+import { PlayablePlan, RoundPlannerService } from './round-planner.service';
+import { roundProgress, slotResults } from './round-results';
+import type { RoundEntity } from './round.entity';
+import type { TournamentState } from './tournament-state';
+import type { TournamentEntity } from './tournament.entity';
+import { EngineDeps } from './engine-deps';
+import { TournamentOutcomeService } from './tournament-outcome.service';
+import type { TournamentRulebook } from './tournament-rulebook';
+import { BASELINE_HOTKEY } from './weights-preview.service';
+
+/** Stand-in champion of a first tournament without a configured baseline: it never runs, so it always loses. */
+export const NO_CHAMPION = 'no-champion';
+
+/**
+ * Moves tournaments through their lifecycle, one idempotent step per call. Every step runs in a
+ * transaction that holds the tournament's row lock (SKIP LOCKED: a second worker skips it), so
+ * two workers never decide the same round twice. Slow outside calls (publishing, chain) run
+ * outside the lock against idempotent adapters, then the result is recorded under the lock.
+ */
+@Injectable()
+export class TournamentEngineService {
+  private readonly logger = new Logger(TournamentEngineService.name);
+
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly planner: RoundPlannerService,
+    private readonly taskData: TaskDataService,
+    private readonly outcome: TournamentOutcomeService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Advances one tournament as far as it can go now; returns whether anything changed. */
+  async advance(id: string): Promise<boolean> {
+    let changed = false;
+    for (let step = 0; step < 10; step++) {
+      const state = await this.stepOnce(id);
+      if (!state) break;
+      changed = true;
+    }
+    return changed;
+  }
+
+  private async stepOnce(id: string): Promise<boolean> {
+    const peek = await this.deps.tournaments.findById(id);
+    if (!peek) return false;
+    switch (peek.state) {
+      case 'finalised':
+        return this.outcome.publish(id);
+      case 'published':
+        return this.outcome.setWeights(id);
+      default:
+        return this.deps.ds.transaction(async (m) => {
+          const t = await this.deps.tournaments.lockForUpdate(id, m);
+          if (!t) return false;
+          return this.stepLocked(t, m);
+        });
+    }
+  }
+
+  private async stepLocked(t: TournamentEntity, m: EntityManager): Promise<boolean> {
+    const now = this.clock.now();
+    switch (t.state) {
+      case 'scheduled':
+        if (now < t.registrationOpensAt) return false;
+        await this.deps.transitions.move(t, 'registration', 'registration open', m);
+        return true;
+      case 'registration':
+        if (now < t.registrationClosesAt) return false;
+        await this.start(t, m);
+        return true;
+      case 'rounds':
+      case 'boss_round':
+        return this.progressRound(t, m);
+      case 'weights_set':
+        await this.complete(t, m);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private async start(t: TournamentEntity, m: EntityManager): Promise<void> {
+    const now = this.clock.now();
+    t.startedAt = now;
+    if (t.defendingChampion) {
+      const c = t.defendingChampion;
+      await this.deps.entrants.insert(
+        {
+          tournamentId: t.id,
+          hotkey: c.hotkey,
+          coldkey: null,
+          uid: null,
+          repoUrl: c.repoUrl,
+          commitSha: c.commitSha,
+          treeHash: null,
+          signature: `champion:${c.sourceEntrantId ?? 'baseline'}`,
+          status: 'accepted',
+          rejectionReason: null,
+          isChampion: true,
+          receivedAt: new Date(c.receivedAt),
+        },
+        m,
+      );
+    }
+    const ctx = await this.bracketContext(t, m);
+    await this.deps.audit.append(
+      { actor: 'system', action: 'tournament.registration_closed', subjectType: 'tournament', subjectId: t.id, payload: { entrants: ctx.entrants, champion: ctx.champion }, occurredAt: now },
+      m,
+    );
+    await this.playOrFinish(t, ctx, planFirstRound(ctx), m);
+  }
+
+  /** Creates the planned round, or ends the tournament when the plan says it is decided. */
+  private async playOrFinish(t: TournamentEntity, ctx: BracketContext, plan: RoundPlan, m: EntityManager, bossVerdict?: { challenger: string; won: boolean }): Promise<void> {
+    if (plan.kind === 'done') {
+      await this.finalise(t, ctx, plan.titleHolder, bossVerdict ?? null, m);
+      return;
+    }
+    if (plan.kind === 'boss' && ctx.champion === NO_CHAMPION) {
+      // Nobody to defend: the last challenger takes the title without a boss round.
+      await this.finalise(t, ctx, plan.challenger, { challenger: plan.challenger, won: true }, m);
+      return;
+    }
+    const now = this.clock.now();
+    await this.planner.createRound(t, plan as PlayablePlan, (id) => id !== NO_CHAMPION, now, m);
+    const next: TournamentState = plan.kind === 'boss' ? 'boss_round' : 'rounds';
+    const reason = `round ${plan.roundIndex} (${plan.kind}) training`;
+    if (t.state !== next) await this.deps.transitions.move(t, next, reason, m);
+    else {
+      t.stateReason = reason;
+      await this.deps.tournaments.save(t, m);
+    }
+  }
+
+  private async progressRound(t: TournamentEntity, m: EntityManager): Promise<boolean> {
+    const rounds = await this.deps.tournaments.rounds(t.id, m);
+    const round = rounds[rounds.length - 1];
+    if (!round) throw new Error(`tournament ${t.id} is in ${t.state} without a round`);
+    const tasks = await this.deps.tournaments.tasksOfRound(round.id, m);
+    const runs = await this.deps.runs.ofRound(tasks.map((x) => x.id), m);
+    const evaluations = await this.deps.scores.ofTasks(tasks.map((x) => x.id), m);
+    const progress = roundProgress(tasks, runs, evaluations);
+    const now = this.clock.now();
+
+    if (progress.status === 'running') {
+      return this.setRoundReason(t, round, 'running', `round ${round.index} (${round.kind}): ${progress.finished} of ${progress.finished + progress.pending} runs finished`, m);
+    }
+    if (progress.status === 'waiting_infra') {
+      const reason = `round ${round.index} waits: ${progress.stuck.length} run(s) failed for infrastructure reasons and will be retried; it is not decided on partial data`;
+      const since = (round.decision?.waitingSince as string | undefined) ?? now.toISOString();
+      if (now.getTime() - Date.parse(since) >= this.outcome.infraBackoffMs) {
+        const latest = new Map(runs.map((r) => [`${r.taskId}/${r.entrantId}`, r]));
+        for (const s of progress.stuck) {
+          const last = runs.filter((r) => r.taskId === s.taskId && r.entrantId === s.entrantId).reduce((a, b) => (b.attempt > a.attempt ? b : a), latest.get(`${s.taskId}/${s.entrantId}`)!);
+          await this.deps.runs.insert({ tournamentId: t.id, taskId: s.taskId, entrantId: s.entrantId, attempt: last.attempt + 1, state: 'queued', hardware: last.hardware, queuedAt: now }, m);
+        }
+        round.decision = { ...round.decision, waitingSince: undefined };
+        this.logger.warn({ tournamentId: t.id, round: round.index, runs: progress.stuck.length }, 're-queued runs after infrastructure failures');
+        return this.setRoundReason(t, round, 'running', `round ${round.index}: re-queued ${progress.stuck.length} run(s) after infrastructure failures`, m);
+      }
+      round.decision = { ...round.decision, waitingSince: since };
+      return this.setRoundReason(t, round, 'waiting_infra', reason, m);
+    }
+
+    const ctx = await this.bracketContext(t, m);
+    const plan = round.decision?.plan as PlayablePlan;
+    const entrants = await this.deps.entrants.accepted(t.id, m);
+    const receivedAt = new Map(entrants.map((e) => [e.id, e.receivedAt.getTime()]));
+    const submittedAt = (id: string) => receivedAt.get(id) ?? Number.MAX_SAFE_INTEGER;
+    const resultsOf = (taskId: string) => progress.results.get(taskId) ?? [];
+
+    let next: RoundPlan;
+    let bossVerdict: { challenger: string; won: boolean } | undefined;
+    if (plan.kind === 'boss') {
+      const inputs: BossTaskInput[] = [];
+      for (const task of tasks) {
+        const side = async (id: string) => {
+          const r = resultsOf(task.id).find((x) => x.entrantId === id);
+          return { loss: r?.loss ?? null, perExample: r?.lossesPath && r.loss !== null ? await this.taskData.readLosses(r.lossesPath) : null };
+        };
+        inputs.push({ taskId: task.id, champion: await side(plan.champion), challenger: await side(plan.challenger) });
+      }
+      const rules = t.rulebook as unknown as TournamentRulebook;
+      const verdict = decideBoss({ rules, championDefences: t.defendingChampion?.defences ?? 0, tasks: inputs });
+      round.decision = { plan, verdict };
+      round.advancing = verdict.challengerWins ? [plan.challenger] : [];
+      bossVerdict = { challenger: plan.challenger, won: verdict.challengerWins };
+      next = planNextRound(ctx, plan, { challengerWon: verdict.challengerWins });
+    } else {
+      const slots = plan.kind === 'group' ? plan.groups.map((g) => g.entrants) : plan.pairs.map((p) => [...p.entrants]);
+      const bySlot = new Map(tasks.map((task) => [task.slot, task.id]));
+      const results = slots.map((members, slot) => slotResults(members, resultsOf(bySlot.get(slot) ?? ''), submittedAt));
+      const decision = decideRound(plan, results);
+      round.decision = { plan, advancing: decision.advancing, eliminated: decision.eliminated };
+      round.advancing = decision.advancing;
+      await this.deps.entrants.markEliminated(decision.eliminated.map((e) => e.entrantId), round.index, m);
+      next = planNextRound(ctx, plan, decision);
+    }
+    round.state = 'decided';
+    round.stateReason = null;
+    round.decidedAt = now;
+    await this.deps.tournaments.saveRound(round, m);
+    await this.deps.audit.append(
+      { actor: 'system', action: 'round.decided', subjectType: 'round', subjectId: round.id, payload: { tournamentId: t.id, index: round.index, kind: round.kind, decision: round.decision }, occurredAt: now },
+      m,
+    );
+    this.logger.log({ tournamentId: t.id, round: round.index, kind: round.kind, advancing: round.advancing }, 'round decided');
+    await this.playOrFinish(t, ctx, next, m, bossVerdict);
+    return true;
+  }
+
+  private async setRoundReason(t: TournamentEntity, round: RoundEntity, state: RoundEntity['state'], reason: string, m: EntityManager): Promise<boolean> {
+    if (round.state === state && round.stateReason === reason && t.stateReason === reason) return false;
+    round.state = state;
+    round.stateReason = reason;
+    t.stateReason = reason;
+    await this.deps.tournaments.saveRound(round, m);
+    await this.deps.tournaments.save(t, m);
+    // A reason change is bookkeeping, not progress: the caller need not step again.
+    return false;
+  }
+
+  private async finalise(t: TournamentEntity, ctx: BracketContext, titleHolder: string, boss: { challenger: string; won: boolean } | null, m: EntityManager): Promise<void> {
+    const rounds = await this.deps.tournaments.rounds(t.id, m);
+    const eliminated = rounds.flatMap((r) => (r.decision?.eliminated as EliminationRecord[] | undefined) ?? []);
+    const champion = await this.championEntrant(t, m);
+    const standings = tournamentRanking({
+      champion: { id: ctx.champion, isBaseline: !champion || champion.hotkey === BASELINE_HOTKEY },
+      bossChallenger: boss?.challenger ?? null,
+      challengerWonBoss: boss?.won ?? false,
+      eliminated,
+    });
+    t.ranking = standings.map((s) => s.entrantId);
+    t.winnerEntrantId = titleHolder === NO_CHAMPION ? null : titleHolder;
+    t.finishedAt = this.clock.now();
+    await this.deps.transitions.move(t, 'finalised', `decided: ${titleHolder === ctx.champion ? 'the champion keeps the title' : 'a new champion'}`, m, { ranking: t.ranking, winnerEntrantId: t.winnerEntrantId });
+  }
+
+  private async complete(t: TournamentEntity, m: EntityManager): Promise<void> {
+    const now = this.clock.now();
+    const tasks = await this.deps.tournaments.tasks(t.id, m);
+    for (const task of tasks) {
+      if (task.revealedSeed) continue;
+      task.revealedSeed = task.secretSeed;
+      task.revealedAt = now;
+      await this.deps.tournaments.saveTask(task, m);
+    }
+    await this.deps.transitions.move(t, 'completed', 'completed; task seeds revealed', m, { revealed: tasks.map((x) => ({ taskId: x.id, seed: x.secretSeed })) });
+    await this.outcome.scheduleNextCycle(t, m);
+  }
+
+  private async championEntrant(t: TournamentEntity, m: EntityManager): Promise<EntrantEntity | null> {
+    return (await this.deps.entrants.accepted(t.id, m)).find((e) => e.isChampion) ?? null;
+  }
+
+  private async bracketContext(t: TournamentEntity, m: EntityManager): Promise<BracketContext> {
+    const accepted = await this.deps.entrants.accepted(t.id, m);
+    const champion = accepted.find((e) => e.isChampion);
+    const rules = t.rulebook as unknown as TournamentRulebook;
+    return {
+      entrants: accepted.filter((e) => !e.isChampion).map((e) => e.id),
+      champion: champion?.id ?? NO_CHAMPION,
+      seed: t.id,
+      rules: { knockoutMax: rules.knockoutMax, groupSize: rules.groupSize, groupAdvance: rules.groupAdvance, bossTasks: rules.bossTasks },
+    };
+  }
+
+  /** Scores each task's base model once (the baseline shown beside miners' scores). */
+  async ensureBaselines(tournamentId: string): Promise<void> {
+    for (const task of await this.deps.tournaments.tasks(tournamentId)) {
+      if (await this.deps.scores.baselineOf(task.id)) continue;
+      const result = await this.taskData.evaluateBaseline({ taskId: task.id, taskType: task.taskType as TaskType, datasetId: task.datasetId, seed: task.secretSeed }, task.baseModel);
+      if (result.ok) await this.deps.scores.record(task.id, null, result.score);
+      else this.logger.warn({ tournamentId, taskId: task.id, code: result.code, reason: result.reason }, 'baseline evaluation failed');
+    }
+  }
+}
+

@@ -1,0 +1,103 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
+import { AppConfig } from '../config/app-config';
+import { RunDispatcherService } from '../runs/run-dispatcher.service';
+import { RunRepository } from '../runs/run.repository';
+import { SandboxReconciler } from '../sandbox/sandbox-reconciler';
+import { TournamentEngineService } from './tournament-engine.service';
+import { TournamentRepository } from './tournament.repository';
+import { TournamentFactory } from './tournament.factory';
+import type { TournamentRulebook } from './tournament-rulebook';
+
+/** Start-up reconciliation and back-to-back cycle creation, kept apart from the tick loop. */
+@Injectable()
+export class SchedulerMaintenance {
+  private readonly logger = new Logger(SchedulerMaintenance.name);
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly tournaments: TournamentRepository,
+    private readonly factory: TournamentFactory,
+    private readonly runs: RunRepository,
+    private readonly reconciler: SandboxReconciler,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Sandboxes of runs the database no longer considers live are removed; live ones get adopted. */
+  async reconcileSandboxes(): Promise<void> {
+    try {
+      const plan = await this.reconciler.reconcile(new Set(await this.runs.liveRunIds()));
+      this.logger.log({ adopt: plan.adopt.length, removed: plan.removed.length }, 'sandboxes reconciled');
+    } catch (error) {
+      this.logger.warn({ error: String(error) }, 'could not reconcile sandboxes (is the sandbox engine reachable?)');
+    }
+  }
+
+  /** With auto-scheduling on, a type without an active tournament gets its first cycle now. */
+  async scheduleCycles(): Promise<void> {
+    for (const type of this.factory.autoScheduledTypes()) {
+      if (await this.tournaments.activeOfType(type)) continue;
+      if (await this.tournaments.latestOfType(type)) continue; // later cycles follow on completion
+      try {
+        await this.ds.transaction((m) => this.factory.createNextCycle({ type, opensAt: this.clock.now() }, m));
+      } catch (error) {
+        // A second worker created it first (unique type+cycle): nothing to do.
+        this.logger.debug({ type, error: String(error) }, 'cycle not created');
+      }
+    }
+  }
+}
+
+/**
+ * The worker's heartbeat (thin): advance every active tournament, then feed the run dispatcher.
+ * Ticks never overlap in one process; across processes, row locks make a second tick a no-op.
+ */
+@Injectable()
+export class TournamentScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(TournamentScheduler.name);
+  private ticking: Promise<void> | null = null;
+
+  constructor(
+    private readonly engine: TournamentEngineService,
+    private readonly dispatcher: RunDispatcherService,
+    private readonly tournaments: TournamentRepository,
+    private readonly maintenance: SchedulerMaintenance,
+    private readonly registry: SchedulerRegistry,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.maintenance.reconcileSandboxes();
+    this.registry.addInterval('crucible-tick', setInterval(() => void this.tick(), this.config.schedulerTickMs));
+    void this.tick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.registry.doesExist('interval', 'crucible-tick')) this.registry.deleteInterval('crucible-tick');
+    await this.ticking;
+  }
+
+  /** One pass; concurrent calls share the pass in progress. */
+  tick(): Promise<void> {
+    if (!this.ticking) this.ticking = this.pass().finally(() => (this.ticking = null));
+    return this.ticking;
+  }
+
+  private async pass(): Promise<void> {
+    try {
+      await this.maintenance.scheduleCycles();
+      const hardware = new Set<string>();
+      for (const id of await this.tournaments.activeIds()) {
+        await this.engine.advance(id);
+        await this.engine.ensureBaselines(id);
+        const t = await this.tournaments.findById(id);
+        if (t) hardware.add((t.rulebook as unknown as TournamentRulebook).hardware);
+      }
+      await this.dispatcher.tick([...hardware]);
+    } catch (error) {
+      this.logger.error({ error: error instanceof Error ? error.stack : String(error) }, 'scheduler pass failed; retrying next tick');
+    }
+  }
+}

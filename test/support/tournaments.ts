@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { EntrantEntity } from '../../src/submissions/entrant.entity';
+import { TournamentFactory } from '../../src/tournaments/tournament.factory';
+import { newTournamentRulebook, TournamentRulebook } from '../../src/tournaments/tournament-rulebook';
+import type { TournamentEntity } from '../../src/tournaments/tournament.entity';
+import type { INestApplication } from '@nestjs/common';
+
+/** A tournament whose registration already closed, with a rulebook for fast tests. */
+export async function createClosedTournament(app: INestApplication, rules: Partial<TournamentRulebook> = {}): Promise<TournamentEntity> {
+  const factory = app.get(TournamentFactory);
+  const rulebook = { ...newTournamentRulebook({ schedule: { registrationMinutes: 1 } }), ...rules };
+  return app.get(DataSource).transaction((m) =>
+    factory.createNextCycle({ type: 'text', opensAt: new Date(Date.now() - 3600_000), rulebook }, m),
+  );
+}
+
+/** Entrants as if their signed submissions had been accepted (orchestration tests skip signing). */
+export async function addEntrants(
+  app: INestApplication,
+  tournamentId: string,
+  miners: Array<{ repoUrl: string; commitSha?: string; uid?: number }>,
+): Promise<EntrantEntity[]> {
+  const repo = app.get(DataSource).getRepository(EntrantEntity);
+  const base = Date.parse('2026-01-01T00:00:00Z');
+  const rows = miners.map((m, i) =>
+    repo.create({
+      tournamentId,
+      hotkey: `hotkey-${i.toString().padStart(4, '0')}`,
+      coldkey: null,
+      uid: m.uid ?? i + 1,
+      repoUrl: m.repoUrl,
+      commitSha: m.commitSha ?? randomBytes(20).toString('hex'),
+      treeHash: randomBytes(20).toString('hex'),
+      signature: `0x${randomBytes(64).toString('hex')}`,
+      status: 'accepted',
+      rejectionReason: null,
+      isChampion: false,
+      receivedAt: new Date(base + i * 1000),
+    }),
+  );
+  for (let i = 0; i < rows.length; i += 200) await repo.insert(rows.slice(i, i + 200));
+  return repo.find({ where: { tournamentId }, order: { receivedAt: 'ASC' } });
+}

@@ -1,0 +1,77 @@
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import { Clock } from '../../src/common/clock';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import type { DatabaseConfig } from '../../src/config/app-config';
+import { TaskDataService } from '../../src/evaluation/task-data';
+import { RunDispatcherService } from '../../src/runs/run-dispatcher.service';
+import { TrainingExecutor } from '../../src/sandbox/training-executor';
+import { TournamentEntity } from '../../src/tournaments/tournament.entity';
+import { TournamentScheduler } from '../../src/tournaments/tournament.scheduler';
+import type { TournamentState } from '../../src/tournaments/tournament-state';
+
+export interface WorkerHandle {
+  app: INestApplication;
+  config: AppConfig;
+  ds: DataSource;
+  scheduler: TournamentScheduler;
+  dispatcher: RunDispatcherService;
+  /** Ticks (waiting for in-flight runs between ticks) until the tournament reaches `state`. */
+  runUntil(tournamentId: string, state: TournamentState, maxTicks?: number): Promise<number>;
+  /** One tick, then wait for the runs it started. */
+  step(): Promise<void>;
+}
+
+export interface WorkerOptions {
+  db: DatabaseConfig;
+  dataDir: string;
+  env?: Record<string, string>;
+  executor?: TrainingExecutor;
+  taskData?: TaskDataService;
+  clock?: Clock;
+}
+
+/** A worker-role app on a real database; fakes only where given. Ticks are driven by the test. */
+export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
+  const config = loadConfig({
+    CRUCIBLE_DATA_DIR: opts.dataDir,
+    CRUCIBLE_LOG_LEVEL: 'warn',
+    CRUCIBLE_TICK_MS: '3600000',
+    CRUCIBLE_WORKER_ID: 'test-worker',
+    CRUCIBLE_GIT_ALLOW_INSECURE: 'true',
+    ...(opts.db.url ? { DATABASE_URL: opts.db.url } : { CRUCIBLE_EMBEDDED_DB_DIR: opts.db.embeddedDir }),
+    ...opts.env,
+  });
+  let builder = Test.createTestingModule({ imports: [AppModule.forRole(config, 'worker')] });
+  if (opts.executor) builder = builder.overrideProvider(TrainingExecutor).useValue(opts.executor);
+  if (opts.taskData) builder = builder.overrideProvider(TaskDataService).useValue(opts.taskData);
+  if (opts.clock) builder = builder.overrideProvider(Clock).useValue(opts.clock);
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+  await app.init();
+  const scheduler = app.get(TournamentScheduler);
+  const dispatcher = app.get(RunDispatcherService);
+  const ds = app.get(DataSource);
+  const step = async () => {
+    await scheduler.tick();
+    await dispatcher.drain();
+  };
+  return {
+    app,
+    config,
+    ds,
+    scheduler,
+    dispatcher,
+    step,
+    async runUntil(id, state, maxTicks = 500) {
+      for (let i = 1; i <= maxTicks; i++) {
+        await step();
+        const t = await ds.getRepository(TournamentEntity).findOneByOrFail({ id });
+        if (t.state === state) return i;
+      }
+      throw new Error(`tournament ${id} did not reach ${state} in ${maxTicks} ticks`);
+    },
+  };
+}
