@@ -1,0 +1,182 @@
+import * as path from 'node:path';
+import { SANDBOX_LABELS, SANDBOX_PATHS, type RunSpec } from '../run-spec';
+
+/**
+ * Pure: RunSpec -> batch/v1 Job. Plain object types (a subset of the Kubernetes API) so this file
+ * imports no client library; the manifests are validated against the OpenAPI schema in tests.
+ */
+export interface JobManifestOptions {
+  namespace: string;
+  /** ReadWriteMany claim shared with the worker, which mounts it at CRUCIBLE_DATA_DIR (dataDir). */
+  artifactVolumeClaim: string;
+  dataDir: string;
+  runtimeClassName?: string;
+  nodeSelector: Record<string, string>;
+  tolerations: { key: string; value?: string; effect: string }[];
+  jobTtlSeconds: number;
+  /** Now, epoch ms: activeDeadlineSeconds counts from Job start, the RunSpec deadline is absolute. */
+  nowMs: number;
+}
+
+export interface K8sVolumeMount {
+  name: string;
+  mountPath: string;
+  subPath?: string;
+  readOnly: boolean;
+}
+
+export interface K8sJob {
+  apiVersion: 'batch/v1';
+  kind: 'Job';
+  metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> };
+  spec: {
+    backoffLimit: 0;
+    activeDeadlineSeconds: number;
+    ttlSecondsAfterFinished: number;
+    template: {
+      metadata: { labels: Record<string, string> };
+      spec: {
+        restartPolicy: 'Never';
+        automountServiceAccountToken: false;
+        enableServiceLinks: false;
+        hostNetwork: false;
+        hostPID: false;
+        hostIPC: false;
+        terminationGracePeriodSeconds: number;
+        runtimeClassName?: string;
+        nodeSelector?: Record<string, string>;
+        tolerations?: { key: string; operator: 'Equal' | 'Exists'; value?: string; effect: string }[];
+        securityContext: {
+          runAsNonRoot: true;
+          runAsUser: number;
+          runAsGroup: number;
+          seccompProfile: { type: 'RuntimeDefault' };
+        };
+        containers: [
+          {
+            name: 'trainer';
+            image: string;
+            imagePullPolicy: 'IfNotPresent';
+            command: string[];
+            workingDir: string;
+            env: { name: string; value: string }[];
+            resources: { limits: Record<string, string>; requests: Record<string, string> };
+            securityContext: {
+              allowPrivilegeEscalation: false;
+              privileged: false;
+              readOnlyRootFilesystem: true;
+              runAsNonRoot: true;
+              capabilities: { drop: ['ALL'] };
+              seccompProfile: { type: 'RuntimeDefault' };
+            };
+            volumeMounts: K8sVolumeMount[];
+          },
+        ];
+        volumes: (
+          | { name: string; persistentVolumeClaim: { claimName: string; readOnly: boolean } }
+          | { name: string; emptyDir: { medium?: 'Memory'; sizeLimit: string } }
+        )[];
+      };
+    };
+  };
+}
+
+export const TRAINER_CONTAINER = 'trainer';
+
+/** Host path under the shared data dir -> subPath inside the artifact claim. */
+export function claimSubPath(dataDir: string, hostPath: string): string {
+  const rel = path.relative(path.resolve(dataDir), path.resolve(hostPath));
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw new Error(`${hostPath} is not inside the data dir ${dataDir}, so a Job cannot mount it from the artifact volume`);
+  }
+  return rel.split(path.sep).join('/');
+}
+
+export function buildJobManifest(spec: RunSpec, options: JobManifestOptions): K8sJob {
+  const { limits } = spec;
+  const remaining = Math.max(1, Math.ceil((spec.deadlineMs - options.nowMs) / 1000));
+  const resources: Record<string, string> = {
+    memory: `${limits.memoryMb}Mi`,
+    cpu: `${Math.round(limits.cpus * 1000)}m`,
+    // Scratch is memory-backed; ephemeral storage covers container logs and the writable layer.
+    'ephemeral-storage': `${Math.ceil(limits.logMaxBytes / (1024 * 1024)) + 64}Mi`,
+  };
+  if (limits.gpus > 0) resources['nvidia.com/gpu'] = String(limits.gpus);
+  const pvcMount = (mountPath: string, hostPath: string, readOnly: boolean): K8sVolumeMount => ({
+    name: 'artifacts',
+    mountPath,
+    subPath: claimSubPath(options.dataDir, hostPath),
+    readOnly,
+  });
+  const podLabels = { ...spec.labels };
+  const template: K8sJob['spec']['template']['spec'] = {
+    restartPolicy: 'Never',
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    hostNetwork: false,
+    hostPID: false,
+    hostIPC: false,
+    terminationGracePeriodSeconds: limits.graceSeconds,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: spec.user.uid,
+      runAsGroup: spec.user.gid,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    containers: [
+      {
+        name: TRAINER_CONTAINER,
+        image: spec.image,
+        imagePullPolicy: 'IfNotPresent',
+        command: spec.command,
+        workingDir: SANDBOX_PATHS.code,
+        env: Object.entries(spec.env).map(([name, value]) => ({ name, value })),
+        resources: { limits: resources, requests: { ...resources } },
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          privileged: false,
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          capabilities: { drop: ['ALL'] },
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+        volumeMounts: [
+          pvcMount(SANDBOX_PATHS.task, spec.mounts.taskDir, true),
+          pvcMount(SANDBOX_PATHS.train, spec.mounts.trainDir, true),
+          pvcMount(SANDBOX_PATHS.code, spec.mounts.codeDir, true),
+          pvcMount(SANDBOX_PATHS.output, spec.mounts.outputDir, false),
+          { name: 'tmp', mountPath: SANDBOX_PATHS.tmp, readOnly: false },
+          { name: 'scratch', mountPath: SANDBOX_PATHS.scratch, readOnly: false },
+        ],
+      },
+    ],
+    volumes: [
+      { name: 'artifacts', persistentVolumeClaim: { claimName: options.artifactVolumeClaim, readOnly: false } },
+      { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: `${limits.scratchMb}Mi` } },
+      { name: 'scratch', emptyDir: { medium: 'Memory', sizeLimit: `${limits.scratchMb}Mi` } },
+    ],
+  };
+  if (options.runtimeClassName) template.runtimeClassName = options.runtimeClassName;
+  if (Object.keys(options.nodeSelector).length > 0) template.nodeSelector = { ...options.nodeSelector };
+  if (options.tolerations.length > 0) {
+    template.tolerations = options.tolerations.map((t) =>
+      t.value === undefined ? { key: t.key, operator: 'Exists', effect: t.effect } : { key: t.key, operator: 'Equal', value: t.value, effect: t.effect },
+    );
+  }
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: spec.name,
+      namespace: options.namespace,
+      labels: spec.labels,
+      annotations: { [SANDBOX_LABELS.deadline]: String(spec.deadlineMs) },
+    },
+    spec: {
+      backoffLimit: 0,
+      activeDeadlineSeconds: remaining,
+      ttlSecondsAfterFinished: options.jobTtlSeconds,
+      template: { metadata: { labels: podLabels }, spec: template },
+    },
+  };
+}

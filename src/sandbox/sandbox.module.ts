@@ -1,0 +1,72 @@
+import { Module } from '@nestjs/common';
+import * as path from 'node:path';
+import { AppConfig } from '../config/app-config';
+import { GitRepoIntake } from '../submissions/repo-intake/git-repo-intake';
+import { RepoIntake } from '../submissions/repo-intake/repo-intake';
+import { DockerSandboxRunner } from './docker/docker-sandbox-runner';
+import { KubernetesSandboxRunner } from './kubernetes/kubernetes-sandbox-runner';
+import { SandboxReconciler } from './sandbox-reconciler';
+import { SandboxRunner } from './sandbox-runner';
+import { SandboxTrainingExecutor } from './sandbox-training-executor';
+import { TrainingExecutor } from './training-executor';
+
+/** Picks the SandboxRunner adapter by CRUCIBLE_SANDBOX_DRIVER; an unknown value is a boot error. */
+export function createSandboxRunner(config: AppConfig): SandboxRunner {
+  const { sandbox } = config;
+  switch (sandbox.driver) {
+    case 'docker':
+      return DockerSandboxRunner.fromSocket(sandbox.docker.socketPath);
+    case 'kubernetes':
+      if (!sandbox.kubernetes) throw new Error('kubernetes sandbox driver chosen without its configuration');
+      return KubernetesSandboxRunner.fromConfig(sandbox.kubernetes, config.dataDir);
+    default: {
+      const unknown: never = sandbox.driver;
+      throw new Error(`unknown sandbox driver "${String(unknown)}"`);
+    }
+  }
+}
+
+export function createRepoIntake(config: AppConfig): RepoIntake {
+  const repo = config.sandbox.repo;
+  return new GitRepoIntake({
+    cacheDir: path.join(config.dataDir, 'repo-cache'),
+    token: repo.gitToken,
+    allowInsecureSchemes: repo.allowInsecureSchemes,
+    maxRepoBytes: repo.maxRepoMb * 1024 * 1024,
+    timeoutMs: repo.gitTimeoutSeconds * 1000,
+  });
+}
+
+export function createTrainingExecutor(config: AppConfig, runner: SandboxRunner, repos: RepoIntake): TrainingExecutor {
+  const s = config.sandbox;
+  return new SandboxTrainingExecutor(runner, repos, {
+    runsDir: path.join(config.dataDir, 'runs'),
+    cpuImage: s.image,
+    gpuImage: s.gpuImage,
+    gpusPerRun: s.gpusPerRun,
+    limits: {
+      memoryMb: s.memoryMb,
+      cpus: s.cpus,
+      pidsLimit: s.pidsLimit,
+      scratchMb: s.scratchMb,
+      outputMaxBytes: s.outputMaxMb * 1024 * 1024,
+      logMaxBytes: s.logMaxKb * 1024,
+      graceSeconds: s.gracePeriodSeconds,
+    },
+  });
+}
+
+/**
+ * The execution layer: TrainingExecutor (what the tournament engine calls), SandboxRunner (driver
+ * chosen by config), RepoIntake (git) and SandboxReconciler (restart adoption). Needs the global AppConfig.
+ */
+@Module({
+  providers: [
+    { provide: SandboxRunner, useFactory: createSandboxRunner, inject: [AppConfig] },
+    { provide: RepoIntake, useFactory: createRepoIntake, inject: [AppConfig] },
+    { provide: TrainingExecutor, useFactory: createTrainingExecutor, inject: [AppConfig, SandboxRunner, RepoIntake] },
+    { provide: SandboxReconciler, useFactory: (runner: SandboxRunner) => new SandboxReconciler(runner), inject: [SandboxRunner] },
+  ],
+  exports: [TrainingExecutor, SandboxRunner, RepoIntake, SandboxReconciler],
+})
+export class SandboxModule {}
