@@ -7,10 +7,11 @@ import { TournamentAdminService } from './tournaments/tournament-admin.service';
 import { TournamentQueriesService } from './tournaments/tournament-queries.service';
 import { TournamentsController } from './tournaments/tournaments.controller';
 import { TournamentsModule } from './tournaments/tournaments.module';
+import { WeightsController } from './tournaments/weights.controller';
 
 @Module({
   imports: [SubmissionsModule, TournamentsModule],
-  controllers: [TournamentsController, RunsController, SubmissionsController],
+  controllers: [TournamentsController, RunsController, SubmissionsController, WeightsController],
   providers: [TournamentQueriesService, TournamentAdminService, AdminGuard],
 })
 export class ApiModule {}

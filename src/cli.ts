@@ -41,6 +41,36 @@ export function buildCli(): Command {
       }
     });
 
+  program
+    .command('demo')
+    .description('run a whole tournament on embedded defaults (PGlite, Docker sandbox, shipped dataset)')
+    .action(async () => {
+      const { runDemo } = await import('./demo/demo.command');
+      process.exitCode = await runDemo();
+    });
+
+  program
+    .command('weights')
+    .description('print the uid -> weight vector that would be set now (floats and u16)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const { printWeights } = await import('./tournaments/weights.command');
+      process.exitCode = await printWeights(opts);
+    });
+
+  program
+    .command('evaluate')
+    .description('re-run one evaluation from revealed data and print the metric (for auditors)')
+    .requiredOption('--model <file>', 'ONNX model file')
+    .requiredOption('--dataset <id>', 'dataset id, e.g. devils-dictionary')
+    .requiredOption('--seed <seed>', 'the revealed task seed')
+    .option('--type <taskType>', 'task type', 'causal-lm')
+    .option('--commitment <sha256>', 'published test-set commitment to check the re-derived split against')
+    .action(async (opts: { model: string; dataset: string; seed: string; type: string; commitment?: string }) => {
+      const { evaluateCommand } = await import('./evaluation/evaluate.command');
+      process.exitCode = await evaluateCommand(opts);
+    });
+
   return program;
 }
 

@@ -86,6 +86,18 @@ export interface ChainConfig {
   mnemonicFile?: string;
   dryRun: boolean;
   ownerUid: number;
+  /** Hotkey name inside a wallet directory (CRUCIBLE_WALLET_HOTKEY, default "default"). */
+  walletHotkey?: string;
+  /** Weights version key to send when higher than the chain's WeightsVersionKey (decimal u64). */
+  versionKey?: string;
+  /** Tries per weights extrinsic before the epoch's row is marked failed. */
+  weightsMaxTries?: number;
+  /** First retry delay (doubles per try) for chain calls. */
+  retryBaseMs?: number;
+  /** Expected block time; bounds waits for the rate limit and the reveal window. */
+  blockTimeMs?: number;
+  /** Offline stand-in for the metagraph: hotkey -> uid (only used without an endpoint). */
+  staticMetagraph?: Record<string, number>;
 }
 
 /** Injection token and shape of the validated configuration (values come from loadConfig). */
@@ -108,7 +120,14 @@ export abstract class AppConfig {
     threads?: number;
   };
   abstract readonly chain: ChainConfig;
-  abstract readonly publishing: { githubOrg?: string; githubToken?: string; gitBaseUrl: string; githubApiUrl: string };
+  abstract readonly publishing: {
+    githubOrg?: string;
+    githubToken?: string;
+    gitBaseUrl: string;
+    githubApiUrl: string;
+    /** Author and committer of the RESULTS.md commit and of the tag: "Name <email>". */
+    gitAuthor?: string;
+  };
   abstract readonly tournaments: TournamentsConfig;
   abstract readonly workerId: string;
   abstract readonly schedulerTickMs: number;
@@ -226,6 +245,31 @@ function parseTolerations(r: EnvReader, name: string): KubernetesSandboxConfig['
   return out;
 }
 
+function staticMetagraph(r: EnvReader): Record<string, number> | undefined {
+  const pairs = r.keyValues('CRUCIBLE_STATIC_METAGRAPH');
+  if (Object.keys(pairs).length === 0) return undefined;
+  const out: Record<string, number> = {};
+  for (const [hotkey, uid] of Object.entries(pairs)) {
+    const n = Number(uid);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) r.problems.push(`CRUCIBLE_STATIC_METAGRAPH: uid for ${hotkey} must be 0..65535`);
+    out[hotkey] = n;
+  }
+  return out;
+}
+
+function u64(r: EnvReader, name: string): string | undefined {
+  const raw = r.str(name);
+  if (raw === undefined) return undefined;
+  if (!/^\d{1,20}$/.test(raw) || BigInt(raw) >= 1n << 64n) r.problems.push(`${name} must be an unsigned 64-bit integer`);
+  return raw;
+}
+
+function gitAuthor(r: EnvReader, name: string): string {
+  const raw = r.str(name, 'Crucible <crucible@users.noreply.github.com>');
+  if (!/^[^<>]+ <[^<>\s]+>$/.test(raw)) r.problems.push(`${name} must look like "Name <email>"`);
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env, overrides: { role?: Role } = {}): AppConfig {
   const r = new EnvReader(env);
   const dataDir = path.resolve(r.str('CRUCIBLE_DATA_DIR', './data'));
@@ -318,12 +362,19 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
       mnemonicFile,
       dryRun,
       ownerUid: r.int('CRUCIBLE_OWNER_UID', 0, 0, 65535),
+      walletHotkey: r.str('CRUCIBLE_WALLET_HOTKEY', 'default'),
+      versionKey: u64(r, 'CRUCIBLE_WEIGHTS_VERSION_KEY'),
+      weightsMaxTries: r.int('CRUCIBLE_WEIGHTS_MAX_TRIES', 5, 1, 100),
+      retryBaseMs: r.int('CRUCIBLE_CHAIN_RETRY_BASE_MS', 2000, 1, 600_000),
+      blockTimeMs: r.int('CRUCIBLE_BLOCK_TIME_MS', 12_000, 1, 600_000),
+      staticMetagraph: staticMetagraph(r),
     },
     publishing: {
       githubOrg,
       githubToken,
       gitBaseUrl: r.str('CRUCIBLE_GIT_BASE_URL', 'https://github.com'),
       githubApiUrl: r.str('CRUCIBLE_GITHUB_API_URL', 'https://api.github.com'),
+      gitAuthor: gitAuthor(r, 'CRUCIBLE_GIT_AUTHOR'),
     },
     tournaments: {
       types: r.str('CRUCIBLE_TOURNAMENT_TYPES', 'text').split(',').map((t) => t.trim()).filter(Boolean),
@@ -342,4 +393,9 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
+}
+
+/** The environment with some variables fixed by the caller (the demo's embedded defaults). */
+export function loadConfigWith(fixed: Record<string, string>, defaults: Record<string, string> = {}): AppConfig {
+  return loadConfig({ ...defaults, ...process.env, ...fixed });
 }

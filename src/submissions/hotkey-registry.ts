@@ -14,3 +14,14 @@ export class OpenHotkeyRegistry extends HotkeyRegistry {
     return { uid: null, coldkey: null };
   }
 }
+
+/** A fixed hotkey -> uid table (CRUCIBLE_STATIC_METAGRAPH) for offline runs such as the demo. */
+export class StaticHotkeyRegistry extends HotkeyRegistry {
+  constructor(private readonly uids: Record<string, number>) {
+    super();
+  }
+  async lookup(hotkey: string): Promise<RegisteredNeuron | null> {
+    const uid = this.uids[hotkey];
+    return uid === undefined ? null : { uid, coldkey: null };
+  }
+}

@@ -75,7 +75,8 @@ export class RoundPlannerService {
             baseModel: catalog.baseModels[0],
             timeLimitSeconds,
             hardware: rulebook.hardware,
-            trainingSeed: randomBytes(4).readUInt32BE(0),
+            // A public seed for training randomness; unrelated to the secret split seed.
+            seed: randomBytes(4).readUInt32BE(0),
             ...prepared.specHints,
           },
         },

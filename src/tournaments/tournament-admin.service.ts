@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditEventRepository } from '../audit/audit-event.repository';
 import { Clock } from '../common/clock';
 import { DomainError, NotFoundError } from '../common/domain-error';
@@ -54,13 +54,30 @@ export class TournamentAdminService {
     });
   }
 
+  /** Ends the registration window now (the next scheduler tick starts the rounds). */
+  async closeRegistration(id: string): Promise<TournamentEntity> {
+    const now = this.clock.now();
+    return this.ds.transaction(async (manager) => {
+      const t = await this.lockExisting(id, manager);
+      if (t.state !== 'registration' && t.state !== 'scheduled') {
+        throw new TournamentError(TournamentErrorCode.IllegalTransition, `registration of a tournament in state ${t.state} cannot be closed`);
+      }
+      const before = t.registrationClosesAt;
+      if (t.registrationOpensAt > now) t.registrationOpensAt = now;
+      t.registrationClosesAt = now;
+      await this.tournaments.save(t, manager);
+      await this.audit.append(
+        { actor: 'admin', action: 'tournament.registration_closed_early', subjectType: 'tournament', subjectId: id, payload: { was: before.toISOString() }, occurredAt: now },
+        manager,
+      );
+      return t;
+    });
+  }
+
   async cancel(id: string, reason: string): Promise<TournamentEntity> {
     const now = this.clock.now();
     return this.ds.transaction(async (manager) => {
-      const exists = await this.tournaments.findById(id, manager);
-      if (!exists) throw new NotFoundError('tournament', id);
-      const t = await this.tournaments.lockForUpdate(id, manager);
-      if (!t) throw new TournamentError(TournamentErrorCode.Busy, 'the tournament is being advanced right now; retry in a moment');
+      const t = await this.lockExisting(id, manager);
       if (!canTransitionTournament(t.state, 'cancelled')) {
         throw new TournamentError(TournamentErrorCode.IllegalTransition, `a tournament in state ${t.state} cannot be cancelled`);
       }
@@ -76,5 +93,12 @@ export class TournamentAdminService {
       this.logger.warn({ tournamentId: id, from, reason }, 'tournament cancelled by admin');
       return t;
     });
+  }
+
+  private async lockExisting(id: string, manager: EntityManager): Promise<TournamentEntity> {
+    if (!(await this.tournaments.findById(id, manager))) throw new NotFoundError('tournament', id);
+    const t = await this.tournaments.lockForUpdate(id, manager);
+    if (!t) throw new TournamentError(TournamentErrorCode.Busy, 'the tournament is being advanced right now; retry in a moment');
+    return t;
   }
 }

@@ -68,6 +68,15 @@ export class TournamentsController {
     return TournamentDto.from(await this.admin.create(body));
   }
 
+  @Post(':id/close-registration')
+  @HttpCode(200)
+  @UseGuards(AdminGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Close the registration window now (admin, audit-logged)' })
+  async closeRegistration(@Param('id', ParseUUIDPipe) id: string): Promise<TournamentDto> {
+    return TournamentDto.from(await this.admin.closeRegistration(id));
+  }
+
   @Post(':id/cancel')
   @HttpCode(200)
   @UseGuards(AdminGuard)

@@ -1,0 +1,233 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import Docker from 'dockerode';
+import { Keyring } from '@polkadot/keyring';
+import { u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { DataSource } from 'typeorm';
+import { loadConfig, loadConfigWith } from '../config/app-config';
+import { createApp } from '../main';
+import { TrainingRunEntity } from '../runs/training-run.entity';
+import { EntrantEntity } from '../submissions/entrant.entity';
+import { buildSubmissionMessage } from '../submissions/signature';
+import { SubmissionsService } from '../submissions/submissions.service';
+import { RoundEntity } from '../tournaments/round.entity';
+import { TaskEntity } from '../tournaments/task.entity';
+import { TournamentAdminService } from '../tournaments/tournament-admin.service';
+import { TournamentEntity } from '../tournaments/tournament.entity';
+import { TournamentFactory } from '../tournaments/tournament.factory';
+import { newTournamentRulebook } from '../tournaments/tournament-rulebook';
+import { TournamentQueriesService } from '../tournaments/tournament-queries.service';
+import { WeightsPreviewService } from '../tournaments/weights-preview.service';
+import { EvaluationEntity } from '../evaluation/evaluation.entity';
+
+/** The demo's miners: the same PyTorch trainer with different effort, plus one broken script. */
+const MINERS: Array<{ name: string; seed: string; fixture: string; hyperparameters?: Record<string, number> }> = [
+  { name: 'miner-strong', seed: '//Alice', fixture: 'lm-small', hyperparameters: { steps: 400, width: 64, context: 6, lr: 0.006 } },
+  { name: 'miner-good', seed: '//Bob', fixture: 'lm-small', hyperparameters: { steps: 150, width: 48, context: 4 } },
+  { name: 'miner-fair', seed: '//Charlie', fixture: 'lm-small', hyperparameters: { steps: 60, width: 32, context: 3 } },
+  { name: 'miner-weak', seed: '//Dave', fixture: 'lm-small', hyperparameters: { steps: 15, width: 16, context: 2 } },
+  { name: 'miner-broken', seed: '//Eve', fixture: 'exit-1' },
+];
+const BASELINE = { name: 'baseline-champion', fixture: 'lm-small', hyperparameters: { steps: 30, width: 24, context: 2 } };
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'miners');
+
+/**
+ * `npm run demo`: a whole tournament on one machine with embedded defaults: PGlite, the Docker
+ * sandbox with the trainer-cpu image, the shipped dataset, five signed submissions.
+ */
+export async function runDemo(): Promise<number> {
+  const started = Date.now();
+  const say = (msg: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
+  const base = loadConfig();
+  const dataDir = path.join(base.dataDir, 'demo');
+  const image = base.sandbox.image;
+
+  const docker = new Docker({ socketPath: base.sandbox.docker.socketPath });
+  try {
+    await docker.ping();
+  } catch {
+    console.error(
+      [
+        'Docker is not reachable at /var/run/docker.sock, and the demo runs every miner in a Docker sandbox.',
+        'Install and start it, then run the demo again:',
+        '  Debian/Ubuntu: sudo apt-get install -y docker.io && sudo systemctl start docker',
+        '  without systemd: sudo dockerd --iptables=false --ip-forward=false --bridge=none &',
+        '  (or run `bash .ci/docker.sh`, which installs Docker, starts it that way and builds the image)',
+      ].join('\n'),
+    );
+    return 2;
+  }
+  if (!(await imageExists(docker, image))) {
+    say(`building the sandbox image ${image} (once; about 3 minutes)`);
+    const code = await runScript(path.join(ROOT, 'scripts', 'build-trainer-image.sh'), [image]);
+    if (code !== 0) {
+      console.error(`could not build ${image}; see sandbox-images/trainer-cpu/README.md`);
+      return 2;
+    }
+  }
+
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.mkdirSync(dataDir, { recursive: true });
+  await cryptoWaitReady();
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  const pairs = MINERS.map((m) => keyring.addFromUri(m.seed));
+  const baselineRepo = makeRepo(dataDir, BASELINE.name, BASELINE.fixture, BASELINE.hyperparameters);
+
+  const config = loadConfigWith(
+    {
+      CRUCIBLE_DATA_DIR: dataDir,
+      CRUCIBLE_GIT_ALLOW_INSECURE: 'true',
+      CRUCIBLE_TICK_MS: '1000',
+      CRUCIBLE_BASELINE_REPO_URL: baselineRepo.url,
+      CRUCIBLE_BASELINE_COMMIT: baselineRepo.sha,
+      CRUCIBLE_STATIC_METAGRAPH: pairs.map((p, i) => `${p.address}=${i + 1}`).join(','),
+      CRUCIBLE_OWNER_UID: '0',
+    },
+    { CRUCIBLE_LOG_LEVEL: 'warn', CRUCIBLE_RUN_CONCURRENCY: 'cpu-2=2', CRUCIBLE_SANDBOX_MEMORY_MB: '1536' },
+  );
+  const app = await createApp(config, 'all');
+  await app.listen(config.port, config.host).catch(() => app.listen(0, config.host));
+  const url = await app.getUrl();
+  say(`Crucible is up (embedded PostgreSQL in ${path.relative(process.cwd(), dataDir)}); API ${url}/api, docs ${url}/docs`);
+
+  try {
+    const ds = app.get(DataSource);
+    const rulebook = newTournamentRulebook({ rules: { bossTasks: 3, timeLimitsSeconds: { group: 240, knockout: 240, boss: 240 } }, schedule: { registrationMinutes: 60 } });
+    const tournament = await ds.transaction((m) => app.get(TournamentFactory).createNextCycle({ type: 'text', opensAt: new Date(), rulebook }, m));
+    say(`tournament ${tournament.id} open for registration (rulebook ${tournament.rulebookVersion}; champion: the baseline repo)`);
+
+    const submissions = app.get(SubmissionsService);
+    for (const [i, miner] of MINERS.entries()) {
+      const repo = makeRepo(dataDir, miner.name, miner.fixture, miner.hyperparameters);
+      const fields = { tournamentId: tournament.id, hotkey: pairs[i].address, repoUrl: repo.url, commitSha: repo.sha, signedAt: Math.floor(Date.now() / 1000) };
+      const entrant = await submissions.submit({ ...fields, signature: u8aToHex(pairs[i].sign(buildSubmissionMessage(fields))) });
+      say(`signed submission accepted: ${miner.name} (hotkey ${short(entrant.hotkey)}, uid ${entrant.uid}, commit ${repo.sha.slice(0, 10)})`);
+    }
+    await app.get(TournamentAdminService).closeRegistration(tournament.id);
+    say('registration closed; the worker plans the knockout and starts training');
+
+    const names = new Map<string, string>();
+    await watch(ds, tournament.id, names, MINERS.map((m) => m.name), say);
+    await printResults(app.get(TournamentQueriesService), app.get(WeightsPreviewService), ds, tournament.id, names);
+    say('demo finished');
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+async function watch(ds: DataSource, tournamentId: string, names: Map<string, string>, minerNames: string[], say: (m: string) => void): Promise<void> {
+  const seen = new Map<string, string>();
+  const rounds = new Map<string, RoundEntity>();
+  for (;;) {
+    const t = await ds.getRepository(TournamentEntity).findOneByOrFail({ id: tournamentId });
+    const entrants = await ds.getRepository(EntrantEntity).find({ where: { tournamentId, status: 'accepted' }, order: { receivedAt: 'ASC' } });
+    let m = 0;
+    for (const e of entrants) if (!names.has(e.id)) names.set(e.id, e.isChampion ? 'baseline-champion' : (minerNames[m++] ?? short(e.hotkey)));
+    for (const r of await ds.getRepository(RoundEntity).find({ where: { tournamentId }, order: { index: 'ASC' } })) {
+      const before = rounds.get(r.id);
+      if (!before) say(`round ${r.index} (${r.kind}) planned`);
+      if (r.state === 'decided' && before?.state !== 'decided') {
+        say(`round ${r.index} (${r.kind}) decided; advancing: ${(r.advancing ?? []).map((id) => names.get(id)).join(', ') || 'nobody'}`);
+      }
+      rounds.set(r.id, r);
+    }
+    const runs = await ds.getRepository(TrainingRunEntity).find({ where: { tournamentId }, order: { queuedAt: 'ASC' } });
+    const tasks = new Map((await ds.getRepository(TaskEntity).find({ where: { tournamentId } })).map((x) => [x.id, x]));
+    const roundIndex = new Map([...rounds.values()].map((r) => [r.id, r.index]));
+    for (const run of runs) {
+      const key = `${run.state}/${run.outcome ?? ''}`;
+      if (seen.get(run.id) === key) continue;
+      seen.set(run.id, key);
+      const task = tasks.get(run.taskId);
+      const where = `${names.get(run.entrantId)} round ${roundIndex.get(task?.roundId ?? '')} task ${task?.slot} attempt ${run.attempt}`;
+      const elapsed = run.startedAt ? ` after ${(((run.finishedAt ?? new Date()).getTime() - run.startedAt.getTime()) / 1000).toFixed(1)}s` : '';
+      if (run.state === 'running') say(`training    ${where}`);
+      else if (run.state === 'evaluating') say(`evaluating  ${where}${elapsed}`);
+      else if (run.state === 'finished') say(`done        ${where}: ${run.outcome}${elapsed} (${run.outcomeReason})`);
+    }
+    if (t.state === 'completed' || t.state === 'cancelled') return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+async function printResults(queries: TournamentQueriesService, weights: WeightsPreviewService, ds: DataSource, tournamentId: string, names: Map<string, string>): Promise<void> {
+  const { entries } = await queries.leaderboard(tournamentId);
+  console.log('\nLeaderboard (mean next-token cross-entropy in nats on the hidden test splits; lower is better)');
+  console.log('  rank  entrant            uid   tasks  mean loss   runs ok/failed  eliminated in round');
+  for (const e of entries) {
+    console.log(
+      `  ${String(e.rank).padStart(4)}  ${(names.get(e.entrantId) ?? e.hotkey).padEnd(17)}  ${String(e.uid ?? '-').padStart(3)}  ${String(e.tasksScored).padStart(5)}  ${e.meanMetric === null ? '      -   ' : e.meanMetric.toFixed(4).padStart(10)}  ${`${e.runsSucceeded}/${e.runsFailed}`.padStart(14)}  ${e.eliminatedInRound ?? '-'}`,
+    );
+  }
+  const baselines = await ds.getRepository(EvaluationEntity).createQueryBuilder('e').where('e.runId IS NULL AND e.taskId IN (SELECT id FROM tasks WHERE "tournamentId" = :id)', { id: tournamentId }).getMany();
+  if (baselines.length) {
+    const mean = baselines.reduce((a, b) => a + b.metricValue, 0) / baselines.length;
+    console.log(`  base model (builtin:unigram) mean loss over ${baselines.length} tasks: ${mean.toFixed(4)}; uniform would be ${Math.log(256).toFixed(4)}`);
+  }
+
+  const boss = await ds.getRepository(RoundEntity).findOne({ where: { tournamentId, kind: 'boss' } });
+  const verdict = boss?.decision?.verdict as
+    | { challengerWins: boolean; threshold: number; tasksWon: number; tasksNeeded: number; taskCount: number; tasks: Array<{ championLoss: number | null; challengerLoss: number | null; relativeImprovement: number | null; bootstrap: { lowerBound: number } | null; challengerWins: boolean; reason: string }> }
+    | undefined;
+  const plan = boss?.decision?.plan as { challenger: string } | undefined;
+  if (verdict && plan) {
+    console.log(`\nBoss round: ${names.get(plan.challenger)} vs the champion; margin to beat t = ${(verdict.threshold * 100).toFixed(1)}%`);
+    for (const [i, x] of verdict.tasks.entries()) {
+      const imp = x.relativeImprovement === null ? 'n/a' : `${(x.relativeImprovement * 100).toFixed(2)}%`;
+      const lb = x.bootstrap ? `, bootstrap lower bound ${(x.bootstrap.lowerBound * 100).toFixed(2)}%` : '';
+      console.log(`  task ${i}: champion ${fmt(x.championLoss)}, challenger ${fmt(x.challengerLoss)}, improvement ${imp}${lb}: ${x.challengerWins ? 'challenger' : 'champion'} (${x.reason})`);
+    }
+    console.log(`  verdict: ${verdict.challengerWins ? 'the challenger takes the title' : 'the champion keeps the title'} (${verdict.tasksWon} of ${verdict.taskCount} tasks won, ${verdict.tasksNeeded} needed)`);
+  } else {
+    console.log('\nNo boss round was played (no challenger reached it).');
+  }
+
+  const preview = await weights.preview();
+  console.log('\nWeight vector (uid -> weight; u16 as it would be set on chain; uid 0 is the owner/burn uid)');
+  preview.vector.uids.forEach((uid, i) => {
+    const u16 = preview.emit ? preview.emit.weights[preview.emit.uids.indexOf(uid)] : 0;
+    console.log(`  uid ${String(uid).padStart(3)}  ${preview.vector.weights[i].toFixed(6)}  u16 ${u16}`);
+  });
+}
+
+function fmt(x: number | null): string {
+  return x === null ? 'failed' : x.toFixed(4);
+}
+
+function short(hotkey: string): string {
+  return `${hotkey.slice(0, 6)}…${hotkey.slice(-4)}`;
+}
+
+function makeRepo(dataDir: string, name: string, fixture: string, hyperparameters?: Record<string, number>): { url: string; sha: string } {
+  const dir = path.join(dataDir, 'miners', name);
+  fs.cpSync(path.join(FIXTURES, fixture), dir, { recursive: true });
+  if (hyperparameters) fs.writeFileSync(path.join(dir, 'hyperparameters.json'), JSON.stringify(hyperparameters, null, 2) + '\n');
+  const env = { PATH: '/usr/local/bin:/usr/bin:/bin', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: `${name}@example.invalid`, GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: `${name}@example.invalid` };
+  const git = (args: string[]) => execFileSync('git', args, { cwd: dir, env, encoding: 'utf8' }).trim();
+  git(['init', '--quiet', '--initial-branch=main']);
+  git(['add', '-A']);
+  git(['commit', '--quiet', '-m', `${name}: training script`]);
+  return { url: `file://${dir}`, sha: git(['rev-parse', 'HEAD']) };
+}
+
+async function imageExists(docker: Docker, image: string): Promise<boolean> {
+  try {
+    await docker.getImage(image).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function runScript(script: string, args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', [script, ...args], { stdio: 'inherit' });
+    child.on('exit', (code) => resolve(code ?? 1));
+    child.on('error', () => resolve(1));
+  });
+}

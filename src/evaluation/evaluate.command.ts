@@ -1,0 +1,21 @@
+import { loadConfig } from '../config/app-config';
+import { reEvaluate } from './re-evaluate';
+import type { TaskType } from './task-data';
+
+/** `crucible evaluate`: exit 0 when the model scored and the reveal matches the commitment. */
+export async function evaluateCommand(opts: { model: string; dataset: string; seed: string; type: string; commitment?: string }): Promise<number> {
+  const config = loadConfig();
+  const out = await reEvaluate({
+    modelPath: opts.model,
+    taskType: opts.type as TaskType,
+    datasetId: opts.dataset,
+    seed: opts.seed,
+    expectedTestSetCommitment: opts.commitment,
+    evaluation: config.evaluation,
+  });
+  if (!out.commitmentsMatch) {
+    console.error('the re-derived test split does not match the published commitment');
+    return 1;
+  }
+  return out.result.ok ? 0 : 1;
+}
