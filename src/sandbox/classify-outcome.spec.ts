@@ -1,0 +1,31 @@
+import { classifyOutcome, type OutputFacts } from './classify-outcome';
+import type { SandboxExit } from './sandbox-runner';
+
+const exit = (over: Partial<SandboxExit> = {}): SandboxExit => ({ exitCode: 0, oomKilled: false, timedOut: false, cancelled: false, imageDigest: null, ...over });
+const out = (over: Partial<OutputFacts> = {}): OutputFacts => ({ totalBytes: 100, capExceededDuringRun: false, model: { kind: 'file', bytes: 100 }, ...over });
+const limits = { wallSeconds: 60, memoryMb: 512, outputMaxBytes: 1000 };
+const outcome = (e: SandboxExit, o: OutputFacts): string => classifyOutcome(e, o, limits).outcome;
+
+describe('classifyOutcome', () => {
+  it('succeeds with a model file', () => expect(outcome(exit(), out())).toBe('succeeded'));
+  it('timeout wins over everything', () => expect(outcome(exit({ timedOut: true, exitCode: 137, oomKilled: true }), out())).toBe('timed_out'));
+  it('oom', () => expect(outcome(exit({ oomKilled: true, exitCode: 137 }), out())).toBe('oom_killed'));
+  it('output over cap', () => {
+    expect(outcome(exit(), out({ totalBytes: 1001 }))).toBe('output_invalid');
+    expect(outcome(exit({ exitCode: 143, cancelled: true }), out({ capExceededDuringRun: true }))).toBe('output_invalid');
+    expect(outcome(exit({ exitCode: 153 }), out())).toBe('output_invalid');
+  });
+  it('validator cancellation and lost exit codes are infra', () => {
+    expect(outcome(exit({ cancelled: true, exitCode: 143 }), out())).toBe('infra_failed');
+    expect(outcome(exit({ exitCode: null }), out())).toBe('infra_failed');
+  });
+  it('non-zero exit is the miner', () => {
+    const c = classifyOutcome(exit({ exitCode: 137 }), out(), limits);
+    expect(c).toEqual({ outcome: 'miner_failed', reason: 'the training script exited with code 137 (signal 9)' });
+  });
+  it('missing, linked or empty models are invalid output', () => {
+    expect(outcome(exit(), out({ model: { kind: 'missing' } }))).toBe('output_invalid');
+    expect(outcome(exit(), out({ model: { kind: 'not-a-file' } }))).toBe('output_invalid');
+    expect(outcome(exit(), out({ model: { kind: 'file', bytes: 0 } }))).toBe('output_invalid');
+  });
+});

@@ -1,0 +1,111 @@
+import { buildDockerCreateOptions } from './docker/docker-create-options';
+import { buildJobManifest, claimSubPath } from './kubernetes/job-manifest';
+import { buildRunSpec, entrypointCommand, sandboxName, SANDBOX_LABELS } from './run-spec';
+
+const spec = (gpus = 0) =>
+  buildRunSpec({
+    runId: 'Run_42/x',
+    attempt: 2,
+    tournamentId: 't1',
+    image: 'crucible/trainer-cpu:1',
+    entrypoint: 'train.py',
+    mounts: { taskDir: '/data/runs/r/task', trainDir: '/data/tasks/t/train', codeDir: '/data/runs/r/code', outputDir: '/data/runs/r/output' },
+    limits: { memoryMb: 1024, cpus: 1.5, pidsLimit: 128, gpus, scratchMb: 256, outputMaxBytes: 10 << 20, logMaxBytes: 256 << 10, wallSeconds: 600, graceSeconds: 10 },
+    startedAtMs: 1_000_000,
+  });
+
+describe('run spec', () => {
+  it('names are engine-safe and stable per attempt', () => {
+    expect(sandboxName('Run_42/x', 2)).toBe('crucible-run-run-42-x-a2');
+    expect(sandboxName('x'.repeat(100), 1).length).toBeLessThanOrEqual(63);
+  });
+  it('maps entrypoints', () => {
+    expect(entrypointCommand('train.py')).toEqual(['python3', 'train.py']);
+    expect(entrypointCommand('train.sh')).toEqual(['/bin/sh', 'train.sh']);
+    expect(entrypointCommand(['python3', '-u', 'x.py'])).toEqual(['python3', '-u', 'x.py']);
+  });
+  it('records the absolute deadline in env and labels', () => {
+    const s = spec();
+    expect(s.deadlineMs).toBe(1_600_000);
+    expect(s.env.CRUCIBLE_DEADLINE).toBe('1600');
+    expect(s.labels[SANDBOX_LABELS.deadline]).toBe('1600000');
+    expect(s.user).toEqual({ uid: 1000, gid: 1000 });
+  });
+});
+
+describe('docker create options', () => {
+  it('applies every hardening flag', () => {
+    const o = buildDockerCreateOptions(spec());
+    expect(o.User).toBe('1000:1000');
+    expect(o.NetworkDisabled).toBe(true);
+    expect(o.HostConfig).toMatchObject({
+      NetworkMode: 'none',
+      ReadonlyRootfs: true,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges:true'],
+      Privileged: false,
+      Init: true,
+      Memory: 1024 << 20,
+      MemorySwap: 1024 << 20,
+      PidsLimit: 128,
+      NanoCpus: 1.5e9,
+      DeviceRequests: [],
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '256k', 'max-file': '1' } },
+    });
+    expect(o.HostConfig.SecurityOpt.join()).not.toContain('unconfined');
+    expect(o.HostConfig.Binds).toEqual([
+      '/data/runs/r/task:/task:ro',
+      '/data/tasks/t/train:/data/train:ro',
+      '/data/runs/r/code:/workspace:ro',
+      '/data/runs/r/output:/output:rw',
+    ]);
+    expect(o.HostConfig.Tmpfs['/tmp']).toBe('rw,nosuid,nodev,size=256m,mode=1777');
+    expect(o.HostConfig.Ulimits).toContainEqual({ Name: 'fsize', Soft: (10 << 20) + 1, Hard: (10 << 20) + 1 });
+  });
+  it('requests GPUs through DeviceRequests', () => {
+    expect(buildDockerCreateOptions(spec(2)).HostConfig.DeviceRequests).toEqual([{ Driver: '', Count: 2, Capabilities: [['gpu']] }]);
+  });
+});
+
+describe('kubernetes Job manifest', () => {
+  const options = {
+    namespace: 'sandbox',
+    artifactVolumeClaim: 'artifacts',
+    dataDir: '/data',
+    runtimeClassName: 'gvisor',
+    nodeSelector: { pool: 'gpu' },
+    tolerations: [{ key: 'nvidia.com/gpu', effect: 'NoSchedule' }, { key: 'dedicated', value: 'train', effect: 'NoExecute' }],
+    jobTtlSeconds: 3600,
+    nowMs: 1_000_000,
+  };
+  it('is a hardened, non-retrying Job with the deadline and GPU limits', () => {
+    const job = buildJobManifest(spec(1), options);
+    expect(job.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 3600 });
+    const pod = job.spec.template.spec;
+    expect(pod).toMatchObject({
+      restartPolicy: 'Never',
+      automountServiceAccountToken: false,
+      runtimeClassName: 'gvisor',
+      nodeSelector: { pool: 'gpu' },
+      terminationGracePeriodSeconds: 10,
+      securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+    });
+    expect(pod.tolerations).toEqual([
+      { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+      { key: 'dedicated', operator: 'Equal', value: 'train', effect: 'NoExecute' },
+    ]);
+    const c = pod.containers[0];
+    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(c.resources.limits).toMatchObject({ memory: '1024Mi', cpu: '1500m', 'nvidia.com/gpu': '1' });
+    expect(c.volumeMounts.filter((m) => m.name === 'artifacts')).toEqual([
+      { name: 'artifacts', mountPath: '/task', subPath: 'runs/r/task', readOnly: true },
+      { name: 'artifacts', mountPath: '/data/train', subPath: 'tasks/t/train', readOnly: true },
+      { name: 'artifacts', mountPath: '/workspace', subPath: 'runs/r/code', readOnly: true },
+      { name: 'artifacts', mountPath: '/output', subPath: 'runs/r/output', readOnly: false },
+    ]);
+  });
+  it('refuses host paths outside the shared data dir', () => {
+    expect(() => claimSubPath('/data', '/etc')).toThrow(/not inside the data dir/);
+    expect(() => claimSubPath('/data', '/data')).toThrow();
+  });
+});
