@@ -96,6 +96,16 @@ export interface ChainConfig {
   retryBaseMs?: number;
   /** Expected block time; bounds waits for the rate limit and the reveal window. */
   blockTimeMs?: number;
+  /** Hotkey name inside a wallet directory (CRUCIBLE_WALLET_HOTKEY, default "default"). */
+  walletHotkey?: string;
+  /** Weights version key to send when higher than the chain's WeightsVersionKey (decimal u64). */
+  versionKey?: string;
+  /** Tries per weights extrinsic before the epoch's row is marked failed. */
+  weightsMaxTries?: number;
+  /** First retry delay (doubles per try) for chain calls. */
+  retryBaseMs?: number;
+  /** Expected block time; bounds waits for the rate limit and the reveal window. */
+  blockTimeMs?: number;
   /** Offline stand-in for the metagraph: hotkey -> uid (only used without an endpoint). */
   staticMetagraph?: Record<string, number>;
 }
@@ -270,6 +280,19 @@ function gitAuthor(r: EnvReader, name: string): string {
   return raw;
 }
 
+function u64(r: EnvReader, name: string): string | undefined {
+  const raw = r.str(name);
+  if (raw === undefined) return undefined;
+  if (!/^\d{1,20}$/.test(raw) || BigInt(raw) >= 1n << 64n) r.problems.push(`${name} must be an unsigned 64-bit integer`);
+  return raw;
+}
+
+function gitAuthor(r: EnvReader, name: string): string {
+  const raw = r.str(name, 'Crucible <crucible@users.noreply.github.com>');
+  if (!/^[^<>]+ <[^<>\s]+>$/.test(raw)) r.problems.push(`${name} must look like "Name <email>"`);
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env, overrides: { role?: Role } = {}): AppConfig {
   const r = new EnvReader(env);
   const dataDir = path.resolve(r.str('CRUCIBLE_DATA_DIR', './data'));
@@ -367,6 +390,11 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
       weightsMaxTries: r.int('CRUCIBLE_WEIGHTS_MAX_TRIES', 5, 1, 100),
       retryBaseMs: r.int('CRUCIBLE_CHAIN_RETRY_BASE_MS', 2000, 1, 600_000),
       blockTimeMs: r.int('CRUCIBLE_BLOCK_TIME_MS', 12_000, 1, 600_000),
+      walletHotkey: r.str('CRUCIBLE_WALLET_HOTKEY', 'default'),
+      versionKey: u64(r, 'CRUCIBLE_WEIGHTS_VERSION_KEY'),
+      weightsMaxTries: r.int('CRUCIBLE_WEIGHTS_MAX_TRIES', 5, 1, 100),
+      retryBaseMs: r.int('CRUCIBLE_CHAIN_RETRY_BASE_MS', 2000, 1, 600_000),
+      blockTimeMs: r.int('CRUCIBLE_BLOCK_TIME_MS', 12_000, 1, 600_000),
       staticMetagraph: staticMetagraph(r),
     },
     publishing: {
@@ -374,6 +402,7 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
       githubToken,
       gitBaseUrl: r.str('CRUCIBLE_GIT_BASE_URL', 'https://github.com'),
       githubApiUrl: r.str('CRUCIBLE_GITHUB_API_URL', 'https://api.github.com'),
+      gitAuthor: gitAuthor(r, 'CRUCIBLE_GIT_AUTHOR'),
       gitAuthor: gitAuthor(r, 'CRUCIBLE_GIT_AUTHOR'),
     },
     tournaments: {

@@ -1,3 +1,5 @@
+import { AuditBundleEntity } from '../audit/audit-bundle.entity';
+import { MetagraphNeuronEntity } from '../chain/metagraph-neuron.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { WeightSetEntity } from '../chain/weight-set.entity';
 import { EvaluationEntity } from '../evaluation/evaluation.entity';
@@ -17,4 +19,6 @@ export const ENTITIES = [
   EvaluationEntity,
   WeightSetEntity,
   AuditEventEntity,
+  MetagraphNeuronEntity,
+  AuditBundleEntity,
 ];

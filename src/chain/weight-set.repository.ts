@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In } from 'typeorm';
+import { WeightSetAttempt, WeightSetEntity, WeightSetStatus } from './weight-set.entity';
+
+export interface NewWeightSet {
+  netuid: number;
+  epoch: number;
+  uids: number[];
+  values: number[];
+  floats: Record<string, number>;
+  versionKey: string;
+  hotkey: string | null;
+  status: WeightSetStatus;
+}
+
+export type WeightSetPatch = Partial<
+  Pick<
+    WeightSetEntity,
+    | 'status'
+    | 'block'
+    | 'extrinsicHash'
+    | 'error'
+    | 'settledAt'
+    | 'salt'
+    | 'commitHash'
+    | 'commitBlock'
+    | 'revealFromBlock'
+    | 'revealUntilBlock'
+    | 'firstSentBlock'
+    | 'readBack'
+  >
+>;
+
+/** weight_sets rows. The unique (netuid, epoch) index is what makes "never twice per epoch" hold across replicas. */
+@Injectable()
+export class WeightSetRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Inserts the epoch's row unless one exists; returns the row that owns the epoch either way. */
+  async claimEpoch(input: NewWeightSet): Promise<{ row: WeightSetEntity; created: boolean }> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(WeightSetEntity)
+      .values({ ...input, attempts: [] })
+      .orIgnore()
+      .returning('id')
+      .execute();
+    const created = (result.raw as unknown[]).length > 0;
+    const row = await this.findForEpoch(input.netuid, input.epoch);
+    if (!row) throw new Error(`weight set for netuid ${input.netuid} epoch ${input.epoch} vanished`);
+    return { row, created };
+  }
+
+  findForEpoch(netuid: number, epoch: number): Promise<WeightSetEntity | null> {
+    return this.dataSource.getRepository(WeightSetEntity).findOneBy({ netuid, epoch });
+  }
+
+  findById(id: string): Promise<WeightSetEntity | null> {
+    return this.dataSource.getRepository(WeightSetEntity).findOneBy({ id });
+  }
+
+  /** Appends one try to the row's history and applies the outcome's fields. */
+  async recordAttempt(id: string, attempt: WeightSetAttempt, patch: WeightSetPatch): Promise<WeightSetEntity> {
+    await this.dataSource
+      .createQueryBuilder()
+      .update(WeightSetEntity)
+      .set({ ...patch, tries: () => '"tries" + 1', attempts: () => `"attempts" || :attempt::jsonb` })
+      .setParameter('attempt', JSON.stringify([attempt]))
+      .where('id = :id', { id })
+      .execute();
+    return this.mustFind(id);
+  }
+
+  async update(id: string, patch: WeightSetPatch): Promise<WeightSetEntity> {
+    await this.dataSource.getRepository(WeightSetEntity).update({ id }, patch);
+    return this.mustFind(id);
+  }
+
+  /** Committed vectors still waiting for their reveal, oldest first. */
+  awaitingReveal(netuid: number): Promise<WeightSetEntity[]> {
+    return this.dataSource.getRepository(WeightSetEntity).find({ where: { netuid, status: 'committed' }, order: { epoch: 'ASC' } });
+  }
+
+  /** Settled (set or dry-run) vectors created in [from, to), for the audit bundle. */
+  async settledBetween(from: Date, to: Date): Promise<WeightSetEntity[]> {
+    return this.dataSource
+      .getRepository(WeightSetEntity)
+      .createQueryBuilder('w')
+      .where('w.createdAt >= :from AND w.createdAt < :to', { from, to })
+      .andWhere({ status: In(['set', 'dry_run']) })
+      .orderBy('w.createdAt', 'ASC')
+      .addOrderBy('w.epoch', 'ASC')
+      .getMany();
+  }
+
+  private async mustFind(id: string): Promise<WeightSetEntity> {
+    const row = await this.findById(id);
+    if (!row) throw new Error(`weight set ${id} not found`);
+    return row;
+  }
+}
