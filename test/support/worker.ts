@@ -71,7 +71,9 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         const t = await ds.getRepository(TournamentEntity).findOneByOrFail({ id });
         if (t.state === state) return i;
       }
-      throw new Error(`tournament ${id} did not reach ${state} in ${maxTicks} ticks`);
+      const t = await ds.getRepository(TournamentEntity).findOneByOrFail({ id });
+      const runs = await ds.query(`SELECT outcome, "outcomeReason", count(*)::int AS n FROM training_runs WHERE "tournamentId" = $1 GROUP BY 1, 2`, [id]);
+      throw new Error(`tournament ${id} did not reach ${state} in ${maxTicks} ticks: it is ${t.state} (${t.stateReason}); runs: ${JSON.stringify(runs)}`);
     },
   };
 }

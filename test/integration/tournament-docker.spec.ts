@@ -1,0 +1,90 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EvaluationEntity } from '../../src/evaluation/evaluation.entity';
+import { TrainingRunEntity } from '../../src/runs/training-run.entity';
+import { RoundEntity } from '../../src/tournaments/round.entity';
+import { TaskEntity } from '../../src/tournaments/task.entity';
+import { TournamentEntity } from '../../src/tournaments/tournament.entity';
+import { WeightsPreviewService } from '../../src/tournaments/weights-preview.service';
+import { createTestDatabase, TestDatabase } from '../support/databases';
+import { makeRepo, MINERS_DIR } from '../support/git-fixtures';
+import { addEntrants, createClosedTournament } from '../support/tournaments';
+import { startWorker, WorkerHandle } from '../support/worker';
+
+/** A copy of the PyTorch example miner with its own (tiny) hyperparameters. */
+function trainer(root: string, name: string, hyperparameters: Record<string, number>) {
+  const dir = path.join(root, name);
+  fs.cpSync(path.join(MINERS_DIR, 'lm-small'), dir, { recursive: true });
+  return makeRepo(dir, { 'hyperparameters.json': JSON.stringify(hyperparameters) });
+}
+
+describe('a whole tournament with the real Docker sandbox and real ONNX evaluation (PostgreSQL)', () => {
+  let db: TestDatabase;
+  let dir: string;
+  let w: WorkerHandle;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-docker-t-'));
+    db = await createTestDatabase('postgres');
+  });
+
+  afterAll(async () => {
+    await w?.app.close();
+    await db.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('trains, evaluates, runs knockout and boss rounds, and ends in weights', async () => {
+    const repos = path.join(dir, 'repos');
+    const baseline = trainer(repos, 'baseline', { steps: 2, width: 8, context: 2 });
+    const strong = trainer(repos, 'strong', { steps: 40, width: 32, context: 3, lr: 0.01 });
+    const weak = trainer(repos, 'weak', { steps: 3, width: 8, context: 2 });
+    const brokenRepo = makeRepo(path.join(repos, 'broken-committed'), Object.fromEntries(fs.readdirSync(path.join(MINERS_DIR, 'exit-1')).map((f) => [f, fs.readFileSync(path.join(MINERS_DIR, 'exit-1', f))])));
+
+    w = await startWorker({
+      db: db.config,
+      dataDir: path.join(dir, 'data'),
+      env: {
+        CRUCIBLE_BASELINE_REPO_URL: baseline.url,
+        CRUCIBLE_BASELINE_COMMIT: baseline.sha,
+        CRUCIBLE_RUN_CONCURRENCY: 'cpu-2=2',
+        CRUCIBLE_SANDBOX_MEMORY_MB: '1024',
+      },
+    });
+    const t = await createClosedTournament(w.app, {
+      bossTasks: 3,
+      attempts: 1,
+      timeLimitsSeconds: { group: 120, knockout: 120, boss: 120 },
+    });
+    const [strongEntrant] = await addEntrants(w.app, t.id, [
+      { repoUrl: strong.url, commitSha: strong.sha, uid: 1 },
+      { repoUrl: weak.url, commitSha: weak.sha, uid: 2 },
+      { repoUrl: brokenRepo.url, commitSha: brokenRepo.sha, uid: 3 },
+    ]);
+
+    await w.runUntil(t.id, 'completed', 400);
+
+    const runs = await w.ds.getRepository(TrainingRunEntity).find({ where: { tournamentId: t.id } });
+    const brokenRuns = runs.filter((r) => r.outcome === 'miner_failed');
+    expect(brokenRuns.length).toBe(1); // attempt budget 1: no second try
+    expect(runs.filter((r) => r.outcome === 'succeeded').every((r) => /^[0-9a-f]{64}$/.test(r.artifactSha256 ?? ''))).toBe(true);
+    expect(runs.every((r) => r.state === 'finished' && r.imageDigest)).toBe(true);
+
+    const rounds = await w.ds.getRepository(RoundEntity).find({ where: { tournamentId: t.id }, order: { index: 'ASC' } });
+    // strong beats weak; broken loses to the champion in the bye pair; strong meets the champion.
+    expect(rounds.map((r) => r.kind)).toEqual(['knockout', 'boss']);
+
+    const evaluations = await w.ds.getRepository(EvaluationEntity).find();
+    const baselines = evaluations.filter((e) => e.runId === null);
+    const tasks = await w.ds.getRepository(TaskEntity).find({ where: { tournamentId: t.id } });
+    expect(baselines.length).toBe(tasks.length);
+    expect(tasks.every((x) => x.revealedSeed === x.secretSeed)).toBe(true);
+    for (const e of evaluations) expect(e.metricValue).toBeLessThan(Math.log(256) + 0.5);
+
+    const final = await w.ds.getRepository(TournamentEntity).findOneByOrFail({ id: t.id });
+    expect(final.winnerEntrantId).toBe(strongEntrant.id);
+    const weights = await w.app.get(WeightsPreviewService).preview();
+    expect(weights.vector.uids[weights.vector.weights.indexOf(Math.max(...weights.vector.weights))]).toBe(1);
+  }, 600_000);
+});
