@@ -1,9 +1,10 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
+import { configureHttp } from '../../src/main';
 import { Clock } from '../../src/common/clock';
-import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { AppConfig, loadConfig, Role } from '../../src/config/app-config';
 import type { DatabaseConfig } from '../../src/config/app-config';
 import { TaskDataService } from '../../src/evaluation/task-data';
 import { RunDispatcherService } from '../../src/runs/run-dispatcher.service';
@@ -31,6 +32,9 @@ export interface WorkerOptions {
   executor?: TrainingExecutor;
   taskData?: TaskDataService;
   clock?: Clock;
+  role?: Role;
+  /** Extra controllers mounted beside the app's (benchmarks' baseline routes). */
+  controllers?: Type[];
 }
 
 /** A worker-role app on a real database; fakes only where given. Ticks are driven by the test. */
@@ -44,12 +48,13 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     ...(opts.db.url ? { DATABASE_URL: opts.db.url } : { CRUCIBLE_EMBEDDED_DB_DIR: opts.db.embeddedDir }),
     ...opts.env,
   });
-  let builder = Test.createTestingModule({ imports: [AppModule.forRole(config, 'worker')] });
+  let builder = Test.createTestingModule({ imports: [AppModule.forRole(config, opts.role ?? 'worker')], controllers: opts.controllers ?? [] });
   if (opts.executor) builder = builder.overrideProvider(TrainingExecutor).useValue(opts.executor);
   if (opts.taskData) builder = builder.overrideProvider(TaskDataService).useValue(opts.taskData);
   if (opts.clock) builder = builder.overrideProvider(Clock).useValue(opts.clock);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+  const app = moduleRef.createNestApplication({ logger: ['error', 'warn'], bodyParser: false });
+  configureHttp(app);
   await app.init();
   const scheduler = app.get(TournamentScheduler);
   const dispatcher = app.get(RunDispatcherService);
