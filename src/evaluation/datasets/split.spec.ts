@@ -1,0 +1,51 @@
+import * as fs from 'node:fs';
+import { builtinDatasets, parseDataset } from './dataset-registry';
+import type { DatasetDefinition, TokenDataset } from './dataset';
+import { generateBlobsJsonl } from './blobs';
+import { canonicalTestSplit, commitmentsFor, parseCanonicalTestSplit, selectTestIndices, seedCommitment, splitDataset, verifyReveal } from './split';
+
+const textDef: DatasetDefinition = { id: 't', kind: 'text-bytes', path: '-', seqLen: 4, testFraction: 0.25, description: '' };
+const tokens = (): TokenDataset => parseDataset(textDef, Buffer.from('abcdefghijklmnopqrstuvwxyz0123456789!')) as TokenDataset;
+
+describe('seeded split and commitments', () => {
+  it('is deterministic per seed and differs between seeds', () => {
+    expect(selectTestIndices('s1', 100, 0.1)).toEqual(selectTestIndices('s1', 100, 0.1));
+    expect(selectTestIndices('s1', 100, 0.1)).not.toEqual(selectTestIndices('s2', 100, 0.1));
+    expect(selectTestIndices('s1', 100, 0.1)).toHaveLength(10);
+    expect(selectTestIndices('s1', 2, 0.9)).toHaveLength(1);
+  });
+
+  it('keeps every token exactly once across train and test', () => {
+    const split = splitDataset(tokens(), 'seed');
+    if (split.kind !== 'tokens') throw new Error('kind');
+    expect(split.test).toHaveLength(2);
+    expect(split.train.length + split.test.length * 4).toBe(37);
+    const parsed = parseCanonicalTestSplit(canonicalTestSplit(split));
+    expect(parsed).toMatchObject({ kind: 'tokens', count: 2, seqLen: 4 });
+  });
+
+  it('re-derives commitments from a reveal and refuses a wrong seed', () => {
+    const published = commitmentsFor(splitDataset(tokens(), 'secret'), 'secret');
+    expect(published.seedCommitment).toBe(seedCommitment('secret'));
+    expect(verifyReveal(tokens(), 'secret', published).ok).toBe(true);
+    expect(verifyReveal(tokens(), 'guess', published)).toMatchObject({ ok: false, seedMatches: false });
+  });
+
+  it('round-trips a classification split through the canonical form', () => {
+    const def = builtinDatasets().find((d) => d.id === 'blobs-8x4') as DatasetDefinition;
+    const ds = parseDataset(def, fs.readFileSync(def.path));
+    const split = splitDataset(ds, 'x');
+    const parsed = parseCanonicalTestSplit(canonicalTestSplit(split));
+    expect(parsed).toMatchObject({ kind: 'classification', count: 240, dim: 8, numClasses: 4 });
+  });
+
+  it('ships blobs-8x4.jsonl exactly as the generator writes it', () => {
+    const def = builtinDatasets().find((d) => d.id === 'blobs-8x4') as DatasetDefinition;
+    expect(fs.readFileSync(def.path, 'utf8')).toBe(generateBlobsJsonl());
+  });
+
+  it('refuses malformed JSONL', () => {
+    const def: DatasetDefinition = { id: 'j', kind: 'jsonl-classification', path: '-', numClasses: 2, testFraction: 0.5, description: '' };
+    expect(() => parseDataset(def, Buffer.from('{"features":[1],"label":5}\n{"features":[1],"label":0}\n'))).toThrow(/label/);
+  });
+});
