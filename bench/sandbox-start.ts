@@ -37,6 +37,7 @@ async function crucibleRun(runner: DockerSandboxRunner, root: string, i: number)
   const dirs = ['task', 'train', 'code', 'output'].map((d) => path.join(root, `r${i}`, d));
   dirs.forEach((d) => fs.mkdirSync(d, { recursive: true }));
   const spec = buildRunSpec({
+    instance: `bench-${process.pid}`,
     runId: `bench-${process.pid}-${i}`,
     attempt: 1,
     tournamentId: 'bench',
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
   Logger.overrideLogger(['error']);
   const socketPath = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock';
   const docker = new Docker({ socketPath });
-  const runner = new DockerSandboxRunner(docker);
+  const runner = new DockerSandboxRunner(docker, `bench-${process.pid}`);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-bench-'));
   const plain: number[] = [];
   let cli: number[] = [];

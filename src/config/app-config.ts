@@ -45,6 +45,8 @@ export interface RepoIntakeConfig {
 
 export interface SandboxConfig {
   driver: SandboxDriver;
+  /** Labels this deployment's sandboxes; the restart reconciler only touches its own instance's. */
+  instance: string;
   image: string;
   memoryMb: number;
   cpus: number;
@@ -96,16 +98,6 @@ export interface ChainConfig {
   retryBaseMs?: number;
   /** Expected block time; bounds waits for the rate limit and the reveal window. */
   blockTimeMs?: number;
-  /** Hotkey name inside a wallet directory (CRUCIBLE_WALLET_HOTKEY, default "default"). */
-  walletHotkey?: string;
-  /** Weights version key to send when higher than the chain's WeightsVersionKey (decimal u64). */
-  versionKey?: string;
-  /** Tries per weights extrinsic before the epoch's row is marked failed. */
-  weightsMaxTries?: number;
-  /** First retry delay (doubles per try) for chain calls. */
-  retryBaseMs?: number;
-  /** Expected block time; bounds waits for the rate limit and the reveal window. */
-  blockTimeMs?: number;
   /** Offline stand-in for the metagraph: hotkey -> uid (only used without an endpoint). */
   staticMetagraph?: Record<string, number>;
 }
@@ -128,6 +120,8 @@ export abstract class AppConfig {
     memoryMb: number;
     /** onnxruntime intra-op threads per evaluation; 0 or absent = one per available core. */
     threads?: number;
+    /** The only environment the inference worker gets (no secrets): PATH, LD_LIBRARY_PATH, CUDA_VISIBLE_DEVICES. */
+    workerEnv?: Record<string, string>;
   };
   abstract readonly chain: ChainConfig;
   abstract readonly publishing: {
@@ -280,19 +274,6 @@ function gitAuthor(r: EnvReader, name: string): string {
   return raw;
 }
 
-function u64(r: EnvReader, name: string): string | undefined {
-  const raw = r.str(name);
-  if (raw === undefined) return undefined;
-  if (!/^\d{1,20}$/.test(raw) || BigInt(raw) >= 1n << 64n) r.problems.push(`${name} must be an unsigned 64-bit integer`);
-  return raw;
-}
-
-function gitAuthor(r: EnvReader, name: string): string {
-  const raw = r.str(name, 'Crucible <crucible@users.noreply.github.com>');
-  if (!/^[^<>]+ <[^<>\s]+>$/.test(raw)) r.problems.push(`${name} must look like "Name <email>"`);
-  return raw;
-}
-
 export function loadConfig(env: Env = process.env, overrides: { role?: Role } = {}): AppConfig {
   const r = new EnvReader(env);
   const dataDir = path.resolve(r.str('CRUCIBLE_DATA_DIR', './data'));
@@ -352,6 +333,7 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
     },
     sandbox: {
       driver,
+      instance: r.str('CRUCIBLE_SANDBOX_INSTANCE', 'default'),
       image: r.str('CRUCIBLE_SANDBOX_IMAGE', 'crucible/trainer-cpu:1'),
       memoryMb: r.int('CRUCIBLE_SANDBOX_MEMORY_MB', 2048, 64, 1024 * 1024),
       cpus: r.num('CRUCIBLE_SANDBOX_CPUS', 1, 0.1, 256),
@@ -377,6 +359,9 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
       timeoutSeconds: r.int('CRUCIBLE_EVAL_TIMEOUT_SECONDS', 600, 1, 86400),
       memoryMb: r.int('CRUCIBLE_EVAL_MEMORY_MB', 4096, 128, 1024 * 1024),
       threads: r.int('CRUCIBLE_EVAL_THREADS', 0, 0, 256),
+      workerEnv: Object.fromEntries(
+        ['PATH', 'LD_LIBRARY_PATH', 'CUDA_VISIBLE_DEVICES'].flatMap((name) => (env[name] === undefined ? [] : [[name, env[name] as string]])),
+      ),
     },
     chain: {
       endpoint: chainEndpoint,
@@ -390,11 +375,6 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
       weightsMaxTries: r.int('CRUCIBLE_WEIGHTS_MAX_TRIES', 5, 1, 100),
       retryBaseMs: r.int('CRUCIBLE_CHAIN_RETRY_BASE_MS', 2000, 1, 600_000),
       blockTimeMs: r.int('CRUCIBLE_BLOCK_TIME_MS', 12_000, 1, 600_000),
-      walletHotkey: r.str('CRUCIBLE_WALLET_HOTKEY', 'default'),
-      versionKey: u64(r, 'CRUCIBLE_WEIGHTS_VERSION_KEY'),
-      weightsMaxTries: r.int('CRUCIBLE_WEIGHTS_MAX_TRIES', 5, 1, 100),
-      retryBaseMs: r.int('CRUCIBLE_CHAIN_RETRY_BASE_MS', 2000, 1, 600_000),
-      blockTimeMs: r.int('CRUCIBLE_BLOCK_TIME_MS', 12_000, 1, 600_000),
       staticMetagraph: staticMetagraph(r),
     },
     publishing: {
@@ -402,7 +382,6 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
       githubToken,
       gitBaseUrl: r.str('CRUCIBLE_GIT_BASE_URL', 'https://github.com'),
       githubApiUrl: r.str('CRUCIBLE_GITHUB_API_URL', 'https://api.github.com'),
-      gitAuthor: gitAuthor(r, 'CRUCIBLE_GIT_AUTHOR'),
       gitAuthor: gitAuthor(r, 'CRUCIBLE_GIT_AUTHOR'),
     },
     tournaments: {

@@ -4,6 +4,7 @@ import { buildRunSpec, entrypointCommand, sandboxName, SANDBOX_LABELS } from './
 
 const spec = (gpus = 0) =>
   buildRunSpec({
+    instance: 'test',
     runId: 'Run_42/x',
     attempt: 2,
     tournamentId: 't1',
@@ -30,6 +31,7 @@ describe('run spec', () => {
     expect(s.env.CRUCIBLE_DEADLINE).toBe('1600');
     expect(s.labels[SANDBOX_LABELS.deadline]).toBe('1600000');
     expect(s.user).toEqual({ uid: 1000, gid: 1000 });
+    expect(s.labels[SANDBOX_LABELS.instance]).toBe('test');
   });
 });
 

@@ -4,6 +4,8 @@
  */
 export const SANDBOX_LABELS = {
   managed: 'crucible.managed',
+  /** Which Crucible deployment owns it: reconcilers of other instances on the same engine leave it alone. */
+  instance: 'crucible.instance',
   runId: 'crucible.run-id',
   attempt: 'crucible.attempt',
   tournamentId: 'crucible.tournament-id',
@@ -66,6 +68,8 @@ export interface RunSpec {
 }
 
 export interface RunSpecInput {
+  /** CRUCIBLE_SANDBOX_INSTANCE: scopes labels, listing and reconciliation to one deployment. */
+  instance: string;
   runId: string;
   attempt: number;
   tournamentId: string;
@@ -115,6 +119,7 @@ export function buildRunSpec(input: RunSpecInput): RunSpec {
     deadlineMs,
     labels: {
       [SANDBOX_LABELS.managed]: 'true',
+      [SANDBOX_LABELS.instance]: input.instance,
       [SANDBOX_LABELS.runId]: input.runId,
       [SANDBOX_LABELS.attempt]: String(input.attempt),
       [SANDBOX_LABELS.tournamentId]: input.tournamentId,

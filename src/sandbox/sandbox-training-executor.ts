@@ -9,6 +9,8 @@ import { SandboxInfraError, SandboxRunner, type SandboxExit } from './sandbox-ru
 import { TrainingExecutor, type TrainingHooks, type TrainingJob, type TrainingResult } from './training-executor';
 
 export interface SandboxExecutorOptions {
+  /** CRUCIBLE_SANDBOX_INSTANCE (labels every sandbox this executor starts). */
+  instance: string;
   /** Per-run folders live under here: <runsDir>/<runId>/a<attempt>/{code,task,output,logs.txt}. */
   runsDir: string;
   cpuImage: string;
@@ -69,6 +71,7 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
 
     const gpu = job.hardware === 'gpu';
     const spec = buildRunSpec({
+      instance: this.options.instance,
       runId: job.runId,
       attempt: job.attempt,
       tournamentId: job.tournamentId,

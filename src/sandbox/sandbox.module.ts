@@ -15,10 +15,10 @@ export function createSandboxRunner(config: AppConfig): SandboxRunner {
   const { sandbox } = config;
   switch (sandbox.driver) {
     case 'docker':
-      return DockerSandboxRunner.fromSocket(sandbox.docker.socketPath);
+      return DockerSandboxRunner.fromSocket(sandbox.docker.socketPath, sandbox.instance);
     case 'kubernetes':
       if (!sandbox.kubernetes) throw new Error('kubernetes sandbox driver chosen without its configuration');
-      return KubernetesSandboxRunner.fromConfig(sandbox.kubernetes, config.dataDir);
+      return KubernetesSandboxRunner.fromConfig(sandbox.kubernetes, config.dataDir, sandbox.instance);
     default: {
       const unknown: never = sandbox.driver;
       throw new Error(`unknown sandbox driver "${String(unknown)}"`);
@@ -40,6 +40,7 @@ export function createRepoIntake(config: AppConfig): RepoIntake {
 export function createTrainingExecutor(config: AppConfig, runner: SandboxRunner, repos: RepoIntake): TrainingExecutor {
   const s = config.sandbox;
   return new SandboxTrainingExecutor(runner, repos, {
+    instance: s.instance,
     runsDir: path.join(config.dataDir, 'runs'),
     cpuImage: s.image,
     gpuImage: s.gpuImage,

@@ -7,6 +7,8 @@ import type { SandboxRunner } from '../../src/sandbox/sandbox-runner';
 export interface ContractHarness {
   runner: SandboxRunner;
   image: string;
+  /** The instance the runner lists (sandboxes are labelled with it). */
+  instance: string;
   /** Must be the data dir the runner was given (the Kubernetes adapter mounts sub-paths of it). */
   dataDir: string;
   close(): Promise<void>;
@@ -33,6 +35,7 @@ export function sandboxRunnerContract(label: string, setup: () => Promise<Contra
       fs.chmodSync(dirs[3], 0o777);
       fs.writeFileSync(path.join(dirs[0], 'task.json'), '{}');
       return buildRunSpec({
+        instance: h.instance,
         runId,
         attempt: 1,
         tournamentId: 'contract',

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -10,6 +10,12 @@ import { SandboxReconciler } from '../../src/sandbox/sandbox-reconciler';
 import { managedContainers, requireDocker } from '../support/docker-sandbox';
 import { makeDockerExecutor, makeJob } from '../support/docker-executor';
 import { makeMinerRepo, makeRepo, makeTrainDir, SAMPLE_TEXT } from '../support/git-fixtures';
+
+/** Run ids of this suite, unique per process: other suites may run sandboxes on the same engine. */
+const RUN_PREFIX = `sbx${process.pid}-`;
+const INSTANCE = `test-sandbox-docker-${process.pid}`;
+const mine = async (docker: Docker): Promise<Docker.ContainerInfo[]> =>
+  (await managedContainers(docker)).filter((c) => c.Labels['crucible.instance'] === INSTANCE);
 
 /** Hash of every file under dir except the given subtrees (what "host untouched" means here). */
 function snapshot(dir: string, skip: string[]): Record<string, string> {
@@ -68,7 +74,7 @@ describe('sandbox on Docker: examples end in their typed outcomes, host untouche
       .filter((i): i is os.NetworkInterfaceInfo => !!i && i.family === 'IPv4')
       .map((i) => i.address);
 
-    const { executor } = makeDockerExecutor(root);
+    const { executor } = makeDockerExecutor(root, INSTANCE);
     const names = ['lm-small', 'exit-1', 'overrun', 'oom', 'forkbomb', 'network', 'escape', 'huge-output'];
     const repos = Object.fromEntries(names.map((n) => [n, makeMinerRepo(n, root)]));
     before = snapshot(root, [path.join(root, 'runs'), path.join(root, 'repo-cache')]);
@@ -80,7 +86,7 @@ describe('sandbox on Docker: examples end in their typed outcomes, host untouche
     const time: Record<string, number> = { overrun: 4 };
     await Promise.all(
       names.map(async (name) => {
-        const job = makeJob(`ex-${name}`, repos[name], trainDir, {
+        const job = makeJob(`${RUN_PREFIX}ex-${name}`, repos[name], trainDir, {
           timeLimitSeconds: time[name] ?? 90,
           taskSpec: { type: 'causal-lm', hyperparameters: hints[name] ?? {} },
         });
@@ -94,7 +100,7 @@ describe('sandbox on Docker: examples end in their typed outcomes, host untouche
     if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it('lm-small trains and leaves a model.onnx', () => {
+  it('lm-small trains and leaves a model.onnx that onnxruntime runs with the causal-lm contract', async () => {
     const r = results['lm-small'];
     expect(r).toMatchObject({ outcome: 'succeeded', exitCode: 0, runnerKind: 'docker' });
     const model = fs.readFileSync(r.modelPath as string);
@@ -105,6 +111,20 @@ describe('sandbox on Docker: examples end in their typed outcomes, host untouche
     expect(model.includes(Buffer.from('logits'))).toBe(true);
     expect(r.imageDigest).toMatch(/^sha256:/);
     expect(fs.readFileSync(r.logPath as string, 'utf8')).toContain('done: loss');
+    // Dynamic batch and sequence axes: a shape the exporter never saw must work. Run in a child
+    // process: onnxruntime's typed-array checks fail across Jest's VM realm.
+    const script = `
+      const ort = require('onnxruntime-node');
+      (async () => {
+        const s = await ort.InferenceSession.create(process.argv[1]);
+        const ids = BigInt64Array.from({ length: 3 * 17 }, (_, i) => BigInt(65 + (i % 26)));
+        const out = await s.run({ input_ids: new ort.Tensor('int64', ids, [3, 17]) });
+        const l = out.logits;
+        console.log(JSON.stringify({ inputs: s.inputNames, outputs: s.outputNames, dims: l.dims, type: l.type, finite: l.data.every(Number.isFinite) }));
+      })().catch((e) => { console.error(e); process.exit(1); });`;
+    const child = spawnSync(process.execPath, ['-e', script, r.modelPath as string], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual({ inputs: ['input_ids'], outputs: ['logits'], dims: [3, 17, 256], type: 'float32', finite: true });
   });
 
   it.each([
@@ -140,7 +160,7 @@ describe('sandbox on Docker: examples end in their typed outcomes, host untouche
   });
 
   it('no container or process is left behind', async () => {
-    expect(await managedContainers(docker)).toEqual([]);
+    expect(await mine(docker)).toEqual([]);
     const procs = hostProcesses();
     expect(procs).not.toContain('forkbomb_crucible');
     expect(procs).not.toContain('overrun: sleeping');
@@ -151,10 +171,10 @@ describe('sandbox on Docker: examples end in their typed outcomes, host untouche
       'crucible.json': JSON.stringify({ entrypoint: 'train.sh', taskTypes: ['causal-lm'] }),
       'train.sh': 'sleep 4\nprintf "\\010\\007 pretend model" > /output/model.onnx\necho slow-done\n',
     });
-    const job = makeJob('adopt-1', repo, trainDir, { timeLimitSeconds: 60 });
+    const job = makeJob(`${RUN_PREFIX}adopt-1`, repo, trainDir, { timeLimitSeconds: 60 });
     const child = spawn(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '../support/docker-worker.ts'), root, JSON.stringify(job)],
+      ['-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '../support/docker-worker.ts'), root, INSTANCE, JSON.stringify(job)],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const ref = await new Promise<string>((resolve, reject) => {
@@ -171,14 +191,15 @@ describe('sandbox on Docker: examples end in their typed outcomes, host untouche
     expect((await docker.getContainer(ref).inspect()).State.Running).toBe(true);
 
     // The restarted worker: reconcile (DB says adopt-1 is live), then adopt.
-    const { executor, runner } = makeDockerExecutor(root);
+    const { executor, runner } = makeDockerExecutor(root, INSTANCE);
     const reconciler = new SandboxReconciler(runner);
-    const plan = await reconciler.reconcile(new Set(['adopt-1']));
-    expect(plan.adopt).toEqual([expect.objectContaining({ runId: 'adopt-1', ref })]);
+    const plan = await reconciler.reconcile(new Set([job.runId]));
+    expect(plan.adopt).toEqual([expect.objectContaining({ runId: job.runId, ref })]);
+    expect(plan.removed).toEqual([]);
     const result = await executor.adopt(job, 'docker', ref);
     expect(result).toMatchObject({ outcome: 'succeeded', runnerRef: ref, exitCode: 0 });
     expect(fs.readFileSync(result.logPath as string, 'utf8')).toContain('slow-done');
-    expect(await managedContainers(docker)).toEqual([]);
+    expect(await mine(docker)).toEqual([]);
   }, 60_000);
 
   it('the reconciler removes containers of runs the database no longer considers live', async () => {
@@ -186,18 +207,19 @@ describe('sandbox on Docker: examples end in their typed outcomes, host untouche
       'crucible.json': JSON.stringify({ entrypoint: 'train.sh', taskTypes: ['causal-lm'] }),
       'train.sh': 'sleep 30\n',
     });
-    const { executor, runner } = makeDockerExecutor(root);
+    const { executor, runner } = makeDockerExecutor(root, INSTANCE);
     let started = '';
-    const running = executor.execute(makeJob('orphan-1', repo, trainDir), {
+    const orphan = makeJob(`${RUN_PREFIX}orphan-1`, repo, trainDir);
+    const running = executor.execute(orphan, {
       onStarted: async (_kind, ref) => {
         started = ref;
       },
     });
     while (!started) await new Promise((r) => setTimeout(r, 100));
     const plan = await new SandboxReconciler(runner).reconcile(new Set());
-    expect(plan.removed).toEqual([expect.objectContaining({ runId: 'orphan-1', ref: started })]);
+    expect(plan.removed).toEqual([expect.objectContaining({ runId: orphan.runId, ref: started })]);
     const result = await running;
     expect(result.outcome).toBe('infra_failed');
-    expect(await managedContainers(docker)).toEqual([]);
+    expect(await mine(docker)).toEqual([]);
   }, 60_000);
 });

@@ -7,9 +7,11 @@ import { sandboxRunnerContract } from './sandbox-contract';
 
 sandboxRunnerContract('docker', async () => {
   await requireDocker();
+  const instance = `contract-docker-${process.pid}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-contract-docker-'));
   return {
-    runner: DockerSandboxRunner.fromSocket(process.env.DOCKER_SOCKET ?? '/var/run/docker.sock'),
+    runner: DockerSandboxRunner.fromSocket(process.env.DOCKER_SOCKET ?? '/var/run/docker.sock', instance),
+    instance,
     image: TRAINER_IMAGE,
     dataDir,
     close: async () => fs.rmSync(dataDir, { recursive: true, force: true }),

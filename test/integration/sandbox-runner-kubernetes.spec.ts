@@ -21,6 +21,7 @@ sandboxRunnerContract('kubernetes (fake API server)', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-contract-k8s-'));
   const runner = new KubernetesSandboxRunner(kc, {
     namespace: 'crucible-sandbox',
+    instance: 'contract-k8s',
     artifactVolumeClaim: 'crucible-artifacts',
     dataDir,
     runtimeClassName: 'gvisor',
@@ -32,6 +33,7 @@ sandboxRunnerContract('kubernetes (fake API server)', async () => {
   return {
     runner,
     image: 'crucible/trainer-cpu:1',
+    instance: 'contract-k8s',
     dataDir,
     close: async () => {
       await api.close();

@@ -16,8 +16,12 @@ export const TEST_LIMITS = {
   graceSeconds: 2,
 };
 
-export function makeDockerExecutor(root: string): { executor: SandboxTrainingExecutor; runner: DockerSandboxRunner } {
-  const runner = DockerSandboxRunner.fromSocket(process.env.DOCKER_SOCKET ?? '/var/run/docker.sock');
+/**
+ * instance scopes listing and reconciliation: other suites share the engine and reconcile their own
+ * instance's sandboxes at startup, so each suite uses its own.
+ */
+export function makeDockerExecutor(root: string, instance: string): { executor: SandboxTrainingExecutor; runner: DockerSandboxRunner } {
+  const runner = DockerSandboxRunner.fromSocket(process.env.DOCKER_SOCKET ?? '/var/run/docker.sock', instance);
   const repos = new GitRepoIntake({
     cacheDir: path.join(root, 'repo-cache'),
     allowInsecureSchemes: true,
@@ -25,6 +29,7 @@ export function makeDockerExecutor(root: string): { executor: SandboxTrainingExe
     timeoutMs: 30_000,
   });
   const executor = new SandboxTrainingExecutor(runner, repos, {
+    instance,
     runsDir: path.join(root, 'runs'),
     cpuImage: TRAINER_IMAGE,
     gpuImage: 'crucible/trainer-cuda:1',

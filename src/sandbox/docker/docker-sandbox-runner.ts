@@ -31,12 +31,16 @@ export class DockerSandboxRunner extends SandboxRunner {
   private readonly logger = new Logger(DockerSandboxRunner.name);
   private readonly cancelled = new Set<string>();
 
-  constructor(private readonly docker: Docker) {
+  /** instance: only sandboxes labelled with it are listed (and so reconciled) by this runner. */
+  constructor(
+    private readonly docker: Docker,
+    private readonly instance: string,
+  ) {
     super();
   }
 
-  static fromSocket(socketPath: string): DockerSandboxRunner {
-    return new DockerSandboxRunner(new Docker({ socketPath }));
+  static fromSocket(socketPath: string, instance: string): DockerSandboxRunner {
+    return new DockerSandboxRunner(new Docker({ socketPath }), instance);
   }
 
   async start(spec: RunSpec): Promise<StartedSandbox> {
@@ -149,7 +153,7 @@ export class DockerSandboxRunner extends SandboxRunner {
     try {
       const list = await this.docker.listContainers({
         all: true,
-        filters: JSON.stringify({ label: [`${SANDBOX_LABELS.managed}=true`] }),
+        filters: JSON.stringify({ label: [`${SANDBOX_LABELS.managed}=true`, `${SANDBOX_LABELS.instance}=${this.instance}`] }),
       });
       return list.map((c) => ({
         ref: c.Id,

@@ -16,6 +16,8 @@ import { kubeClient } from './kube-client';
 
 export interface KubernetesRunnerOptions {
   namespace: string;
+  /** Only Jobs labelled with this instance are listed (and so reconciled). */
+  instance: string;
   artifactVolumeClaim: string;
   /** Where the worker mounts the artifact claim (CRUCIBLE_DATA_DIR). */
   dataDir: string;
@@ -55,11 +57,11 @@ export class KubernetesSandboxRunner extends SandboxRunner {
     this.core = kubeConfig.makeApiClient(kubeClient().CoreV1Api);
   }
 
-  static fromConfig(config: KubernetesSandboxConfig, dataDir: string): KubernetesSandboxRunner {
+  static fromConfig(config: KubernetesSandboxConfig, dataDir: string, instance: string): KubernetesSandboxRunner {
     const kc = new (kubeClient().KubeConfig)();
     if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
     else kc.loadFromDefault(); // in-cluster service account when running as a Deployment
-    return new KubernetesSandboxRunner(kc, { ...config, dataDir });
+    return new KubernetesSandboxRunner(kc, { ...config, dataDir, instance });
   }
 
   async start(spec: RunSpec): Promise<StartedSandbox> {
@@ -169,7 +171,10 @@ export class KubernetesSandboxRunner extends SandboxRunner {
 
   async listManaged(): Promise<ManagedSandbox[]> {
     try {
-      const jobs = await this.batch.listNamespacedJob({ namespace: this.options.namespace, labelSelector: `${SANDBOX_LABELS.managed}=true` });
+      const jobs = await this.batch.listNamespacedJob({
+        namespace: this.options.namespace,
+        labelSelector: `${SANDBOX_LABELS.managed}=true,${SANDBOX_LABELS.instance}=${this.options.instance}`,
+      });
       return jobs.items.map((job) => {
         const labels = job.metadata?.labels ?? {};
         const finished = (job.status?.conditions ?? []).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
