@@ -20,6 +20,8 @@ export interface ScorerSettings {
   intraOpThreads: number;
   /** Tokens (causal-lm) or feature values (classification) per session.run call. */
   batchUnits: number;
+  /** Environment of the worker process (see AppConfig.evaluation.workerEnv). */
+  workerEnv?: Record<string, string>;
 }
 
 export const DEFAULT_BATCH_UNITS = 16384;
@@ -39,7 +41,7 @@ export interface ScoreRequest {
 export class ModelScorer {
   constructor(
     private readonly settings: ScorerSettings,
-    private readonly runner: InferenceRunner = new InferenceRunner(),
+    private readonly runner: InferenceRunner = new InferenceRunner(settings.workerEnv),
   ) {}
 
   async score(req: ScoreRequest): Promise<EvaluationResult> {

@@ -44,6 +44,7 @@ export class OnnxTaskDataService extends TaskDataService implements OnModuleInit
       maxModelBytes: config.evaluation.maxModelMb * 1024 * 1024,
       intraOpThreads: config.evaluation.threads ?? 0,
       batchUnits: DEFAULT_BATCH_UNITS,
+      workerEnv: config.evaluation.workerEnv,
     });
   }
 

@@ -65,6 +65,7 @@ export async function reEvaluate(opts: ReEvaluateOptions): Promise<ReEvaluation>
       maxModelBytes: settings.maxModelMb * 1024 * 1024,
       intraOpThreads: settings.threads ?? 0,
       batchUnits: DEFAULT_BATCH_UNITS,
+      workerEnv: settings.workerEnv,
     });
     const result = await scorer.score({ taskType: opts.taskType, modelPath: opts.modelPath, testSplitPath, testSetSha256: testSetCommitment, lossesDir: workDir });
 

@@ -32,6 +32,9 @@ const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => fs.existsSync(p
  * only sees a typed outcome.
  */
 export class InferenceRunner {
+  /** @param env the worker's whole environment (no secrets: the model runs in there). */
+  constructor(private readonly env: Record<string, string> = {}) {}
+
   run(job: InferenceJob, limits: WorkerLimits): Promise<InferenceOutcome> {
     const entry = workerEntry();
     const heapMb = Math.max(128, Math.floor(limits.memoryMb / 2));
@@ -53,8 +56,7 @@ export class InferenceRunner {
       const child = spawn(command, args, {
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
         serialization: 'advanced',
-        // The worker needs no secrets: pass only what the runtime and ts-node need.
-        env: pickEnv(['PATH', 'LD_LIBRARY_PATH', 'CUDA_VISIBLE_DEVICES', 'TS_NODE_PROJECT', 'HOME']),
+        env: this.env,
         cwd: process.cwd(),
       });
 
@@ -107,12 +109,6 @@ export class InferenceRunner {
       });
     });
   }
-}
-
-function pickEnv(names: string[]): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const name of names) if (process.env[name] !== undefined) env[name] = process.env[name];
-  return env;
 }
 
 function readRssMb(pid: number): number {
