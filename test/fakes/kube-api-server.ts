@@ -1,3 +1,4 @@
+import type { V1Job, V1JobCondition, V1Pod } from '@kubernetes/client-node';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -7,19 +8,19 @@ import type { AddressInfo } from 'node:net';
  *   "exit N" ends with exit code N, "OOM" ends OOMKilled, "sleep N" runs N s (Job deadline and pod
  *   deletion apply), "echo TEXT" lines become the pod log. No real containers run here.
  */
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
 interface FakePod {
-  pod: Json;
+  pod: V1Pod;
   log: string;
   timers: NodeJS.Timeout[];
 }
 
+const IMAGE_ID = `docker-pullable://trainer@sha256:${'f'.repeat(64)}`;
+
 export interface FakeKubeApi {
   url: string;
-  jobs: Map<string, Json>;
+  jobs: Map<string, V1Job>;
   /** Every Job body the client created, for schema validation. */
-  created: Json[];
+  created: unknown[];
   close(): Promise<void>;
 }
 
@@ -42,24 +43,27 @@ function matches(labels: Record<string, string> | undefined, selector: string | 
 }
 
 export async function startFakeKubeApi(): Promise<FakeKubeApi> {
-  const jobs = new Map<string, Json>();
+  const jobs = new Map<string, V1Job>();
   const pods = new Map<string, FakePod>();
-  const created: Json[] = [];
+  const created: unknown[] = [];
+  const podNs = (fp: FakePod): string => fp.pod.metadata?.namespace ?? '';
+  const podJob = (fp: FakePod): string => fp.pod.metadata?.labels?.['job-name'] ?? '';
+  const finished = (job: V1Job): boolean => (job.status?.conditions ?? []).length > 0;
   const key = (ns: string, name: string): string => `${ns}/${name}`;
 
-  const finishJob = (job: Json, type: 'Complete' | 'Failed', reason: string): void => {
-    job.status = { ...job.status, active: 0, conditions: [{ type, status: 'True', reason, message: reason }] };
+  const finishJob = (job: V1Job, type: 'Complete' | 'Failed', reason: string): void => {
+    const condition: V1JobCondition = { type, status: 'True', reason, message: reason };
+    job.status = { ...job.status, active: 0, conditions: [condition] };
   };
 
   const terminate = (fp: FakePod, exitCode: number, reason: string): void => {
     fp.timers.forEach(clearTimeout);
     fp.pod.status = {
       phase: exitCode === 0 ? 'Succeeded' : 'Failed',
-      containerStatuses: [{ name: 'trainer', imageID: 'docker-pullable://trainer@sha256:' + 'f'.repeat(64), state: { terminated: { exitCode, reason } } }],
+      containerStatuses: [{ name: 'trainer', image: 'trainer', imageID: IMAGE_ID, ready: false, restartCount: 0, state: { terminated: { exitCode, reason } } }],
     };
-    const ns = fp.pod.metadata.namespace as string;
-    const job = jobs.get(key(ns, fp.pod.metadata.labels['job-name']));
-    if (job && !job.status?.conditions) finishJob(job, exitCode === 0 ? 'Complete' : 'Failed', exitCode === 0 ? 'Completed' : 'BackoffLimitExceeded');
+    const job = jobs.get(key(podNs(fp), podJob(fp)));
+    if (job && !finished(job)) finishJob(job, exitCode === 0 ? 'Complete' : 'Failed', exitCode === 0 ? 'Completed' : 'BackoffLimitExceeded');
   };
 
   const deletePod = (k: string): void => {
@@ -67,27 +71,27 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     if (!fp) return;
     fp.timers.forEach(clearTimeout);
     pods.delete(k);
-    const job = jobs.get(key(fp.pod.metadata.namespace, fp.pod.metadata.labels['job-name']));
-    if (job && !job.status?.conditions) finishJob(job, 'Failed', 'PodDeleted');
+    const job = jobs.get(key(podNs(fp), podJob(fp)));
+    if (job && !finished(job)) finishJob(job, 'Failed', 'PodDeleted');
   };
 
-  const runKubelet = (ns: string, job: Json): void => {
-    const name = `${job.metadata.name}-${Math.random().toString(36).slice(2, 7)}`;
-    const container = job.spec.template.spec.containers[0];
-    const script = (container.command as string[]).join(' ');
+  const runKubelet = (ns: string, job: V1Job): void => {
+    const jobName = job.metadata?.name ?? '';
+    const name = `${jobName}-${Math.random().toString(36).slice(2, 7)}`;
+    const script = (job.spec?.template.spec?.containers[0]?.command ?? []).join(' ');
     const fp: FakePod = {
       pod: {
-        metadata: { name, namespace: ns, labels: { ...job.spec.template.metadata.labels, 'job-name': job.metadata.name } },
-        status: { phase: 'Running', containerStatuses: [{ name: 'trainer', state: { running: {} } }] },
+        metadata: { name, namespace: ns, labels: { ...job.spec?.template.metadata?.labels, 'job-name': jobName } },
+        status: { phase: 'Running', containerStatuses: [{ name: 'trainer', image: 'trainer', imageID: IMAGE_ID, ready: true, restartCount: 0, state: { running: {} } }] },
       },
       log: [...script.matchAll(/echo ([^;\n]+)/g)].map((m) => `${m[1].trim()}\n`).join(''),
       timers: [],
     };
     pods.set(key(ns, name), fp);
-    job.status = { active: 1, startTime: new Date().toISOString() };
+    job.status = { active: 1, startTime: new Date() };
     const exit = /exit (\d+)/.exec(script);
     const sleep = /sleep (\d+)/.exec(script);
-    const deadline = Number(job.spec.activeDeadlineSeconds);
+    const deadline = Number(job.spec?.activeDeadlineSeconds);
     if (/OOM/.test(script)) fp.timers.push(setTimeout(() => terminate(fp, 137, 'OOMKilled'), 150));
     else if (sleep && Number(sleep[1]) > deadline) {
       fp.timers.push(
@@ -107,22 +111,22 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as Json) : {};
+      const body = (chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : {}) as V1Job;
       let m: RegExpExecArray | null;
       const selector = url.searchParams.get('labelSelector');
       if ((m = /^\/apis\/batch\/v1\/namespaces\/([^/]+)\/jobs$/.exec(url.pathname))) {
         const ns = m[1];
         if (req.method === 'POST') {
-          const name = body.metadata?.name as string;
+          const name = body.metadata?.name ?? '';
           if (jobs.has(key(ns, name))) return status(res, 409, 'AlreadyExists', `jobs.batch "${name}" already exists`);
-          created.push(JSON.parse(JSON.stringify(body)) as Json);
-          const job = { ...body, metadata: { ...body.metadata, namespace: ns, uid: name }, status: {} };
+          created.push(JSON.parse(JSON.stringify(body)));
+          const job: V1Job = { ...body, metadata: { ...body.metadata, namespace: ns, uid: name }, status: {} };
           jobs.set(key(ns, name), job);
           runKubelet(ns, job);
           return send(res, job, 201);
         }
         if (req.method === 'GET') {
-          const items = [...jobs.values()].filter((j) => j.metadata.namespace === ns && matches(j.metadata.labels, selector));
+          const items = [...jobs.values()].filter((j) => j.metadata?.namespace === ns && matches(j.metadata?.labels, selector));
           return send(res, { kind: 'JobList', apiVersion: 'batch/v1', metadata: {}, items });
         }
       }
@@ -133,13 +137,13 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
         if (req.method === 'GET') return send(res, job);
         if (req.method === 'DELETE') {
           jobs.delete(key(ns, name));
-          for (const [k, fp] of pods) if (fp.pod.metadata.labels['job-name'] === name) deletePod(k);
+          for (const [k, fp] of pods) if (podJob(fp) === name) deletePod(k);
           return send(res, { kind: 'Status', apiVersion: 'v1', status: 'Success', metadata: {} });
         }
       }
       if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(url.pathname))) {
         const ns = m[1];
-        const selected = [...pods.entries()].filter(([, fp]) => fp.pod.metadata.namespace === ns && matches(fp.pod.metadata.labels, selector));
+        const selected = [...pods.entries()].filter(([, fp]) => podNs(fp) === ns && matches(fp.pod.metadata?.labels, selector));
         if (req.method === 'GET') return send(res, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: selected.map(([, fp]) => fp.pod) });
         if (req.method === 'DELETE') {
           selected.forEach(([k]) => deletePod(k));

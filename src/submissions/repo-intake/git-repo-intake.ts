@@ -23,6 +23,8 @@ export interface GitRepoIntakeOptions {
   timeoutMs: number;
 }
 
+const SAFE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/opt/homebrew/bin';
+
 interface TreeEntry {
   mode: string;
   type: string;
@@ -188,7 +190,8 @@ export class GitRepoIntake extends RepoIntake {
 
   private env(remoteUrl?: string): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
+      // A fixed PATH instead of the service's: nothing from our environment reaches git.
+      PATH: SAFE_PATH,
       // No prompts, no user or system config, no LFS downloads, no hooks.
       GIT_TERMINAL_PROMPT: '0',
       GIT_CONFIG_NOSYSTEM: '1',
