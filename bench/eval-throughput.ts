@@ -15,7 +15,7 @@ import { buildModel, DataType, encodeModel, floatAttr, floatTensor, intAttr, int
 
 const VOCAB = 256;
 const SEQ = 128;
-const WIDTH = Number(process.argv[2] ?? 128);
+const WIDTH = Number(process.argv[2] ?? 256);
 const LAYERS = 2;
 const ROUNDS = 5;
 
