@@ -30,8 +30,11 @@ export function classifyOutcome(
   if (exit.oomKilled) {
     return { outcome: 'oom_killed', reason: `killed by the out-of-memory killer at the memory limit of ${limits.memoryMb} MB` };
   }
-  if (output.capExceededDuringRun || output.totalBytes > limits.outputMaxBytes || exit.exitCode === EXIT_FILE_TOO_LARGE) {
+  if (output.capExceededDuringRun || output.totalBytes > limits.outputMaxBytes) {
     return { outcome: 'output_invalid', reason: `wrote more than the output limit of ${capMb} MB to /output` };
+  }
+  if (exit.exitCode === EXIT_FILE_TOO_LARGE) {
+    return { outcome: 'output_invalid', reason: 'a file grew past the per-file size limit (killed by SIGXFSZ)' };
   }
   if (exit.cancelled) {
     return { outcome: 'infra_failed', reason: 'the run was cancelled by the validator' };

@@ -62,7 +62,7 @@ describe('docker create options', () => {
       '/data/runs/r/output:/output:rw',
     ]);
     expect(o.HostConfig.Tmpfs['/tmp']).toBe('rw,nosuid,nodev,size=256m,mode=1777');
-    expect(o.HostConfig.Ulimits).toContainEqual({ Name: 'fsize', Soft: (10 << 20) + 1, Hard: (10 << 20) + 1 });
+    expect(o.HostConfig.Ulimits).toContainEqual({ Name: 'fsize', Soft: (256 << 20) + 1, Hard: (256 << 20) + 1 });
   });
   it('requests GPUs through DeviceRequests', () => {
     expect(buildDockerCreateOptions(spec(2)).HostConfig.DeviceRequests).toEqual([{ Driver: '', Count: 2, Capabilities: [['gpu']] }]);

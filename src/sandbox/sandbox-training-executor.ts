@@ -49,6 +49,10 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
     const dirs = this.dirs(job);
     let entrypoint: string | string[];
     try {
+      // Docker would create a missing bind source as an empty root-owned dir: refuse instead.
+      if (!(await fs.stat(job.trainDir).then((s) => s.isDirectory(), () => false))) {
+        throw new Error(`training split ${job.trainDir} is not a directory`);
+      }
       await fs.rm(dirs.root, { recursive: true, force: true });
       await fs.mkdir(dirs.code, { recursive: true });
       await fs.mkdir(dirs.task, { recursive: true });

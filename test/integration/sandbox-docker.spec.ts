@@ -202,6 +202,27 @@ describe('sandbox on Docker: examples end in their typed outcomes, host untouche
     expect(await mine(docker)).toEqual([]);
   }, 60_000);
 
+  it.each([
+    ['the engine is unreachable', { socketPath: '/nonexistent/docker.sock' }, /docker/],
+    ['the image is missing', { cpuImage: 'crucible/no-such-image:0' }, /image crucible\/no-such-image:0 is not available/],
+  ])('ends infra_failed (free retry) when %s', async (_what, overrides, reason) => {
+    const { executor } = makeDockerExecutor(root, INSTANCE, overrides);
+    const repo = makeMinerRepo('exit-1', path.join(root, `infra-${Object.keys(overrides)[0]}`));
+    const result = await executor.execute(makeJob(`${RUN_PREFIX}infra`, repo, trainDir), { onStarted: async () => undefined });
+    expect(result).toMatchObject({ outcome: 'infra_failed', modelPath: null });
+    expect(result.reason).toMatch(reason);
+  });
+
+  it('a missing training split is infra_failed, and no host dir is created for it', async () => {
+    const { executor } = makeDockerExecutor(root, INSTANCE);
+    const missing = path.join(root, 'no-such-train-dir');
+    const result = await executor.execute(makeJob(`${RUN_PREFIX}notrain`, makeMinerRepo('exit-1', path.join(root, 'nt')), missing), {
+      onStarted: async () => undefined,
+    });
+    expect(result.outcome).toBe('infra_failed');
+    expect(fs.existsSync(missing)).toBe(false);
+  });
+
   it('the reconciler removes containers of runs the database no longer considers live', async () => {
     const repo = makeRepo(path.join(root, 'repos', 'orphan'), {
       'crucible.json': JSON.stringify({ entrypoint: 'train.sh', taskTypes: ['causal-lm'] }),

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { DockerSandboxRunner } from '../../src/sandbox/docker/docker-sandbox-runner';
-import { SandboxTrainingExecutor } from '../../src/sandbox/sandbox-training-executor';
+import { SandboxTrainingExecutor, type SandboxExecutorOptions } from '../../src/sandbox/sandbox-training-executor';
 import { GitRepoIntake } from '../../src/submissions/repo-intake/git-repo-intake';
 import type { TrainingJob } from '../../src/sandbox/training-executor';
 import { TRAINER_IMAGE } from './docker-sandbox';
@@ -20,8 +20,12 @@ export const TEST_LIMITS = {
  * instance scopes listing and reconciliation: other suites share the engine and reconcile their own
  * instance's sandboxes at startup, so each suite uses its own.
  */
-export function makeDockerExecutor(root: string, instance: string): { executor: SandboxTrainingExecutor; runner: DockerSandboxRunner } {
-  const runner = DockerSandboxRunner.fromSocket(process.env.DOCKER_SOCKET ?? '/var/run/docker.sock', instance);
+export function makeDockerExecutor(
+  root: string,
+  instance: string,
+  overrides: Partial<SandboxExecutorOptions> & { socketPath?: string } = {},
+): { executor: SandboxTrainingExecutor; runner: DockerSandboxRunner } {
+  const runner = DockerSandboxRunner.fromSocket(overrides.socketPath ?? process.env.DOCKER_SOCKET ?? '/var/run/docker.sock', instance);
   const repos = new GitRepoIntake({
     cacheDir: path.join(root, 'repo-cache'),
     allowInsecureSchemes: true,
@@ -36,6 +40,7 @@ export function makeDockerExecutor(root: string, instance: string): { executor: 
     gpusPerRun: 1,
     limits: TEST_LIMITS,
     outputPollMs: 250,
+    ...overrides,
   });
   return { executor, runner };
 }

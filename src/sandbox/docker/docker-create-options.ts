@@ -50,6 +50,9 @@ export function buildDockerCreateOptions(spec: RunSpec): DockerCreateOptions {
   const { limits, mounts } = spec;
   const memory = limits.memoryMb * MB;
   const tmpfs = `rw,nosuid,nodev,size=${limits.scratchMb}m,mode=1777`;
+  // RLIMIT_FSIZE applies to every file, scratch included: allow the larger of the two caps. The total
+  // under /output is enforced separately by the executor's watcher.
+  const maxFileBytes = Math.max(limits.outputMaxBytes, limits.scratchMb * MB) + 1;
   return {
     name: spec.name,
     Image: spec.image,
@@ -84,8 +87,7 @@ export function buildDockerCreateOptions(spec: RunSpec): DockerCreateOptions {
       NanoCpus: Math.round(limits.cpus * 1e9),
       ShmSize: 64 * MB,
       Ulimits: [
-        // No single file may outgrow the output cap (kernel-enforced; the executor also polls the total).
-        { Name: 'fsize', Soft: limits.outputMaxBytes + 1, Hard: limits.outputMaxBytes + 1 },
+        { Name: 'fsize', Soft: maxFileBytes, Hard: maxFileBytes },
         { Name: 'nofile', Soft: 1024, Hard: 1024 },
         { Name: 'core', Soft: 0, Hard: 0 },
       ],
