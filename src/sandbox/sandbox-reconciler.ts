@@ -6,6 +6,8 @@ export interface ReconcilePlan {
   adopt: ManagedSandbox[];
   /** Sandboxes of runs the database no longer considers live: stopped and removed. */
   removed: ManagedSandbox[];
+  /** Live run ids with no sandbox at all (lost with the node, or never started): the engine decides. */
+  missing: string[];
 }
 
 /**
@@ -18,7 +20,7 @@ export class SandboxReconciler {
   constructor(private readonly runner: SandboxRunner) {}
 
   async reconcile(liveRunIds: ReadonlySet<string>): Promise<ReconcilePlan> {
-    const plan: ReconcilePlan = { adopt: [], removed: [] };
+    const plan: ReconcilePlan = { adopt: [], removed: [], missing: [] };
     for (const sandbox of await this.runner.listManaged()) {
       if (liveRunIds.has(sandbox.runId)) {
         plan.adopt.push(sandbox);
@@ -29,6 +31,8 @@ export class SandboxReconciler {
       plan.removed.push(sandbox);
       this.logger.warn({ msg: 'removed orphan sandbox', runId: sandbox.runId, runnerRef: sandbox.ref });
     }
+    const seen = new Set(plan.adopt.map((s) => s.runId));
+    plan.missing = [...liveRunIds].filter((id) => !seen.has(id));
     return plan;
   }
 }

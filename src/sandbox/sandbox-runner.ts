@@ -1,3 +1,4 @@
+import { DomainError } from '../common/domain-error';
 import type { RunSpec } from './run-spec';
 
 /** How a sandbox ended, as the engine saw it (classification into RunOutcome happens in the executor). */
@@ -28,11 +29,18 @@ export interface StartedSandbox {
   imageDigest: string | null;
 }
 
+export enum SandboxErrorCode {
+  /** The engine or API server failed or is unreachable. */
+  EngineFailed = 'SANDBOX_ENGINE_FAILED',
+  /** The sandbox image is not present (build or pull it). */
+  ImageMissing = 'SANDBOX_IMAGE_MISSING',
+}
+
 /** Engine/API failure: never the miner's fault; the run ends infra_failed and is retried. */
-export class SandboxInfraError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'SandboxInfraError';
+export class SandboxInfraError extends DomainError {
+  readonly status = 'unavailable' as const;
+  constructor(message: string, options?: { cause?: unknown; code?: SandboxErrorCode }) {
+    super(options?.code ?? SandboxErrorCode.EngineFailed, message, undefined, options);
   }
 }
 

@@ -195,6 +195,7 @@ describe('sandbox on Docker: examples end in their typed outcomes, host untouche
     const reconciler = new SandboxReconciler(runner);
     const plan = await reconciler.reconcile(new Set([job.runId]));
     expect(plan.adopt).toEqual([expect.objectContaining({ runId: job.runId, ref })]);
+    expect(plan.missing).toEqual([]);
     expect(plan.removed).toEqual([]);
     const result = await executor.adopt(job, 'docker', ref);
     expect(result).toMatchObject({ outcome: 'succeeded', runnerRef: ref, exitCode: 0 });
@@ -237,7 +238,8 @@ describe('sandbox on Docker: examples end in their typed outcomes, host untouche
       },
     });
     while (!started) await new Promise((r) => setTimeout(r, 100));
-    const plan = await new SandboxReconciler(runner).reconcile(new Set());
+    const plan = await new SandboxReconciler(runner).reconcile(new Set(['run-without-sandbox']));
+    expect(plan.missing).toEqual(['run-without-sandbox']);
     expect(plan.removed).toEqual([expect.objectContaining({ runId: orphan.runId, ref: started })]);
     const result = await running;
     expect(result.outcome).toBe('infra_failed');

@@ -4,6 +4,7 @@ import * as fs from 'node:fs/promises';
 import { SANDBOX_LABELS, type RunSpec } from '../run-spec';
 import { demuxDockerLogs, tailBytes } from '../log-tail';
 import {
+  SandboxErrorCode,
   SandboxInfraError,
   SandboxRunner,
   type ManagedSandbox,
@@ -20,9 +21,9 @@ function statusOf(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null ? (error as EngineError).statusCode : undefined;
 }
 
-function infra(what: string, error: unknown): SandboxInfraError {
+function infra(what: string, error: unknown, code = SandboxErrorCode.EngineFailed): SandboxInfraError {
   const message = error instanceof Error ? error.message : String(error);
-  return new SandboxInfraError(`docker: ${what}: ${message}`, { cause: error });
+  return new SandboxInfraError(`docker: ${what}: ${message}`, { cause: error, code });
 }
 
 /** Single-node sandbox on a Docker engine (the default driver). */
@@ -51,7 +52,8 @@ export class DockerSandboxRunner extends SandboxRunner {
       imageId = image.Id;
       digest = image.RepoDigests?.[0];
     } catch (error) {
-      throw infra(`image ${spec.image} is not available (build it with scripts/build-trainer-image.sh)`, error);
+      const code = statusOf(error) === 404 ? SandboxErrorCode.ImageMissing : SandboxErrorCode.EngineFailed;
+      throw infra(`image ${spec.image} is not available (build it with scripts/build-trainer-image.sh)`, error, code);
     }
     // A container of this name is a stale start of the same attempt (crash before it was recorded).
     await this.removeIfExists(spec.name);
