@@ -10,8 +10,14 @@ need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 if ((${#need[@]})); then
+  # Keep the package's init scripts from starting dockerd with default flags (that would create a bridge).
+  guard=""
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && guard=1
+  fi
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+  [[ -n "$guard" ]] && rm -f /usr/sbin/policy-rc.d
 fi
 
 if ! docker info >/dev/null 2>&1; then
@@ -22,6 +28,8 @@ if ! docker info >/dev/null 2>&1; then
     sleep 0.5
   done
   docker info >/dev/null 2>&1 || { echo "dockerd did not start; see /var/log/crucible-dockerd.log" >&2; exit 1; }
+elif ! pgrep -a dockerd | grep -q -- '--bridge=none'; then
+  echo "warning: a dockerd is already running without --bridge=none; not touching it" >&2
 fi
 
 "$HERE/scripts/build-trainer-image.sh" "${CRUCIBLE_SANDBOX_IMAGE:-crucible/trainer-cpu:1}"
