@@ -17,7 +17,7 @@ if ((${#need[@]})); then
   fi
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
-  [[ -n "$guard" ]] && rm -f /usr/sbin/policy-rc.d
+  if [[ -n "$guard" ]]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 
 if ! docker info >/dev/null 2>&1; then
