@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
 import { AdminGuard } from './common/admin.guard';
 import { RunsController } from './runs/runs.controller';
 import { SubmissionsController } from './submissions/submissions.controller';
@@ -10,7 +11,7 @@ import { TournamentsModule } from './tournaments/tournaments.module';
 import { WeightsController } from './tournaments/weights.controller';
 
 @Module({
-  imports: [SubmissionsModule, TournamentsModule],
+  imports: [SubmissionsModule, TournamentsModule, AuditModule],
   controllers: [TournamentsController, RunsController, SubmissionsController, WeightsController],
   providers: [TournamentQueriesService, TournamentAdminService, AdminGuard],
 })

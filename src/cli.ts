@@ -50,6 +50,41 @@ export function buildCli(): Command {
     });
 
   program
+    .command('submit')
+    .description('sign a submission with your hotkey and post it to a Crucible API')
+    .requiredOption('--api <url>', 'Crucible API base URL')
+    .requiredOption('--tournament <id>', 'tournament to enter')
+    .requiredOption('--repo <url>', 'https URL of the training-script repository')
+    .requiredOption('--commit <sha>', 'full 40-hex commit')
+    .option('--wallet <dir>', 'Bittensor wallet directory (~/.bittensor/wallets/<name>)')
+    .option('--hotkey <name>', 'hotkey name inside the wallet', 'default')
+    .option('--mnemonic-file <file>', 'file holding the hotkey mnemonic (instead of a wallet)')
+    .action(async (opts: { api: string; tournament: string; repo: string; commit: string; wallet?: string; hotkey: string; mnemonicFile?: string }) => {
+      const { runSubmitCommand } = await import('./chain/submit-command');
+      process.exitCode = await runSubmitCommand({
+        apiUrl: opts.api,
+        tournamentId: opts.tournament,
+        repoUrl: opts.repo,
+        commitSha: opts.commit,
+        walletPath: opts.wallet,
+        hotkeyName: opts.hotkey,
+        mnemonicFile: opts.mnemonicFile,
+      });
+    });
+
+  program
+    .command('audit')
+    .description('verify signed audit bundles, recompute the weights, diff them with the chain')
+    .requiredOption('--source <dirOrUrl>', 'directory of bundles or the Crucible API base URL')
+    .option('--days <n>', 'rolling window in days', parsePositiveInt, 7)
+    .option('--chain <ws>', 'subtensor endpoint to compare the weights with')
+    .option('--validator <ss58>', 'validator hotkey the bundles must be signed by')
+    .action(async (opts: { source: string; days: number; chain?: string; validator?: string }) => {
+      const { runAuditCommand } = await import('./audit/audit-command');
+      process.exitCode = await runAuditCommand(opts);
+    });
+
+  program
     .command('weights')
     .description('print the uid -> weight vector that would be set now (floats and u16)')
     .option('--json', 'print JSON')

@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
+import { ChainModule } from './chain/chain.module';
+import { ChainUpkeepService } from './chain/chain-upkeep.service';
 import { EvaluationModule } from './evaluation/evaluation.module';
 import { RunDispatcherService } from './runs/run-dispatcher.service';
 import { RunExecutionService } from './runs/run-execution.service';
@@ -9,8 +12,8 @@ import { SchedulerMaintenance, TournamentScheduler } from './tournaments/tournam
 
 /** Schedulers, run dispatch and reconciliation: only in the worker role. */
 @Module({
-  imports: [SandboxModule, EvaluationModule, TournamentsModule],
-  providers: [RunOutcomeRecorder, RunExecutionService, RunDispatcherService, SchedulerMaintenance, TournamentScheduler],
+  imports: [SandboxModule, EvaluationModule, TournamentsModule, ChainModule, AuditModule],
+  providers: [ChainUpkeepService, RunOutcomeRecorder, RunExecutionService, RunDispatcherService, SchedulerMaintenance, TournamentScheduler],
   exports: [RunDispatcherService, TournamentScheduler],
 })
 export class WorkerModule {}

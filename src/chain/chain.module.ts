@@ -1,6 +1,6 @@
 import { Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { HotkeyRegistry, OpenHotkeyRegistry } from '../submissions/hotkey-registry';
+import { HotkeyRegistry, OpenHotkeyRegistry, StaticHotkeyRegistry } from '../submissions/hotkey-registry';
 import { WeightSink } from '../tournaments/outcome-ports';
 import { ChainClient } from './chain-client';
 import { ChainWeightSink } from './chain-weight-sink';
@@ -38,7 +38,8 @@ export function weightSetterSettings(config: AppConfig): WeightSetterSettings {
 }
 
 export function createHotkeyRegistry(config: AppConfig, metagraphs: MetagraphRepository): HotkeyRegistry {
-  return config.chain.endpoint ? new MetagraphHotkeyRegistry(metagraphs, config.chain.netuid) : new OpenHotkeyRegistry();
+  if (config.chain.endpoint) return new MetagraphHotkeyRegistry(metagraphs, config.chain.netuid);
+  return config.chain.staticMetagraph ? new StaticHotkeyRegistry(config.chain.staticMetagraph) : new OpenHotkeyRegistry();
 }
 
 /**

@@ -117,7 +117,7 @@ export class GithubPublisher extends Publisher {
 
   private git(cwd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
     return new Promise((resolve, reject) => {
-      execFile('git', ['--git-dir', cwd, ...args], { cwd, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 }, (error, stdout, stderr) => {
+      execFile('git', ['--git-dir', cwd, ...args], { cwd, env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: os.tmpdir(), GIT_CONFIG_NOSYSTEM: '1', ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 }, (error, stdout, stderr) => {
         if (error) {
           // stderr never holds the token (it is in a header, and git does not echo headers).
           reject(new PublishingError(PublishingErrorCode.GitFailed, `git ${args[0]} failed: ${stderr.trim().split('\n').slice(-2).join(' ')}`, { command: args[0] }, { cause: error }));

@@ -1,21 +1,14 @@
 import { Module } from '@nestjs/common';
+import { ChainModule } from '../chain/chain.module';
 import { AppConfig } from '../config/app-config';
 import { createRepoIntake } from '../sandbox/sandbox.module';
-import { HotkeyRegistry, OpenHotkeyRegistry, StaticHotkeyRegistry } from './hotkey-registry';
 import { RepoIntake } from './repo-intake/repo-intake';
 import { SubmissionsService } from './submissions.service';
 
+/** Signed entries; the HotkeyRegistry (metagraph, static table or open) comes from ChainModule. */
 @Module({
-  providers: [
-    SubmissionsService,
-    { provide: RepoIntake, useFactory: createRepoIntake, inject: [AppConfig] },
-    {
-      provide: HotkeyRegistry,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        config.chain.staticMetagraph ? new StaticHotkeyRegistry(config.chain.staticMetagraph) : new OpenHotkeyRegistry(),
-    },
-  ],
+  imports: [ChainModule],
+  providers: [SubmissionsService, { provide: RepoIntake, useFactory: createRepoIntake, inject: [AppConfig] }],
   exports: [SubmissionsService, RepoIntake],
 })
 export class SubmissionsModule {}

@@ -37,6 +37,18 @@ export class TournamentEngineService {
     private readonly clock: Clock,
   ) {}
 
+  /** Advances every active tournament; returns the hardware classes their runs need. */
+  async advanceAll(): Promise<string[]> {
+    const hardware = new Set<string>();
+    for (const id of await this.deps.tournaments.activeIds()) {
+      await this.advance(id);
+      await this.ensureBaselines(id);
+      const t = await this.deps.tournaments.findById(id);
+      if (t) hardware.add((t.rulebook as unknown as TournamentRulebook).hardware);
+    }
+    return [...hardware];
+  }
+
   /** Advances one tournament as far as it can go now; returns whether anything changed. */
   async advance(id: string): Promise<boolean> {
     let changed = false;

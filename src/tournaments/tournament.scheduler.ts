@@ -6,10 +6,10 @@ import { AppConfig } from '../config/app-config';
 import { RunDispatcherService } from '../runs/run-dispatcher.service';
 import { RunRepository } from '../runs/run.repository';
 import { SandboxReconciler } from '../sandbox/sandbox-reconciler';
+import { ChainUpkeepService } from '../chain/chain-upkeep.service';
 import { TournamentEngineService } from './tournament-engine.service';
 import { TournamentRepository } from './tournament.repository';
 import { TournamentFactory } from './tournament.factory';
-import type { TournamentRulebook } from './tournament-rulebook';
 
 /** Start-up reconciliation and back-to-back cycle creation, kept apart from the tick loop. */
 @Injectable()
@@ -62,8 +62,8 @@ export class TournamentScheduler implements OnApplicationBootstrap, OnApplicatio
   constructor(
     private readonly engine: TournamentEngineService,
     private readonly dispatcher: RunDispatcherService,
-    private readonly tournaments: TournamentRepository,
     private readonly maintenance: SchedulerMaintenance,
+    private readonly upkeep: ChainUpkeepService,
     private readonly registry: SchedulerRegistry,
     private readonly config: AppConfig,
   ) {}
@@ -88,14 +88,9 @@ export class TournamentScheduler implements OnApplicationBootstrap, OnApplicatio
   private async pass(): Promise<void> {
     try {
       await this.maintenance.scheduleCycles();
-      const hardware = new Set<string>();
-      for (const id of await this.tournaments.activeIds()) {
-        await this.engine.advance(id);
-        await this.engine.ensureBaselines(id);
-        const t = await this.tournaments.findById(id);
-        if (t) hardware.add((t.rulebook as unknown as TournamentRulebook).hardware);
-      }
-      await this.dispatcher.tick([...hardware]);
+      const hardware = await this.engine.advanceAll();
+      await this.dispatcher.tick(hardware);
+      await this.upkeep.run();
     } catch (error) {
       this.logger.error({ error: error instanceof Error ? error.stack : String(error) }, 'scheduler pass failed; retrying next tick');
     }

@@ -1,18 +1,18 @@
 import { Module } from '@nestjs/common';
+import { ChainModule } from '../chain/chain.module';
 import { EvaluationModule } from '../evaluation/evaluation.module';
+import { PublishingModule } from '../publishing/publishing.module';
 import { ScoreRepository } from '../runs/score.repository';
 import { EngineDeps, TournamentTransitions } from './engine-deps';
-import { UnconfiguredWinnerPublisher, WeightSink, WinnerPublisher } from './outcome-ports';
 import { RoundPlannerService } from './round-planner.service';
 import { TournamentEngineService } from './tournament-engine.service';
 import { TournamentOutcomeService } from './tournament-outcome.service';
 import { TournamentFactory } from './tournament.factory';
-import { DryRunWeightSink } from './unconfigured-weight-sink';
 import { WeightsPreviewService } from './weights-preview.service';
 
-/** The tournament engine and what it needs; the adapters for the outside world are chosen by config. */
+/** The tournament engine; the outside world (chain, GitHub) comes from ChainModule and PublishingModule, chosen by config. */
 @Module({
-  imports: [EvaluationModule],
+  imports: [EvaluationModule, ChainModule, PublishingModule],
   providers: [
     ScoreRepository,
     TournamentFactory,
@@ -22,8 +22,6 @@ import { WeightsPreviewService } from './weights-preview.service';
     TournamentOutcomeService,
     TournamentEngineService,
     WeightsPreviewService,
-    { provide: WinnerPublisher, useClass: UnconfiguredWinnerPublisher },
-    { provide: WeightSink, useClass: DryRunWeightSink },
   ],
   exports: [TournamentEngineService, TournamentFactory, WeightsPreviewService, ScoreRepository, EvaluationModule],
 })

@@ -1,0 +1,45 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AuditBundleService } from '../audit/audit-bundle.service';
+import { Clock } from '../common/clock';
+import { AppConfig } from '../config/app-config';
+import { MetagraphSyncService } from './metagraph-sync.service';
+import { WeightSetterService } from './weight-setter.service';
+
+/**
+ * The worker's slow, periodic duties besides tournaments: keep the metagraph cache fresh, reveal
+ * committed weights when their window opens, seal finished days into signed audit bundles. Each
+ * is idempotent, so a second worker doing the same is harmless.
+ */
+@Injectable()
+export class ChainUpkeepService {
+  private readonly logger = new Logger(ChainUpkeepService.name);
+  private lastMetagraphSync = 0;
+
+  constructor(
+    private readonly metagraph: MetagraphSyncService,
+    private readonly weights: WeightSetterService,
+    private readonly audit: AuditBundleService,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  async run(): Promise<void> {
+    const now = this.clock.now().getTime();
+    if (this.config.chain.endpoint) {
+      if (now - this.lastMetagraphSync >= 60_000) {
+        await this.safely('metagraph sync', () => this.metagraph.sync(this.config.chain.netuid));
+        this.lastMetagraphSync = now;
+      }
+      await this.safely('weight reveal', () => this.weights.revealDue());
+    }
+    await this.safely('audit sealing', () => this.audit.sealDueDays());
+  }
+
+  private async safely(what: string, fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (error) {
+      this.logger.warn({ error: error instanceof Error ? error.message : String(error) }, `${what} failed; retrying later`);
+    }
+  }
+}
