@@ -2,13 +2,15 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AuditBundleService } from '../audit/audit-bundle.service';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { WeightsPreviewService } from '../tournaments/weights-preview.service';
 import { MetagraphSyncService } from './metagraph-sync.service';
 import { WeightSetterService } from './weight-setter.service';
 
 /**
- * The worker's slow, periodic duties besides tournaments: keep the metagraph cache fresh, reveal
- * committed weights when their window opens, seal finished days into signed audit bundles. Each
- * is idempotent, so a second worker doing the same is harmless.
+ * The worker's slow, periodic duties besides tournaments: keep the metagraph cache fresh, set the
+ * current weights again every epoch (a validator that stops goes inactive; the setter claims one
+ * row per epoch, so this sends at most once per epoch), reveal committed weights when their window
+ * opens, seal finished days into signed audit bundles. Each is idempotent across workers.
  */
 @Injectable()
 export class ChainUpkeepService {
@@ -19,6 +21,7 @@ export class ChainUpkeepService {
     private readonly metagraph: MetagraphSyncService,
     private readonly weights: WeightSetterService,
     private readonly audit: AuditBundleService,
+    private readonly preview: WeightsPreviewService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
@@ -31,6 +34,10 @@ export class ChainUpkeepService {
         this.lastMetagraphSync = now;
       }
       await this.safely('weight reveal', () => this.weights.revealDue());
+      await this.safely('epoch weights', async () => {
+        const { vector } = await this.preview.preview();
+        if (vector.uids.length > 0) await this.weights.setWeightsForEpoch(new Map(vector.uids.map((u, i) => [u, vector.weights[i]])));
+      });
     }
     await this.safely('audit sealing', () => this.audit.sealDueDays());
   }

@@ -23,7 +23,9 @@ describe.each(ENGINES)('HTTP API on %s', (engine) => {
 
   beforeAll(async () => {
     await cryptoWaitReady();
-    t = await startTestApp(engine);
+    // The offline metagraph: the dev keys the suite signs with are registered, //Mallory's is not.
+    const registered = ['//Alice', '//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie'].map((s, i) => `${keyring.addFromUri(s).address}=${i + 1}`);
+    t = await startTestApp(engine, { CRUCIBLE_STATIC_METAGRAPH: registered.join(',') });
     http = request(t.app.getHttpServer());
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-api-'));
     const res = await http.post('/api/tournaments').set('authorization', `Bearer ${ADMIN_TOKEN}`).send({ type: 'text' });
@@ -102,6 +104,10 @@ describe.each(ENGINES)('HTTP API on %s', (engine) => {
     const copyRes = await http.post('/api/submissions').send(signed('//Dave', copy));
     expect(copyRes.status).toBe(409);
     expect(copyRes.body.code).toBe('SUBMISSION_DUPLICATE_TREE');
+
+    const stranger = await http.post('/api/submissions').send(signed('//Mallory', repo));
+    expect(stranger.status).toBe(403);
+    expect(stranger.body.code).toBe('SUBMISSION_HOTKEY_NOT_REGISTERED');
 
     const stale = await http.post('/api/submissions').send(signed('//Eve', repo, { signedAt: Math.floor(Date.now() / 1000) - 3600 }));
     expect(stale.status).toBe(400);
