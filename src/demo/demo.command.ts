@@ -81,6 +81,7 @@ export async function runDemo(): Promise<number> {
     {
       CRUCIBLE_DATA_DIR: dataDir,
       CRUCIBLE_GIT_ALLOW_INSECURE: 'true',
+      CRUCIBLE_SANDBOX_INSTANCE: 'demo',
       CRUCIBLE_TICK_MS: '1000',
       CRUCIBLE_BASELINE_REPO_URL: baselineRepo.url,
       CRUCIBLE_BASELINE_COMMIT: baselineRepo.sha,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { Page, PageRequest } from '../common/pagination';
 import type { RunState } from './run-state';
 import { TrainingRunEntity } from './training-run.entity';
@@ -43,28 +43,11 @@ export class RunRepository {
    */
   async claimQueued(hardware: string, limit: number, workerId: string, leaseUntil: Date, now: Date): Promise<TrainingRunEntity[]> {
     if (limit <= 0) return [];
-    return this.ds.transaction(async (manager) => {
-      const ids = await manager
-        .getRepository(TrainingRunEntity)
-        .createQueryBuilder('r')
-        .select('r.id')
-        .where(`r.state = 'queued' AND r.hardware = :hardware`, { hardware })
-        .orderBy('r.queuedAt', 'ASC')
-        .addOrderBy('r.id', 'ASC')
-        .limit(limit)
-        .setLock('pessimistic_write')
-        .setOnLocked('skip_locked')
-        .getMany();
-      if (ids.length === 0) return [];
-      await manager
-        .getRepository(TrainingRunEntity)
-        .createQueryBuilder()
-        .update()
-        .set({ state: 'starting', claimedBy: workerId, leaseExpiresAt: leaseUntil, startedAt: now })
-        .whereInIds(ids.map((r) => r.id))
-        .execute();
-      return manager.getRepository(TrainingRunEntity).findByIds(ids.map((r) => r.id));
-    });
+    return this.claim(
+      (qb) => qb.where(`r.state = 'queued' AND r.hardware = :hardware`, { hardware }).addOrderBy('r.id', 'ASC'),
+      limit,
+      { state: 'starting', claimedBy: workerId, leaseExpiresAt: leaseUntil, startedAt: now },
+    );
   }
 
   /**
@@ -72,28 +55,34 @@ export class RunRepository {
    * the container or Job instead of starting a new one, so nothing runs twice.
    */
   async claimOrphans(workerId: string, leaseUntil: Date, now: Date, limit: number, includeOwn = false): Promise<TrainingRunEntity[]> {
+    return this.claim(
+      (qb) =>
+        qb
+          .where(`r.state IN ('starting', 'running', 'evaluating')`)
+          // includeOwn: at boot, claims recorded under this worker's id belong to its previous life.
+          .andWhere(`(r.leaseExpiresAt IS NULL OR r.leaseExpiresAt < :now${includeOwn ? ' OR r.claimedBy = :workerId' : ''})`, { now, workerId }),
+      limit,
+      { claimedBy: workerId, leaseExpiresAt: leaseUntil },
+    );
+  }
+
+  /** Locks the selected rows (skipping rows another worker holds), applies `set`, returns them. */
+  private claim(
+    select: (qb: SelectQueryBuilder<TrainingRunEntity>) => SelectQueryBuilder<TrainingRunEntity>,
+    limit: number,
+    set: Partial<Pick<TrainingRunEntity, 'state' | 'claimedBy' | 'leaseExpiresAt' | 'startedAt'>>,
+  ): Promise<TrainingRunEntity[]> {
     return this.ds.transaction(async (manager) => {
-      const ids = await manager
-        .getRepository(TrainingRunEntity)
-        .createQueryBuilder('r')
-        .select('r.id')
-        .where(`r.state IN ('starting', 'running', 'evaluating')`)
-        // includeOwn: at boot, claims recorded under this worker's id belong to its previous life.
-        .andWhere(`(r.leaseExpiresAt IS NULL OR r.leaseExpiresAt < :now${includeOwn ? ' OR r.claimedBy = :workerId' : ''})`, { now, workerId })
-        .orderBy('r.queuedAt', 'ASC')
+      const repo = manager.getRepository(TrainingRunEntity);
+      const rows = await select(repo.createQueryBuilder('r').select('r.id').orderBy('r.queuedAt', 'ASC'))
         .limit(limit)
         .setLock('pessimistic_write')
         .setOnLocked('skip_locked')
         .getMany();
-      if (ids.length === 0) return [];
-      await manager
-        .getRepository(TrainingRunEntity)
-        .createQueryBuilder()
-        .update()
-        .set({ claimedBy: workerId, leaseExpiresAt: leaseUntil })
-        .whereInIds(ids.map((r) => r.id))
-        .execute();
-      return manager.getRepository(TrainingRunEntity).findByIds(ids.map((r) => r.id));
+      if (rows.length === 0) return [];
+      const ids = rows.map((r) => r.id);
+      await repo.createQueryBuilder().update().set(set).whereInIds(ids).execute();
+      return repo.findBy({ id: In(ids) });
     });
   }
 

@@ -1,5 +1,6 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureHttp } from '../../src/main';
@@ -45,6 +46,8 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     CRUCIBLE_TICK_MS: '3600000',
     CRUCIBLE_WORKER_ID: 'test-worker',
     CRUCIBLE_GIT_ALLOW_INSECURE: 'true',
+    // Its own sandbox instance: the start-up reconciler must never touch another process's containers.
+    CRUCIBLE_SANDBOX_INSTANCE: `test-${randomBytes(4).toString('hex')}`,
     ...(opts.db.url ? { DATABASE_URL: opts.db.url } : { CRUCIBLE_EMBEDDED_DB_DIR: opts.db.embeddedDir }),
     ...opts.env,
   });
