@@ -35,8 +35,9 @@ export class ChainUpkeepService {
       }
       await this.safely('weight reveal', () => this.weights.revealDue());
       await this.safely('epoch weights', async () => {
-        const { vector } = await this.preview.preview();
-        if (vector.uids.length > 0) await this.weights.setWeightsForEpoch(new Map(vector.uids.map((u, i) => [u, vector.weights[i]])));
+        // Nothing decided yet: no opinion to state (an all-burn vector would hold the epoch).
+        const { tournaments, vector } = await this.preview.preview();
+        if (tournaments.length > 0 && vector.uids.length > 0) await this.weights.setWeightsForEpoch(new Map(vector.uids.map((u, i) => [u, vector.weights[i]])));
       });
     }
     await this.safely('audit sealing', () => this.audit.sealDueDays());

@@ -19,14 +19,14 @@ export async function createClosedTournament(app: INestApplication, rules: Parti
 export async function addEntrants(
   app: INestApplication,
   tournamentId: string,
-  miners: Array<{ repoUrl: string; commitSha?: string; uid?: number }>,
+  miners: Array<{ repoUrl: string; commitSha?: string; uid?: number; hotkey?: string }>,
 ): Promise<EntrantEntity[]> {
   const repo = app.get(DataSource).getRepository(EntrantEntity);
   const base = Date.parse('2026-01-01T00:00:00Z');
   const rows = miners.map((m, i) =>
     repo.create({
       tournamentId,
-      hotkey: `hotkey-${i.toString().padStart(4, '0')}`,
+      hotkey: m.hotkey ?? `hotkey-${i.toString().padStart(4, '0')}`,
       coldkey: null,
       uid: m.uid ?? i + 1,
       repoUrl: m.repoUrl,
