@@ -11,20 +11,12 @@ import {
   type SandboxExit,
   type StartedSandbox,
 } from '../sandbox-runner';
-import { buildJobManifest, TRAINER_CONTAINER } from './job-manifest';
+import { buildJobManifest, type JobManifestOptions, TRAINER_CONTAINER } from './job-manifest';
 import { kubeClient } from './kube-client';
 
-export interface KubernetesRunnerOptions {
-  namespace: string;
+export interface KubernetesRunnerOptions extends Omit<JobManifestOptions, 'nowMs'> {
   /** Only Jobs labelled with this instance are listed (and so reconciled). */
   instance: string;
-  artifactVolumeClaim: string;
-  /** Where the worker mounts the artifact claim (CRUCIBLE_DATA_DIR). */
-  dataDir: string;
-  runtimeClassName?: string;
-  nodeSelector: Record<string, string>;
-  tolerations: { key: string; value?: string; effect: string }[];
-  jobTtlSeconds: number;
   pollMs: number;
 }
 
