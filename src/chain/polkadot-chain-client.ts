@@ -119,29 +119,16 @@ export class PolkadotChainClient extends ChainClient {
   async waitForBlock(block: number, timeoutMs: number): Promise<number> {
     const now = await this.currentBlock();
     if (now >= block) return now;
-    return new Promise((resolve, reject) => {
-      let unsub: (() => void) | null = null;
-      let done = false;
-      const timer = setTimeout(() => finish(new ChainError(ChainErrorCode.Unavailable, `block ${block} not reached within ${timeoutMs} ms`)), timeoutMs);
-      const finish = (result: number | Error): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        unsub?.();
-        if (result instanceof Error) reject(result);
-        else resolve(result);
-      };
-      this.api.rpc.chain
-        .subscribeNewHeads((header) => {
+    return settleFromSubscription<number>(
+      timeoutMs,
+      () => new ChainError(ChainErrorCode.Unavailable, `block ${block} not reached within ${timeoutMs} ms`),
+      (finish) =>
+        this.api.rpc.chain.subscribeNewHeads((header) => {
           const n = header.number.toNumber();
           if (n >= block) finish(n);
-        })
-        .then((u) => {
-          unsub = u;
-          if (done) u();
-        })
-        .catch((e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
-    });
+        }),
+      (e) => (e instanceof Error ? e : new Error(String(e))),
+    );
   }
 
   async metagraph(netuid: number): Promise<Metagraph> {
@@ -232,47 +219,60 @@ export class PolkadotChainClient extends ChainClient {
     const api = this.api;
     const nonce = await api.rpc.system.accountNextIndex(signer.address);
     const timeoutMs = this.options.inclusionTimeoutMs ?? 120_000;
-    return new Promise<Inclusion>((resolve, reject) => {
-      let unsub: (() => void) | null = null;
-      let done = false;
-      const finish = (result: Inclusion | Error): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        unsub?.();
-        if (result instanceof Error) reject(result);
-        else resolve(result);
-      };
-      const timer = setTimeout(
-        () => finish(new ChainError(ChainErrorCode.NotIncluded, `extrinsic ${tx.method.section}.${tx.method.method} not included within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      const onStatus = (result: ISubmittableResult): void => {
-        if (result.dispatchError) {
-          finish(new ChainError(ChainErrorCode.ExtrinsicFailed, `${tx.method.method} failed: ${dispatchErrorName(api, result)}`, { error: dispatchErrorName(api, result) }));
-          return;
-        }
-        const status = result.status;
-        if (status.isInBlock || status.isFinalized) {
-          const blockHash = (status.isInBlock ? status.asInBlock : status.asFinalized).toHex();
-          api.rpc.chain
-            .getHeader(blockHash)
-            .then((h) => finish({ block: h.number.toNumber(), blockHash, extrinsicHash: tx.hash.toHex() }))
-            .catch((e: unknown) => finish(new ChainError(ChainErrorCode.Unavailable, 'cannot read the inclusion block', {}, { cause: e })));
-        } else if (status.isDropped || status.isInvalid || status.isUsurped || status.isFinalityTimeout) {
-          finish(new ChainError(ChainErrorCode.NotIncluded, `extrinsic ${tx.method.method} ${status.type.toLowerCase()}`));
-        }
-      };
-      tx.signAndSend(signer, { nonce }, onStatus)
-        .then((u) => {
-          unsub = u;
-          if (done) u();
-        })
-        .catch((e: unknown) =>
-          finish(new ChainError(ChainErrorCode.NotIncluded, `extrinsic ${tx.method.method} rejected by the pool: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e })),
-        );
-    });
+    return settleFromSubscription<Inclusion>(
+      timeoutMs,
+      () => new ChainError(ChainErrorCode.NotIncluded, `extrinsic ${tx.method.section}.${tx.method.method} not included within ${timeoutMs} ms`),
+      (finish) =>
+        tx.signAndSend(signer, { nonce }, (result: ISubmittableResult) => {
+          if (result.dispatchError) {
+            finish(new ChainError(ChainErrorCode.ExtrinsicFailed, `${tx.method.method} failed: ${dispatchErrorName(api, result)}`, { error: dispatchErrorName(api, result) }));
+            return;
+          }
+          const status = result.status;
+          if (status.isInBlock || status.isFinalized) {
+            const blockHash = (status.isInBlock ? status.asInBlock : status.asFinalized).toHex();
+            api.rpc.chain
+              .getHeader(blockHash)
+              .then((h) => finish({ block: h.number.toNumber(), blockHash, extrinsicHash: tx.hash.toHex() }))
+              .catch((e: unknown) => finish(new ChainError(ChainErrorCode.Unavailable, 'cannot read the inclusion block', {}, { cause: e })));
+          } else if (status.isDropped || status.isInvalid || status.isUsurped || status.isFinalityTimeout) {
+            finish(new ChainError(ChainErrorCode.NotIncluded, `extrinsic ${tx.method.method} ${status.type.toLowerCase()}`));
+          }
+        }),
+      (e) => new ChainError(ChainErrorCode.NotIncluded, `extrinsic ${tx.method.method} rejected by the pool: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e }),
+    );
   }
+}
+
+/**
+ * Resolves with the first value (or error) a subscription reports, or the timeout error; always
+ * clears the timer and unsubscribes, even when the subscription settles before it is set up.
+ */
+function settleFromSubscription<T>(
+  timeoutMs: number,
+  onTimeout: () => Error,
+  subscribe: (finish: (result: T | Error) => void) => Promise<() => void>,
+  onSubscribeError: (e: unknown) => Error,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let unsub: (() => void) | null = null;
+    let done = false;
+    const finish = (result: T | Error): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      unsub?.();
+      if (result instanceof Error) reject(result);
+      else resolve(result);
+    };
+    const timer = setTimeout(() => finish(onTimeout()), timeoutMs);
+    subscribe(finish)
+      .then((u) => {
+        unsub = u;
+        if (done) u();
+      })
+      .catch((e: unknown) => finish(onSubscribeError(e)));
+  });
 }
 
 type StorageFn = (...args: unknown[]) => Promise<Codec>;

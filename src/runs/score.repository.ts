@@ -20,7 +20,7 @@ export class ScoreRepository {
     return manager.getRepository(EvaluationEntity).createQueryBuilder('e').where('e.taskId IN (:...taskIds)', { taskIds }).getMany();
   }
 
-  async baselineOf(taskId: string, manager: EntityManager = this.ds.manager): Promise<EvaluationEntity | null> {
+  private async baselineOf(taskId: string, manager: EntityManager = this.ds.manager): Promise<EvaluationEntity | null> {
     return manager
       .getRepository(EvaluationEntity).createQueryBuilder('e').where('e.taskId = :taskId AND e.runId IS NULL', { taskId }).getOne();
   }

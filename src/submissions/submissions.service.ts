@@ -148,6 +148,9 @@ export class SubmissionsService {
     } catch (error) {
       // Two submissions raced past the checks: the unique index decides, the loser gets a 409.
       if (error instanceof QueryFailedError && /duplicate key/.test(error.message)) {
+        if (/idx_entrants_signature/.test(error.message)) {
+          throw new SubmissionError(SubmissionErrorCode.Replayed, 'this signature was already used; sign a new submission');
+        }
         throw new SubmissionError(SubmissionErrorCode.AlreadyEntered, `hotkey ${input.hotkey} already has a live entry in this tournament`);
       }
       throw error;

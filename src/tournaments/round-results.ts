@@ -6,8 +6,17 @@ import type { TaskEntity } from './task.entity';
 /** Where a round stands, computed (pure) from its tasks, runs and evaluations. */
 export type RoundProgress =
   | { status: 'running'; pending: number; finished: number }
-  | { status: 'waiting_infra'; stuck: Array<{ taskId: string; entrantId: string; reason: string }> }
+  | { status: 'waiting_infra'; stuck: StuckRun[] }
   | { status: 'complete'; results: Map<string, FinalResult[]> };
+
+/** The latest attempt of a (task, entrant) that ended in an infra failure with no retry left. */
+export interface StuckRun {
+  taskId: string;
+  entrantId: string;
+  attempt: number;
+  hardware: string;
+  reason: string;
+}
 
 export interface FinalResult {
   entrantId: string;
@@ -25,7 +34,7 @@ export function roundProgress(tasks: TaskEntity[], runs: TrainingRunEntity[], ev
   }
   const scoreOf = new Map(evaluations.filter((e) => e.runId).map((e) => [e.runId!, e]));
   let pending = 0;
-  const stuck: Array<{ taskId: string; entrantId: string; reason: string }> = [];
+  const stuck: StuckRun[] = [];
   const results = new Map<string, FinalResult[]>(tasks.map((t) => [t.id, []]));
   for (const run of latest.values()) {
     if (run.state !== 'finished') {
@@ -33,7 +42,7 @@ export function roundProgress(tasks: TaskEntity[], runs: TrainingRunEntity[], ev
       continue;
     }
     if (run.outcome === 'infra_failed') {
-      stuck.push({ taskId: run.taskId, entrantId: run.entrantId, reason: run.outcomeReason ?? 'infrastructure failure' });
+      stuck.push({ taskId: run.taskId, entrantId: run.entrantId, attempt: run.attempt, hardware: run.hardware, reason: run.outcomeReason ?? 'infrastructure failure' });
       continue;
     }
     const score = run.outcome === 'succeeded' ? scoreOf.get(run.id) : undefined;

@@ -17,21 +17,9 @@ export interface StandingRow {
   runsActive: number;
 }
 
-interface RawStanding {
-  entrantId: string;
-  hotkey: string;
-  uid: number | null;
-  repoUrl: string;
-  commitSha: string;
-  receivedAt: Date;
-  isChampion: boolean;
-  eliminatedInRound: number | null;
-  tasksScored: string;
-  meanMetric: string | number | null;
-  runsSucceeded: string;
-  runsFailed: string;
-  runsActive: string;
-}
+/** A row as pg returns it: counts (bigint) and averages (numeric) arrive as strings. */
+type RawStanding = Omit<StandingRow, 'tasksScored' | 'meanMetric' | 'runsSucceeded' | 'runsFailed' | 'runsActive'> &
+  Record<'tasksScored' | 'runsSucceeded' | 'runsFailed' | 'runsActive', string> & { meanMetric: string | number | null };
 
 /** Per-entrant aggregates of a tournament in one query, for the live leaderboard. */
 @Injectable()

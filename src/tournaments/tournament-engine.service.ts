@@ -42,9 +42,10 @@ export class TournamentEngineService {
     const hardware = new Set<string>();
     for (const id of await this.deps.tournaments.activeIds()) {
       await this.advance(id);
-      await this.ensureBaselines(id);
       const t = await this.deps.tournaments.findById(id);
-      if (t) hardware.add((t.rulebook as unknown as TournamentRulebook).hardware);
+      if (!t) continue;
+      hardware.add((t.rulebook as unknown as TournamentRulebook).hardware);
+      if (t.state === 'rounds' || t.state === 'boss_round') await this.ensureBaselines(id);
     }
     return [...hardware];
   }
@@ -169,10 +170,8 @@ export class TournamentEngineService {
       const reason = `round ${round.index} waits: ${progress.stuck.length} run(s) failed for infrastructure reasons and will be retried; it is not decided on partial data`;
       const since = (round.decision?.waitingSince as string | undefined) ?? now.toISOString();
       if (now.getTime() - Date.parse(since) >= this.outcome.infraBackoffMs) {
-        const latest = new Map(runs.map((r) => [`${r.taskId}/${r.entrantId}`, r]));
         for (const s of progress.stuck) {
-          const last = runs.filter((r) => r.taskId === s.taskId && r.entrantId === s.entrantId).reduce((a, b) => (b.attempt > a.attempt ? b : a), latest.get(`${s.taskId}/${s.entrantId}`)!);
-          await this.deps.runs.insert({ tournamentId: t.id, taskId: s.taskId, entrantId: s.entrantId, attempt: last.attempt + 1, state: 'queued', hardware: last.hardware, queuedAt: now }, m);
+          await this.deps.runs.insert({ tournamentId: t.id, taskId: s.taskId, entrantId: s.entrantId, attempt: s.attempt + 1, state: 'queued', hardware: s.hardware, queuedAt: now }, m);
         }
         round.decision = { ...round.decision, waitingSince: undefined };
         this.logger.warn({ tournamentId: t.id, round: round.index, runs: progress.stuck.length }, 're-queued runs after infrastructure failures');
@@ -287,8 +286,10 @@ export class TournamentEngineService {
 
   /** Scores each task's base model once (the baseline shown beside miners' scores). */
   async ensureBaselines(tournamentId: string): Promise<void> {
-    for (const task of await this.deps.tournaments.tasks(tournamentId)) {
-      if (await this.deps.scores.baselineOf(task.id)) continue;
+    const tasks = await this.deps.tournaments.tasks(tournamentId);
+    const scored = new Set((await this.deps.scores.ofTasks(tasks.map((x) => x.id))).filter((e) => e.runId === null).map((e) => e.taskId));
+    for (const task of tasks) {
+      if (scored.has(task.id)) continue;
       const result = await this.taskData.evaluateBaseline({ taskId: task.id, taskType: task.taskType as TaskType, datasetId: task.datasetId, seed: task.secretSeed }, task.baseModel);
       if (result.ok) await this.deps.scores.record(task.id, null, result.score);
       else this.logger.warn({ tournamentId, taskId: task.id, code: result.code, reason: result.reason }, 'baseline evaluation failed');
