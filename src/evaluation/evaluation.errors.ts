@@ -18,6 +18,8 @@ export enum EvaluationErrorCode {
   ModelLoadFailed = 'MODEL_LOAD_FAILED',
   InferenceFailed = 'INFERENCE_FAILED',
   OutputInvalid = 'OUTPUT_INVALID',
+  /** Logits at a position changed when only later tokens changed (task-types/causality.ts). */
+  NonCausal = 'NON_CAUSAL',
   Timeout = 'EVAL_TIMEOUT',
   MemoryLimit = 'EVAL_MEMORY_LIMIT',
   RuntimeCrashed = 'EVAL_RUNTIME_CRASHED',
@@ -46,6 +48,7 @@ export const MINER_FAULT_CODES: ReadonlySet<EvaluationErrorCode> = new Set([
   EvaluationErrorCode.ModelLoadFailed,
   EvaluationErrorCode.InferenceFailed,
   EvaluationErrorCode.OutputInvalid,
+  EvaluationErrorCode.NonCausal,
   EvaluationErrorCode.Timeout,
   EvaluationErrorCode.MemoryLimit,
   EvaluationErrorCode.RuntimeCrashed,

@@ -5,11 +5,12 @@ import * as path from 'node:path';
 import { EvaluationErrorCode as Code } from './evaluation.errors';
 import { OPSET_RANGE } from './model-checks';
 import type { EvaluationResult, TaskType } from './task-data';
+import { causalitySeed } from './task-types/causality';
 import { evaluatorFor } from './task-types';
 import { InferenceRunner } from './worker/inference-runner';
 
 /** Bumped whenever scoring could change for the same model and data. */
-export const EVALUATOR_VERSION = 'crucible-eval/1 ort-1.30.0';
+export const EVALUATOR_VERSION = 'crucible-eval/2 ort-1.30.0';
 
 export interface ScorerSettings {
   provider: 'cpu' | 'cuda';
@@ -31,6 +32,8 @@ export interface ScoreRequest {
   modelPath: string;
   testSplitPath: string;
   testSetSha256: string;
+  /** The task's secret seed: with the model's sha256 it draws the causality check's sample. */
+  seed: string;
   /** Where the per-example losses file goes (named by the model's sha256). */
   lossesDir: string;
   /** The service's own baseline models skip the static checks. */
@@ -72,12 +75,13 @@ export class ModelScorer {
         provider: this.settings.provider,
         intraOpThreads: this.settings.intraOpThreads > 0 ? this.settings.intraOpThreads : os.availableParallelism(),
         batchUnits: this.settings.batchUnits,
+        causalitySeed: causalitySeed(req.seed, modelSha256),
         limits: { maxModelBytes: this.settings.maxModelBytes, maxTensorBytes: this.settings.memoryMb * 1024 * 1024, minOpset: OPSET_RANGE.min, maxOpset: OPSET_RANGE.max },
         trusted: req.trusted ?? false,
       },
       { timeoutMs: this.settings.timeoutMs, memoryMb: this.settings.memoryMb },
     );
-    if (!outcome.ok) return { ok: false, infra: outcome.infra, code: outcome.code, reason: outcome.reason };
+    if (!outcome.ok) return outcome;
 
     const { losses } = outcome;
     const lossesBytes = encodeLosses(losses);
@@ -99,6 +103,7 @@ export class ModelScorer {
         modelSha256,
         evaluatorVersion: EVALUATOR_VERSION,
         executionProvider: outcome.provider,
+        causality: outcome.causality,
       },
     };
   }

@@ -73,6 +73,7 @@ export class OnnxTaskDataService extends TaskDataService implements OnModuleInit
       modelPath,
       testSplitPath: hidden.testSplitPath,
       testSetSha256: hidden.testSetCommitment,
+      seed: req.seed,
       lossesDir: path.join(this.taskDir(req.taskId), 'losses'),
     });
     this.logResult(req, result, modelPath);
@@ -98,6 +99,7 @@ export class OnnxTaskDataService extends TaskDataService implements OnModuleInit
       modelPath,
       testSplitPath: hidden.testSplitPath,
       testSetSha256: hidden.testSetCommitment,
+      seed: req.seed,
       lossesDir: path.join(this.taskDir(req.taskId), 'losses'),
       trusted,
     });

@@ -67,7 +67,7 @@ export async function reEvaluate(opts: ReEvaluateOptions): Promise<ReEvaluation>
       batchUnits: DEFAULT_BATCH_UNITS,
       workerEnv: settings.workerEnv,
     });
-    const result = await scorer.score({ taskType: opts.taskType, modelPath: opts.modelPath, testSplitPath, testSetSha256: testSetCommitment, lossesDir: workDir });
+    const result = await scorer.score({ taskType: opts.taskType, modelPath: opts.modelPath, testSplitPath, testSetSha256: testSetCommitment, seed: opts.seed, lossesDir: workDir });
 
     print(`provider: ${decision.reason}`);
     print(`seed_commitment: ${seedHash}`);
@@ -81,8 +81,10 @@ export async function reEvaluate(opts: ReEvaluateOptions): Promise<ReEvaluation>
       if (s.accuracy !== null) print(`accuracy: ${s.accuracy}`);
       print(`losses_sha256: ${s.lossesSha256}`);
       print(`evaluator: ${s.evaluatorVersion}`);
+      if (s.causality) print(`causality: ok, ${s.causality.checks.length} spliced sequences, max deviation ${s.causality.maxDeviation}`);
     } else {
       print(`error: ${result.code}: ${result.reason}`);
+      if (result.evidence) print(`evidence: ${JSON.stringify(result.evidence)}`);
     }
     return { result, seedCommitment: seedHash, testSetCommitment, commitmentsMatch };
   } finally {

@@ -2,6 +2,8 @@
  * What the tournament engine asks of the evaluation layer. Implemented by the evaluation module
  * (datasets, seeded splits, commitments, ONNX checks and inference in a worker process).
  */
+import type { CausalityEvidence } from './task-types/causality';
+
 export type TaskType = 'causal-lm' | 'classification';
 
 export interface TaskDataRequest {
@@ -34,12 +36,14 @@ export interface ModelScore {
   modelSha256: string;
   evaluatorVersion: string;
   executionProvider: string;
+  /** The causality check's sample and result (sequence-scoring task types), sealed with the evaluation. */
+  causality: CausalityEvidence | null;
 }
 
 export type EvaluationResult =
   | { ok: true; score: ModelScore }
   /** `infra` true: the evaluator itself failed (not the miner's fault, retried). */
-  | { ok: false; infra: boolean; code: string; reason: string };
+  | { ok: false; infra: boolean; code: string; reason: string; evidence?: Record<string, unknown> };
 
 export abstract class TaskDataService {
   abstract prepare(req: TaskDataRequest): Promise<PreparedTaskData>;

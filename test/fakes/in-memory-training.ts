@@ -103,6 +103,7 @@ export class FakeTaskDataService extends TaskDataService {
         modelSha256: sha(modelPath),
         evaluatorVersion: 'fake-1',
         executionProvider: 'cpu',
+        causality: null,
       },
     };
   }

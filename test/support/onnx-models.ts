@@ -3,9 +3,11 @@ import {
   buildModel,
   DataType,
   encodeModel,
+  floatAttr,
   floatTensor,
   int64Tensor,
   intAttr,
+  intsAttr,
   node,
   tableLanguageModel,
   valueInfo,
@@ -170,4 +172,154 @@ export function opsetModel(opset: number): Uint8Array {
   const model = onnx.ModelProto.decode(uniformModel());
   model.opsetImport = [{ domain: '', version: opset }];
   return onnx.ModelProto.encode(model).finish();
+}
+
+// --- Look-ahead models: each reads tokens it is asked to predict (the causality check must reject them).
+
+const INT64_MAX = Number.MAX_SAFE_INTEGER;
+
+/** `ids` shifted left by `k` (the token k places ahead at every position), zero-padded at the end. */
+function aheadNodes(k: number, out: string): onnx.INodeProto[] {
+  return [
+    node('Slice', ['input_ids', `ahead${k}_start`, `ahead${k}_end`, `ahead${k}_axes`], [`ahead${k}_sliced`]),
+    node('Pad', [`ahead${k}_sliced`, `ahead${k}_pads`], [out]),
+  ];
+}
+function aheadInits(k: number): onnx.ITensorProto[] {
+  return [int64Tensor(`ahead${k}_start`, [1], [k]), int64Tensor(`ahead${k}_end`, [1], [INT64_MAX]), int64Tensor(`ahead${k}_axes`, [1], [1]), int64Tensor(`ahead${k}_pads`, [4], [0, 0, 0, k])];
+}
+
+/** logits[t] = one-hot of input_ids[t + k] (k = 1: the three-node model of issue 19). */
+export function lookAheadModel(k = 1): Uint8Array {
+  return encodeModel(
+    buildModel({
+      name: `look_ahead_${k}`,
+      nodes: [...aheadNodes(k, 'next'), node('OneHot', ['next', 'depth', 'onoff'], ['logits'], [intAttr('axis', -1)])],
+      inputs: lmInputs,
+      outputs: lmOutputs,
+      initializers: [...aheadInits(k), int64Tensor('depth', [], [VOCAB]), floatTensor('onoff', [2], [-20, 20])],
+    }),
+  );
+}
+
+/** An honest table model that cheats only where the next byte is a space (a strong boost of ' ' there). */
+export function spaceLookAheadModel(table: Float32Array): Uint8Array {
+  const boost = new Float32Array(VOCAB);
+  boost[32] = 30;
+  return encodeModel(
+    buildModel({
+      name: 'space_look_ahead',
+      nodes: [
+        node('Gather', ['table', 'input_ids'], ['honest'], [intAttr('axis', 0)]),
+        ...aheadNodes(1, 'next'),
+        node('Equal', ['next', 'space'], ['is_space']),
+        node('Unsqueeze', ['is_space', 'last_axis'], ['is_space3']),
+        node('Where', ['is_space3', 'boost', 'zero_row'], ['extra']),
+        node('Add', ['honest', 'extra'], ['logits']),
+      ],
+      inputs: lmInputs,
+      outputs: lmOutputs,
+      initializers: [
+        floatTensor('table', [VOCAB, VOCAB], table),
+        ...aheadInits(1),
+        int64Tensor('space', [], [32]),
+        int64Tensor('last_axis', [1], [-1]),
+        floatTensor('boost', [VOCAB], boost),
+        floatTensor('zero_row', [VOCAB], new Float32Array(VOCAB)),
+      ],
+    }),
+  );
+}
+
+/**
+ * Look-ahead hidden in an `If` subgraph behind a shape-dependent condition: it cheats only when the
+ * batch has `cheatBatch` rows (the scoring pass's full batches) and is an honest table model otherwise.
+ */
+export function batchShapeBranchModel(table: Float32Array, cheatBatch: number): Uint8Array {
+  const subgraph = (name: string, nodes: onnx.INodeProto[], inits: onnx.ITensorProto[]): onnx.IGraphProto => ({
+    name,
+    node: nodes,
+    input: [],
+    output: [valueInfo(`${name}_logits`, DataType.FLOAT, ['batch', 'seq', VOCAB])],
+    initializer: inits,
+  });
+  const cheat = subgraph('cheat', [...aheadNodes(1, 'next'), node('OneHot', ['next', 'depth', 'onoff'], ['cheat_logits'], [intAttr('axis', -1)])], [...aheadInits(1), int64Tensor('depth', [], [VOCAB]), floatTensor('onoff', [2], [-20, 20])]);
+  const honest = subgraph('honest', [node('Gather', ['table', 'input_ids'], ['honest_logits'], [intAttr('axis', 0)])], []);
+  return encodeModel(
+    buildModel({
+      name: 'batch_shape_branch',
+      nodes: [
+        node('Shape', ['input_ids'], ['shape']),
+        node('Gather', ['shape', 'zero_index'], ['batch_size'], [intAttr('axis', 0)]),
+        node('Equal', ['batch_size', 'cheat_batch'], ['is_full']),
+        node('If', ['is_full'], ['logits'], [
+          { name: 'then_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: cheat },
+          { name: 'else_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: honest },
+        ]),
+      ],
+      inputs: lmInputs,
+      outputs: lmOutputs,
+      initializers: [floatTensor('table', [VOCAB, VOCAB], table), int64Tensor('zero_index', [], [0]), int64Tensor('cheat_batch', [], [cheatBatch])],
+    }),
+  );
+}
+
+/**
+ * An honest small decoder-only transformer (one head, causal mask, MLP) with seeded random weights.
+ * Shared with bench/eval-throughput.ts.
+ */
+export function transformerModel(width: number, layers: number, seed = 12345, seqLen = 128): Uint8Array {
+  let state = seed >>> 0;
+  const rand = (n: number, scale: number): Float32Array =>
+    Float32Array.from({ length: n }, () => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return ((state / 2 ** 32) * 2 - 1) * scale;
+    });
+  const mask = new Float32Array(seqLen * seqLen);
+  for (let i = 0; i < seqLen; i += 1) for (let j = i + 1; j < seqLen; j += 1) mask[i * seqLen + j] = -1e9;
+  const nodes = [node('Gather', ['emb', 'input_ids'], ['x0'], [intAttr('axis', 0)])];
+  const inits = [floatTensor('emb', [VOCAB, width], rand(VOCAB * width, 0.5)), floatTensor('mask', [seqLen, seqLen], mask)];
+  let x = 'x0';
+  for (let l = 0; l < layers; l += 1) {
+    const p = (s: string): string => `l${l}_${s}`;
+    for (const w of ['wq', 'wk', 'wv', 'wo']) inits.push(floatTensor(p(w), [width, width], rand(width * width, 1 / Math.sqrt(width))));
+    inits.push(floatTensor(p('w1'), [width, 4 * width], rand(4 * width * width, 1 / Math.sqrt(width))));
+    inits.push(floatTensor(p('w2'), [4 * width, width], rand(4 * width * width, 1 / Math.sqrt(4 * width))));
+    nodes.push(
+      node('LayerNormalization', [x, 'ln_scale', 'ln_bias'], [p('n1')], [intAttr('axis', -1), floatAttr('epsilon', 1e-5)]),
+      node('MatMul', [p('n1'), p('wq')], [p('q')]),
+      node('MatMul', [p('n1'), p('wk')], [p('k')]),
+      node('MatMul', [p('n1'), p('wv')], [p('v')]),
+      node('Transpose', [p('k')], [p('kt')], [intsAttr('perm', [0, 2, 1])]),
+      node('MatMul', [p('q'), p('kt')], [p('s0')]),
+      node('Mul', [p('s0'), 'scale'], [p('s1')]),
+      node('Add', [p('s1'), 'mask'], [p('s2')]),
+      node('Softmax', [p('s2')], [p('a')], [intAttr('axis', -1)]),
+      node('MatMul', [p('a'), p('v')], [p('c')]),
+      node('MatMul', [p('c'), p('wo')], [p('o')]),
+      node('Add', [x, p('o')], [p('r1')]),
+      node('LayerNormalization', [p('r1'), 'ln_scale', 'ln_bias'], [p('n2')], [intAttr('axis', -1), floatAttr('epsilon', 1e-5)]),
+      node('MatMul', [p('n2'), p('w1')], [p('h0')]),
+      node('Relu', [p('h0')], [p('h1')]),
+      node('MatMul', [p('h1'), p('w2')], [p('m')]),
+      node('Add', [p('r1'), p('m')], [p('out')]),
+    );
+    x = p('out');
+  }
+  inits.push(
+    floatTensor('ln_scale', [width], new Float32Array(width).fill(1)),
+    floatTensor('ln_bias', [width], new Float32Array(width)),
+    floatTensor('scale', [1], [1 / Math.sqrt(width)]),
+    floatTensor('unembed', [width, VOCAB], rand(width * VOCAB, 1 / Math.sqrt(width))),
+  );
+  nodes.push(node('MatMul', [x, 'unembed'], ['logits']));
+  return encodeModel(
+    buildModel({
+      name: 'transformer',
+      nodes,
+      inputs: [valueInfo('input_ids', DataType.INT64, ['batch', seqLen])],
+      outputs: [valueInfo('logits', DataType.FLOAT, ['batch', seqLen, VOCAB])],
+      initializers: inits,
+    }),
+  );
 }

@@ -1,6 +1,7 @@
 import type * as ort from 'onnxruntime-node';
 import type { TestSplit } from '../datasets/split';
 import { buildModel, DataType, encodeModel, intAttr, intsAttr, node, valueInfo } from '../onnx/onnx-builder';
+import { CAUSALITY_METHOD, CAUSALITY_TOLERANCE, CausalityViolation, logProbDeviation, NonCausalModelError, planCausalityChecks, splicedSequence } from './causality';
 import { EvaluateOptions, EvaluationTotals, ModelContract, OutputContractError, TaskEvaluator } from './task-evaluator';
 
 const VOCAB = 256;
@@ -9,7 +10,9 @@ const VOCAB = 256;
  * causal-lm: input `input_ids` int64 [batch, seq] (optional `attention_mask`), output `logits`
  * float32 [batch, seq, 256]. Each test example is one sequence; its loss is the mean next-token
  * cross-entropy (nats) over positions 1..seq-1. The metric is the mean over examples, which equals
- * the token mean because all sequences have the same length.
+ * the token mean because all sequences have the same length. Every evaluation also runs the
+ * causality check (causality.ts): a model whose logits at a position depend on later tokens is
+ * rejected, never scored.
  */
 export const causalLmEvaluator: TaskEvaluator = {
   taskType: 'causal-lm',
@@ -33,14 +36,22 @@ export const causalLmEvaluator: TaskEvaluator = {
     const withMask = session.inputNames.includes('attention_mask');
     const losses = new Float64Array(count);
 
-    const launch = (start: number): { start: number; n: number; result: Promise<ort.InferenceSession.OnnxValueMapType> } => {
+    const launch = (ids: BigInt64Array, n: number): Promise<ort.InferenceSession.OnnxValueMapType> => {
+      const feeds: Record<string, ort.Tensor> = { input_ids: new runtime.Tensor('int64', ids, [n, seqLen]) };
+      if (withMask) feeds.attention_mask = new runtime.Tensor('int64', new BigInt64Array(n * seqLen).fill(1n), [n, seqLen]);
+      return session.run(feeds, ['logits']);
+    };
+    const launchTest = (start: number): { start: number; n: number; result: Promise<ort.InferenceSession.OnnxValueMapType> } => {
       const n = Math.min(batchSize, count - start);
       const ids = new BigInt64Array(n * seqLen);
       for (let i = 0; i < ids.length; i += 1) ids[i] = BigInt(tokens[start * seqLen + i]);
-      const feeds: Record<string, ort.Tensor> = { input_ids: new runtime.Tensor('int64', ids, [n, seqLen]) };
-      if (withMask) feeds.attention_mask = new runtime.Tensor('int64', new BigInt64Array(n * seqLen).fill(1n), [n, seqLen]);
-      return { start, n, result: session.run(feeds, ['logits']) };
+      return { start, n, result: launch(ids, n) };
     };
+
+    // The causality sample: the scoring pass keeps the logits of the sampled sequences up to their cut.
+    const checks = planCausalityChecks(tokens, count, seqLen, options.causalitySeed);
+    const checkOf = new Map(checks.map((c) => [c.example, c]));
+    const kept = new Map<number, Float32Array>();
 
     // Next-token cross-entropy is computed by a small float64 scoring graph in onnxruntime
     // (one thread, so the bits do not depend on the machine's core count): the same formula as
@@ -48,12 +59,16 @@ export const causalLmEvaluator: TaskEvaluator = {
     const scoring = await runtime.InferenceSession.create(tokenNllModel(), { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
     try {
       // Keep the next batch running in onnxruntime while this one is scored.
-      let pending = count > 0 ? launch(0) : null;
+      let pending = count > 0 ? launchTest(0) : null;
       while (pending) {
         const { start, n } = pending;
         const output = (await pending.result).logits;
-        pending = start + n < count ? launch(start + n) : null;
+        pending = start + n < count ? launchTest(start + n) : null;
         const logits = checkLogits(output, n, seqLen);
+        for (let b = 0; b < n; b += 1) {
+          const check = checkOf.get(start + b);
+          if (check) kept.set(check.example, logits.slice(b * seqLen * VOCAB, (b * seqLen + check.cut + 1) * VOCAB));
+        }
         const targets = new BigInt64Array(n * seqLen);
         for (let b = 0; b < n; b += 1) {
           const base = (start + b) * seqLen;
@@ -76,7 +91,33 @@ export const causalLmEvaluator: TaskEvaluator = {
     } finally {
       await scoring.release();
     }
-    return { losses, correct: null, scoredUnits: count * (seqLen - 1) };
+
+    // The spliced passes: same sequence length and batch size as the scoring pass.
+    let maxDeviation = 0;
+    let violation: CausalityViolation | null = null;
+    for (let from = 0; from < checks.length; from += batchSize) {
+      const batch = checks.slice(from, from + batchSize);
+      const ids = new BigInt64Array(batch.length * seqLen);
+      batch.forEach((check, b) => splicedSequence(tokens, seqLen, check, ids.subarray(b * seqLen, (b + 1) * seqLen)));
+      const logits = checkLogits((await launch(ids, batch.length)).logits, batch.length, seqLen);
+      batch.forEach((check, b) => {
+        const original = kept.get(check.example) as Float32Array;
+        for (let t = 0; t <= check.cut; t += 1) {
+          const deviation = logProbDeviation(original, t * VOCAB, logits, (b * seqLen + t) * VOCAB, VOCAB);
+          if (deviation > maxDeviation || Number.isNaN(deviation)) maxDeviation = deviation;
+          const worse = deviation > CAUSALITY_TOLERANCE && (violation === null || check.example < violation.example || (check.example === violation.example && t < violation.position));
+          if (worse) violation = { method: CAUSALITY_METHOD, example: check.example, position: t, cut: check.cut, donor: check.donor, deviation, tolerance: CAUSALITY_TOLERANCE };
+        }
+      });
+    }
+    if (violation) throw new NonCausalModelError(violation);
+
+    return {
+      losses,
+      correct: null,
+      scoredUnits: count * (seqLen - 1),
+      causality: { method: CAUSALITY_METHOD, tolerance: CAUSALITY_TOLERANCE, checks, maxDeviation },
+    };
   },
 };
 

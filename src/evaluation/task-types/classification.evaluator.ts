@@ -47,6 +47,6 @@ export const classificationEvaluator: TaskEvaluator = {
         if (best === label) correct += 1;
       }
     }
-    return { losses, correct, scoredUnits: count };
+    return { losses, correct, scoredUnits: count, causality: null };
   },
 };

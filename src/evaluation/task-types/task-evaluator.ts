@@ -1,6 +1,7 @@
 import type * as ort from 'onnxruntime-node';
 import type { TestSplit } from '../datasets/split';
 import type { TaskType } from '../task-data';
+import type { CausalityEvidence } from './causality';
 
 /** One tensor of a task type's ONNX contract (DESIGN.md "ONNX model contract per task type"). */
 export interface TensorContract {
@@ -26,11 +27,15 @@ export interface EvaluationTotals {
   correct: number | null;
   /** Tokens or examples scored, for throughput figures. */
   scoredUnits: number;
+  /** The causality check's sample and result, for task types that score whole sequences (else null). */
+  causality: CausalityEvidence | null;
 }
 
 export interface EvaluateOptions {
   /** Target tokens (or feature rows) per session.run call. */
   batchUnits: number;
+  /** Seed of the causality check's sample (causalitySeed(task seed, model sha256)). */
+  causalitySeed: string;
 }
 
 /**

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EvaluationErrorCode as Code, MINER_FAULT_CODES } from '../evaluation.errors';
+import type { CausalityEvidence } from '../task-types/causality';
 import type { InferenceJob, WorkerResponse } from './worker-protocol';
 
 export interface WorkerLimits {
@@ -11,8 +12,8 @@ export interface WorkerLimits {
 }
 
 export type InferenceOutcome =
-  | { ok: true; losses: Float64Array; correct: number | null; scoredUnits: number; provider: string; inferenceMs: number; wallMs: number }
-  | { ok: false; infra: boolean; code: string; reason: string };
+  | { ok: true; losses: Float64Array; correct: number | null; scoredUnits: number; causality: CausalityEvidence | null; provider: string; inferenceMs: number; wallMs: number }
+  | { ok: false; infra: boolean; code: string; reason: string; evidence?: Record<string, unknown> };
 
 const WATCHDOG_INTERVAL_MS = 50;
 const STDERR_TAIL = 2000;
@@ -84,7 +85,8 @@ export class InferenceRunner {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
         resolve(outcome);
       };
-      const fail = (code: Code, reason: string): void => finish({ ok: false, infra: !MINER_FAULT_CODES.has(code), code, reason });
+      const fail = (code: Code, reason: string, evidence?: Record<string, unknown>): void =>
+        finish({ ok: false, infra: !MINER_FAULT_CODES.has(code), code, reason, ...(evidence ? { evidence } : {}) });
 
       const deadline = setTimeout(() => {
         killedFor = Code.Timeout;
@@ -115,9 +117,10 @@ export class InferenceRunner {
         if (killedFor === Code.MemoryLimit) return fail(Code.MemoryLimit, `evaluation exceeded the ${limits.memoryMb} MB memory limit and was stopped`);
         const r = result as WorkerResponse | null;
         if (r?.type === 'result') {
-          return finish({ ok: true, losses: r.losses, correct: r.correct, scoredUnits: r.scoredUnits, provider: r.provider, inferenceMs: r.inferenceMs, wallMs: performance.now() - started });
+          const { losses, correct, scoredUnits, causality, provider, inferenceMs } = r;
+          return finish({ ok: true, losses, correct, scoredUnits, causality, provider, inferenceMs, wallMs: performance.now() - started });
         }
-        if (r?.type === 'failure') return fail(r.code as Code, r.reason);
+        if (r?.type === 'failure') return fail(r.code as Code, r.reason, r.evidence);
         const how = signal ? `signal ${signal}` : `exit code ${code}`;
         if (!workerStarted) return fail(Code.WorkerStartFailed, `the inference worker died before it started (${how}): ${lastLine(stderr)}`);
         // The model was being checked, loaded or run: it took the runtime down.

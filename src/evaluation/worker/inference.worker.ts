@@ -10,6 +10,7 @@ import { parseCanonicalTestSplit } from '../datasets/split';
 import { EvaluationErrorCode as Code, ModelRejectedError } from '../evaluation.errors';
 import { checkModelFile } from '../model-checks';
 import { evaluatorFor } from '../task-types';
+import { NonCausalModelError } from '../task-types/causality';
 import { OutputContractError } from '../task-types/task-evaluator';
 import type { InferenceJob, WorkerRequest, WorkerResponse } from './worker-protocol';
 
@@ -22,8 +23,8 @@ function send(message: WorkerResponse): Promise<void> {
   });
 }
 
-function failure(code: Code, reason: string, stage: 'checks' | 'load' | 'inference' | 'setup'): WorkerResponse {
-  return { type: 'failure', code, reason: reason.slice(0, REASON_MAX), stage };
+function failure(code: Code, reason: string, stage: 'checks' | 'load' | 'inference' | 'setup', evidence?: Record<string, unknown>): WorkerResponse {
+  return { type: 'failure', code, reason: reason.slice(0, REASON_MAX), stage, ...(evidence ? { evidence } : {}) };
 }
 
 function looksLikeOutOfMemory(message: string): boolean {
@@ -65,17 +66,19 @@ async function run(job: InferenceJob, ort: typeof ortTypes): Promise<WorkerRespo
 
   const started = performance.now();
   try {
-    const totals = await evaluator.evaluate(ort, session, split, { batchUnits: job.batchUnits });
+    const totals = await evaluator.evaluate(ort, session, split, { batchUnits: job.batchUnits, causalitySeed: job.causalitySeed });
     return {
       type: 'result',
       losses: totals.losses,
       correct: totals.correct,
       scoredUnits: totals.scoredUnits,
+      causality: totals.causality,
       provider: job.provider,
       inferenceMs: performance.now() - started,
     };
   } catch (error) {
     const message = (error as Error).message;
+    if (error instanceof NonCausalModelError) return failure(Code.NonCausal, message, 'inference', { ...error.violation });
     if (error instanceof OutputContractError) return failure(Code.OutputInvalid, message, 'inference');
     return failure(looksLikeOutOfMemory(message) ? Code.MemoryLimit : Code.InferenceFailed, `inference failed: ${message}`, 'inference');
   } finally {

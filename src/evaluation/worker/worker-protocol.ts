@@ -1,5 +1,6 @@
 import type { TaskType } from '../task-data';
 import type { ModelCheckLimits } from '../model-checks';
+import type { CausalityEvidence } from '../task-types/causality';
 
 /** Messages between the service and the inference worker process (structured-clone IPC). */
 export interface InferenceJob {
@@ -13,6 +14,8 @@ export interface InferenceJob {
   provider: 'cpu' | 'cuda';
   intraOpThreads: number;
   batchUnits: number;
+  /** Seed of the causality check's sample (see task-types/causality.ts). */
+  causalitySeed: string;
   limits: ModelCheckLimits;
   /** Skip the static checks (only for the service's own baseline models... never for miners). */
   trusted: boolean;
@@ -24,5 +27,5 @@ export type WorkerFailureStage = 'checks' | 'load' | 'inference' | 'setup';
 
 export type WorkerResponse =
   | { type: 'started'; pid: number }
-  | { type: 'result'; losses: Float64Array; correct: number | null; scoredUnits: number; provider: string; inferenceMs: number }
-  | { type: 'failure'; code: string; reason: string; stage: WorkerFailureStage };
+  | { type: 'result'; losses: Float64Array; correct: number | null; scoredUnits: number; causality: CausalityEvidence | null; provider: string; inferenceMs: number }
+  | { type: 'failure'; code: string; reason: string; stage: WorkerFailureStage; evidence?: Record<string, unknown> };
