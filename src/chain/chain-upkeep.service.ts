@@ -36,8 +36,8 @@ export class ChainUpkeepService {
       await this.safely('weight reveal', () => this.weights.revealDue());
       await this.safely('epoch weights', async () => {
         // Nothing decided yet: no opinion to state (an all-burn vector would hold the epoch).
-        const { tournaments, vector } = await this.preview.preview();
-        if (tournaments.length > 0 && vector.uids.length > 0) await this.weights.setWeightsForEpoch(new Map(vector.uids.map((u, i) => [u, vector.weights[i]])));
+        const { tournaments, vector, basis } = await this.preview.preview();
+        if (tournaments.length > 0 && vector.uids.length > 0) await this.weights.setWeightsForEpoch(new Map(vector.uids.map((u, i) => [u, vector.weights[i]])), { basis });
       });
     }
     await this.safely('audit sealing', () => this.audit.sealDueDays());

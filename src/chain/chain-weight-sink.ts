@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { WeightBasis } from '../scoring/tournament-evidence';
 import { WeightSink, WeightSubmission } from '../tournaments/outcome-ports';
 import { WeightSetterService } from './weight-setter.service';
 
@@ -9,8 +10,8 @@ export class ChainWeightSink extends WeightSink {
     super();
   }
 
-  async submit(uids: number[], weights: number[]): Promise<WeightSubmission> {
-    const r = await this.setter.setWeightsForEpoch(new Map(uids.map((u, i) => [u, weights[i]])));
+  async submit(uids: number[], weights: number[], basis: WeightBasis): Promise<WeightSubmission> {
+    const r = await this.setter.setWeightsForEpoch(new Map(uids.map((u, i) => [u, weights[i]])), { basis });
     const detail =
       r.status === 'dry_run'
         ? `dry run: recorded for epoch ${r.epoch}, not sent`

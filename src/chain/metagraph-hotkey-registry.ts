@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { MetagraphSnapshot } from '../scoring/tournament-evidence';
 import { HotkeyRegistry, RegisteredNeuron } from '../submissions/hotkey-registry';
 import { MetagraphRepository } from './metagraph.repository';
 
@@ -18,5 +19,11 @@ export class MetagraphHotkeyRegistry extends HotkeyRegistry {
   async lookup(hotkey: string): Promise<RegisteredNeuron | null> {
     const neuron = await this.metagraphs.findByHotkey(this.netuid, hotkey);
     return neuron ? { uid: neuron.uid, coldkey: neuron.coldkey } : null;
+  }
+
+  async snapshot(): Promise<MetagraphSnapshot> {
+    const neurons = await this.metagraphs.listNeurons(this.netuid);
+    const block = neurons.length ? Math.max(...neurons.map((n) => n.syncedBlock)) : null;
+    return { block, uids: Object.fromEntries(neurons.map((n) => [n.hotkey, n.uid])) };
   }
 }

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { WeightBasis } from '../scoring/tournament-evidence';
 
 export type WeightSetStatus = 'pending' | 'committed' | 'set' | 'failed' | 'dry_run';
 
@@ -45,4 +46,6 @@ export class WeightSetEntity {
   /** Weights(netuid, uid) read back after inclusion, [uid, u16] pairs. */
   @Column('jsonb', { nullable: true }) readBack!: Array<[number, number]> | null;
   @Column('jsonb', { default: () => `'[]'` }) attempts!: WeightSetAttempt[];
+  /** What the vector was made from: tournaments, burn uid and the metagraph snapshot (block, hotkey -> uid). */
+  @Column('jsonb', { nullable: true }) basis!: WeightBasis | null;
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
+import type { WeightBasis } from '../scoring/tournament-evidence';
 import { WeightSetAttempt, WeightSetEntity, WeightSetStatus } from './weight-set.entity';
 
 export interface NewWeightSet {
@@ -10,6 +11,7 @@ export interface NewWeightSet {
   floats: Record<string, number>;
   versionKey: string;
   hotkey: string | null;
+  basis: WeightBasis | null;
   status: WeightSetStatus;
 }
 

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import type { WeightBasis } from '../scoring/tournament-evidence';
 import { convertWeightsAndUidsForEmit } from '../scoring/u16';
 import { ChainClient, epochIndex, Inclusion, SubnetHyperparameters } from './chain-client';
 import { ChainError, ChainErrorCode, isPermanentChainError } from './chain.errors';
@@ -31,6 +32,8 @@ export interface SetWeightsOptions {
   epoch?: number;
   /** With commit-reveal on: wait for the reveal window and reveal before returning. */
   waitForReveal?: boolean;
+  /** What the vector was made from (tournaments, burn uid, metagraph snapshot), kept for auditors. */
+  basis?: WeightBasis;
 }
 
 export interface WeightSetResult {
@@ -98,6 +101,7 @@ export class WeightSetterService {
       floats: Object.fromEntries(floats.map(([u, w]) => [String(u), w])),
       versionKey: versionKey.toString(),
       hotkey: this.chain.hotkey,
+      basis: opts.basis ?? null,
       status: this.settings.dryRun ? 'dry_run' : 'pending',
     });
     const log = { netuid, epoch, weightSetId: row.id };

@@ -70,23 +70,23 @@ describe('tournamentRanking', () => {
   ];
 
   it('challenger dethrones the champion', () => {
-    const r = tournamentRanking({ champion: { id: 'champ', isBaseline: false }, bossChallenger: 'c', challengerWonBoss: true, eliminated });
+    const r = tournamentRanking({ champion: { id: 'champ' }, bossChallenger: 'c', challengerWonBoss: true, eliminated });
     expect(r.map((s) => s.entrantId)).toEqual(['c', 'champ', 'k2', 'k1', 'g2', 'g1', 'gf']);
     expect(r.map((s) => s.rank)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(r[1]).toEqual({ entrantId: 'champ', rank: 2, isChampion: true, eliminatedInRound: null });
     expect(r[2].eliminatedInRound).toBe(2);
   });
 
-  it('champion defends; a baseline champion is never ranked', () => {
-    const r = tournamentRanking({ champion: { id: 'champ', isBaseline: false }, bossChallenger: 'c', challengerWonBoss: false, eliminated: [] });
+  it('champion defends; a baseline champion is ranked like any champion; no champion, no entry', () => {
+    const r = tournamentRanking({ champion: { id: 'champ' }, bossChallenger: 'c', challengerWonBoss: false, eliminated: [] });
     expect(r.map((s) => s.entrantId)).toEqual(['champ', 'c']);
-    const b = tournamentRanking({ champion: { id: 'base', isBaseline: true }, bossChallenger: 'c', challengerWonBoss: false, eliminated: [] });
-    expect(b.map((s) => [s.entrantId, s.rank])).toEqual([['c', 1]]);
-    const none = tournamentRanking({ champion: { id: 'base', isBaseline: true }, bossChallenger: null, challengerWonBoss: false, eliminated: [] });
-    expect(none).toEqual([]);
+    const b = tournamentRanking({ champion: { id: 'base' }, bossChallenger: 'c', challengerWonBoss: false, eliminated: [] });
+    expect(b.map((s) => [s.entrantId, s.rank])).toEqual([['base', 1], ['c', 2]]);
+    const none = tournamentRanking({ champion: null, bossChallenger: 'c', challengerWonBoss: true, eliminated: [] });
+    expect(none.map((s) => [s.entrantId, s.rank])).toEqual([['c', 1]]);
   });
 
   it('refuses an entrant ranked twice', () => {
-    expect(() => tournamentRanking({ champion: { id: 'champ', isBaseline: false }, bossChallenger: 'g1', challengerWonBoss: true, eliminated })).toThrow(/twice/);
+    expect(() => tournamentRanking({ champion: { id: 'champ' }, bossChallenger: 'g1', challengerWonBoss: true, eliminated })).toThrow(/twice/);
   });
 });

@@ -82,8 +82,11 @@ export interface EliminationRecord {
 }
 
 export interface TournamentRankingInput {
-  /** The defending champion, or the configured baseline (which is not a miner and is never ranked). */
-  champion: { id: string; isBaseline: boolean };
+  /**
+   * The defending champion's entrant, or the configured baseline's (ranked like any champion: its
+   * place keeps its rank share, which goes to the burn uid); null when no champion played.
+   */
+  champion: { id: string } | null;
   /** The challenger that played the boss round; null when no challenger reached it. */
   bossChallenger: string | null;
   /** The boss verdict; ignored when bossChallenger is null. */
@@ -102,8 +105,7 @@ export interface TournamentStanding {
 }
 
 /**
- * Final ranking. The boss round's two players come first (the verdict's winner at 1), a baseline
- * champion is left out; then everyone else by elimination round (later = better), then a valid
+ * Final ranking. The boss round's two players come first (the verdict's winner at 1); then everyone else by elimination round (later = better), then a valid
  * run before a failed one, then within-round rank, then earlier submission, then id. Ranks among
  * entrants knocked out in the same round by different tasks are thus compared by position only,
  * since losses on different tasks are not comparable.
@@ -111,7 +113,7 @@ export interface TournamentStanding {
 export function tournamentRanking(input: TournamentRankingInput): TournamentStanding[] {
   const { champion, bossChallenger } = input;
   const top: { entrantId: string; isChampion: boolean }[] = [];
-  const championEntry = champion.isBaseline ? [] : [{ entrantId: champion.id, isChampion: true }];
+  const championEntry = champion === null ? [] : [{ entrantId: champion.id, isChampion: true }];
   if (bossChallenger === null) {
     top.push(...championEntry);
   } else if (input.challengerWonBoss) {
@@ -122,7 +124,7 @@ export function tournamentRanking(input: TournamentRankingInput): TournamentStan
 
   const ids = new Set(top.map((t) => t.entrantId));
   for (const e of input.eliminated) {
-    if (ids.has(e.entrantId) || e.entrantId === champion.id) {
+    if (ids.has(e.entrantId) || e.entrantId === champion?.id) {
       throw new Error(`entrant ${e.entrantId} is ranked twice`);
     }
     ids.add(e.entrantId);

@@ -4,7 +4,8 @@ describe('rulebook', () => {
   it('the default rulebook is valid and carries the published constants', () => {
     expect(validateRulebook(DEFAULT_RULEBOOK)).toEqual([]);
     expect(DEFAULT_RULEBOOK).toMatchObject({
-      version: '2026.11-1',
+      version: '2026.12-1',
+      weightFormula: 2,
       knockoutMax: 14,
       groupSize: 32,
       groupAdvance: 8,

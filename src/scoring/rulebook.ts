@@ -29,6 +29,20 @@ export interface BootstrapRule {
   confidence: number;
 }
 
+/**
+ * Version of the weight formula, i.e. how a final ranking becomes weight standings, so bundles sealed
+ * under an older formula still recompute after a change:
+ *   1: the baseline champion is left out of the ranking (rulebooks written before this field existed);
+ *   2: the baseline champion keeps its place and its rank share, which is paid to the owner/burn uid.
+ */
+export type WeightFormula = 1 | 2;
+export const WEIGHT_FORMULAS: readonly WeightFormula[] = [1, 2];
+
+/** The formula a rulebook was written under (absent: 1, the formula before the field existed). */
+export function weightFormulaOf(rules: Pick<Rulebook, 'weightFormula'>): WeightFormula {
+  return rules.weightFormula ?? 1;
+}
+
 export interface TaskCatalogEntry {
   /** Dataset ids known to the evaluation layer. */
   datasets: readonly string[];
@@ -52,6 +66,8 @@ export interface Rulebook {
   threshold: ThresholdRule;
   bootstrap: BootstrapRule;
   bossGate: BossGateMode;
+  /** See WeightFormula; absent in rulebooks stored before it existed (read them with weightFormulaOf). */
+  weightFormula?: WeightFormula;
   /** Rank weight decay: the miner ranked r gets decay^(r-1) before normalisation. */
   weightDecay: number;
   /** Fraction of emission per tournament type; 1 - sum goes to the owner/burn uid. */
@@ -74,7 +90,7 @@ export interface Rulebook {
 }
 
 export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
-  version: '2026.11-1',
+  version: '2026.12-1',
   knockoutMax: 14,
   groupSize: 32,
   groupAdvance: 8,
@@ -83,6 +99,7 @@ export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
   threshold: { floor: 0.03, base: 0.1, decay: 0.8 },
   bootstrap: { samples: 2000, seed: '0x6372756369626c65', confidence: 0.95 },
   bossGate: 'both',
+  weightFormula: 2,
   weightDecay: 0.3,
   pools: { text: 1.0 },
   tournamentTaskTypes: { text: ['causal-lm'] },
@@ -174,6 +191,9 @@ export function validateRulebook(input: unknown): string[] {
 
   if (typeof r.bossGate !== 'string' || !(BOSS_GATE_MODES as readonly string[]).includes(r.bossGate)) {
     p.push(`bossGate must be one of ${BOSS_GATE_MODES.join(', ')}`);
+  }
+  if (r.weightFormula !== undefined && !(WEIGHT_FORMULAS as readonly unknown[]).includes(r.weightFormula)) {
+    p.push(`weightFormula must be one of ${WEIGHT_FORMULAS.join(', ')}`);
   }
   if (!isFiniteNumber(r.weightDecay) || r.weightDecay <= 0 || r.weightDecay > 1) p.push('weightDecay must be in (0, 1]');
 

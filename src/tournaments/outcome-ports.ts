@@ -1,3 +1,4 @@
+import type { WeightBasis } from '../scoring/tournament-evidence';
 import type { EntrantEntity } from '../submissions/entrant.entity';
 import type { TournamentEntity } from './tournament.entity';
 
@@ -34,6 +35,6 @@ export interface WeightSubmission {
 }
 
 export abstract class WeightSink {
-  /** Sends (or records, in dry-run) the float weight vector; conversion to u16 happens inside. */
-  abstract submit(uids: number[], weights: number[]): Promise<WeightSubmission>;
+  /** Sends (or records, in dry-run) the float weight vector made from `basis`; conversion to u16 happens inside. */
+  abstract submit(uids: number[], weights: number[], basis: WeightBasis): Promise<WeightSubmission>;
 }

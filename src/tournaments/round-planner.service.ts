@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 import { TaskDataService, TaskType } from '../evaluation/task-data';
 import { RunRepository } from '../runs/run.repository';
 import type { RoundKind } from '../scoring/rulebook';
-import type { BossRoundPlan, GroupRoundPlan, KnockoutRoundPlan } from './bracket';
+import type { BossRoundPlan, GroupRoundPlan, KnockoutRoundPlan } from '../scoring/bracket';
 import { RoundEntity } from './round.entity';
 import { TournamentRepository } from './tournament.repository';
 import type { TournamentEntity } from './tournament.entity';

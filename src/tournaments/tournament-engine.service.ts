@@ -3,21 +3,17 @@ import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { TaskDataService, TaskType } from '../evaluation/task-data';
 import { decideBoss, BossTaskInput } from '../scoring/boss-gate';
-import { EliminationRecord, tournamentRanking } from '../scoring/ranking';
-import { EntrantEntity } from '../submissions/entrant.entity';
-import { BracketContext, decideRound, planFirstRound, planNextRound, RoundPlan } from './bracket';
+import { NO_CHAMPION } from '../scoring/tournament-evidence';
+import { BracketContext, decideRound, planFirstRound, planNextRound, RoundPlan } from '../scoring/bracket';
 import { PlayablePlan, RoundPlannerService } from './round-planner.service';
 import { roundProgress, slotResults } from './round-results';
 import type { RoundEntity } from './round.entity';
 import type { TournamentState } from './tournament-state';
 import type { TournamentEntity } from './tournament.entity';
 import { EngineDeps } from './engine-deps';
+import { TournamentEvidenceService } from './tournament-evidence.service';
 import { TournamentOutcomeService } from './tournament-outcome.service';
 import type { TournamentRulebook } from './tournament-rulebook';
-import { BASELINE_HOTKEY } from './weights-preview.service';
-
-/** Stand-in champion of a first tournament without a configured baseline: it never runs, so it always loses. */
-export const NO_CHAMPION = 'no-champion';
 
 /**
  * Moves tournaments through their lifecycle, one idempotent step per call. Every step runs in a
@@ -34,6 +30,7 @@ export class TournamentEngineService {
     private readonly planner: RoundPlannerService,
     private readonly taskData: TaskDataService,
     private readonly outcome: TournamentOutcomeService,
+    private readonly evidence: TournamentEvidenceService,
     private readonly clock: Clock,
   ) {}
 
@@ -132,14 +129,14 @@ export class TournamentEngineService {
   }
 
   /** Creates the planned round, or ends the tournament when the plan says it is decided. */
-  private async playOrFinish(t: TournamentEntity, ctx: BracketContext, plan: RoundPlan, m: EntityManager, bossVerdict?: { challenger: string; won: boolean }): Promise<void> {
+  private async playOrFinish(t: TournamentEntity, ctx: BracketContext, plan: RoundPlan, m: EntityManager): Promise<void> {
     if (plan.kind === 'done') {
-      await this.finalise(t, ctx, plan.titleHolder, bossVerdict ?? null, m);
+      await this.finalise(t, ctx, plan.titleHolder, m);
       return;
     }
     if (plan.kind === 'boss' && ctx.champion === NO_CHAMPION) {
       // Nobody to defend: the last challenger takes the title without a boss round.
-      await this.finalise(t, ctx, plan.challenger, { challenger: plan.challenger, won: true }, m);
+      await this.finalise(t, ctx, plan.challenger, m);
       return;
     }
     const now = this.clock.now();
@@ -189,7 +186,6 @@ export class TournamentEngineService {
     const resultsOf = (taskId: string) => progress.results.get(taskId) ?? [];
 
     let next: RoundPlan;
-    let bossVerdict: { challenger: string; won: boolean } | undefined;
     if (plan.kind === 'boss') {
       const inputs: BossTaskInput[] = [];
       for (const task of tasks) {
@@ -203,7 +199,6 @@ export class TournamentEngineService {
       const verdict = decideBoss({ rules, championDefences: t.defendingChampion?.defences ?? 0, tasks: inputs });
       round.decision = { plan, verdict };
       round.advancing = verdict.challengerWins ? [plan.challenger] : [];
-      bossVerdict = { challenger: plan.challenger, won: verdict.challengerWins };
       next = planNextRound(ctx, plan, { challengerWon: verdict.challengerWins });
     } else {
       const slots = plan.kind === 'group' ? plan.groups.map((g) => g.entrants) : plan.pairs.map((p) => [...p.entrants]);
@@ -224,7 +219,7 @@ export class TournamentEngineService {
       m,
     );
     this.logger.log({ tournamentId: t.id, round: round.index, kind: round.kind, advancing: round.advancing }, 'round decided');
-    await this.playOrFinish(t, ctx, next, m, bossVerdict);
+    await this.playOrFinish(t, ctx, next, m);
     return true;
   }
 
@@ -239,18 +234,14 @@ export class TournamentEngineService {
     return false;
   }
 
-  private async finalise(t: TournamentEntity, ctx: BracketContext, titleHolder: string, boss: { challenger: string; won: boolean } | null, m: EntityManager): Promise<void> {
-    const rounds = await this.deps.tournaments.rounds(t.id, m);
-    const eliminated = rounds.flatMap((r) => (r.decision?.eliminated as EliminationRecord[] | undefined) ?? []);
-    const champion = await this.championEntrant(t, m);
-    const standings = tournamentRanking({
-      champion: { id: ctx.champion, isBaseline: !champion || champion.hotkey === BASELINE_HOTKEY },
-      bossChallenger: boss?.challenger ?? null,
-      challengerWonBoss: boss?.won ?? false,
-      eliminated,
-    });
-    t.ranking = standings.map((s) => s.entrantId);
-    t.winnerEntrantId = titleHolder === NO_CHAMPION ? null : titleHolder;
+  /** The final ranking comes from the same derivation (evidence -> decisions) that the weights and the auditor use. */
+  private async finalise(t: TournamentEntity, ctx: BracketContext, titleHolder: string, m: EntityManager): Promise<void> {
+    const derivation = await this.evidence.derive(t, m);
+    if (derivation.winnerEntrantId !== (titleHolder === NO_CHAMPION ? null : titleHolder)) {
+      throw new Error(`tournament ${t.id}: the derivation names ${derivation.winnerEntrantId} as title holder, the engine ${titleHolder}`);
+    }
+    t.ranking = derivation.ranking;
+    t.winnerEntrantId = derivation.winnerEntrantId;
     t.finishedAt = this.clock.now();
     await this.deps.transitions.move(t, 'finalised', `decided: ${titleHolder === ctx.champion ? 'the champion keeps the title' : 'a new champion'}`, m, { ranking: t.ranking, winnerEntrantId: t.winnerEntrantId });
   }
@@ -266,10 +257,6 @@ export class TournamentEngineService {
     }
     await this.deps.transitions.move(t, 'completed', 'completed; task seeds revealed', m, { revealed: tasks.map((x) => ({ taskId: x.id, seed: x.secretSeed })) });
     await this.outcome.scheduleNextCycle(t, m);
-  }
-
-  private async championEntrant(t: TournamentEntity, m: EntityManager): Promise<EntrantEntity | null> {
-    return (await this.deps.entrants.accepted(t.id, m)).find((e) => e.isChampion) ?? null;
   }
 
   private async bracketContext(t: TournamentEntity, m: EntityManager): Promise<BracketContext> {

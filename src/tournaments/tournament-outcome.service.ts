@@ -8,7 +8,8 @@ import type { TournamentState } from './tournament-state';
 import type { TournamentEntity } from './tournament.entity';
 import type { TournamentRulebook } from './tournament-rulebook';
 import { TournamentFactory } from './tournament.factory';
-import { BASELINE_HOTKEY, WeightsPreviewService } from './weights-preview.service';
+import { BASELINE_HOTKEY } from '../scoring/tournament-evidence';
+import { WeightsPreviewService } from './weights-preview.service';
 
 /**
  * The tournament's effects on the world: publishing the winner, setting weights, scheduling the
@@ -48,9 +49,9 @@ export class TournamentOutcomeService {
   async setWeights(id: string): Promise<boolean> {
     const t = await this.deps.tournaments.findById(id);
     if (!t || t.state !== 'published') return false;
-    const { vector } = await this.preview.preview();
+    const { vector, basis } = await this.preview.preview();
     const submission = vector.uids.length
-      ? await this.weights.submit(vector.uids, vector.weights)
+      ? await this.weights.submit(vector.uids, vector.weights, basis)
       : { status: 'skipped', detail: 'no weights to set', block: null, uids: [], values: [] };
     return this.recordUnderLock(id, 'published', async (locked, m) => {
       await this.deps.transitions.move(locked, 'weights_set', `weights ${submission.status}: ${submission.detail}`, m, {

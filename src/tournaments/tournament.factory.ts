@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import { ValidationError } from '../common/domain-error';
+import { BASELINE_HOTKEY } from '../scoring/tournament-evidence';
 import { EntrantRepository } from '../submissions/entrant.repository';
 import { ChampionRef, TournamentEntity } from './tournament.entity';
 import { TournamentRepository } from './tournament.repository';
@@ -77,7 +78,7 @@ export class TournamentFactory {
     }
     const baseline = this.config.tournaments.baseline;
     if (!baseline) return null;
-    return { hotkey: 'baseline', repoUrl: baseline.repoUrl, commitSha: baseline.commitSha, defences: 0, receivedAt: new Date(0).toISOString() };
+    return { hotkey: BASELINE_HOTKEY, repoUrl: baseline.repoUrl, commitSha: baseline.commitSha, defences: 0, receivedAt: new Date(0).toISOString() };
   }
 
   private async lastCompleted(latest: TournamentEntity | null, manager: EntityManager): Promise<TournamentEntity | null> {

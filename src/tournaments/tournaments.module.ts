@@ -6,6 +6,7 @@ import { ScoreRepository } from '../runs/score.repository';
 import { EngineDeps, TournamentTransitions } from './engine-deps';
 import { RoundPlannerService } from './round-planner.service';
 import { TournamentEngineService } from './tournament-engine.service';
+import { TournamentEvidenceService } from './tournament-evidence.service';
 import { TournamentOutcomeService } from './tournament-outcome.service';
 import { TournamentFactory } from './tournament.factory';
 import { WeightsPreviewService } from './weights-preview.service';
@@ -21,6 +22,7 @@ import { WeightsPreviewService } from './weights-preview.service';
     RoundPlannerService,
     TournamentOutcomeService,
     TournamentEngineService,
+    TournamentEvidenceService,
     WeightsPreviewService,
   ],
   exports: [TournamentEngineService, TournamentFactory, WeightsPreviewService, ScoreRepository, EvaluationModule],

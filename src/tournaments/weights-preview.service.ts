@@ -1,63 +1,47 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { RunRepository } from '../runs/run.repository';
-import { computeWeights, WeightVector } from '../scoring/weights';
+import { assertValidRulebook } from '../scoring/rulebook';
+import { WeightBasis, weightsFromDerivations } from '../scoring/tournament-evidence';
 import { convertWeightsAndUidsForEmit, EmitVectors } from '../scoring/u16';
-import { EntrantRepository } from '../submissions/entrant.repository';
-import { TournamentEntity } from './tournament.entity';
+import { WeightVector } from '../scoring/weights';
+import { HotkeyRegistry } from '../submissions/hotkey-registry';
+import { TournamentEvidenceService } from './tournament-evidence.service';
 import { TournamentRepository } from './tournament.repository';
-import type { TournamentRulebook } from './tournament-rulebook';
-
-export const BASELINE_HOTKEY = 'baseline';
 
 export interface WeightsPreview {
   /** The decided tournament each type's pool is paid from. */
   tournaments: Array<{ id: string; type: string; cycle: number; rulebookVersion: string }>;
+  /** What the vector is made from (tournaments, burn uid, metagraph snapshot): stored with the weight set. */
+  basis: WeightBasis;
   vector: WeightVector;
   emit: EmitVectors | null;
 }
 
-/** The weight vector the validator would set now, from each type's latest decided tournament. */
+/**
+ * The weight vector the validator would set now: each type's latest decided tournament, derived from
+ * its evidence (scoring/tournament-evidence.ts, the function the auditor runs), paid to the uids of
+ * the metagraph snapshot taken now.
+ */
 @Injectable()
 export class WeightsPreviewService {
   constructor(
     private readonly tournaments: TournamentRepository,
-    private readonly entrants: EntrantRepository,
-    private readonly runs: RunRepository,
+    private readonly evidence: TournamentEvidenceService,
+    private readonly registry: HotkeyRegistry,
     private readonly config: AppConfig,
   ) {}
 
   async preview(): Promise<WeightsPreview> {
-    const decided: TournamentEntity[] = [];
+    const decided = [];
     for (const type of this.config.tournaments.types) {
       const t = await this.tournaments.latestDecidedOfType(type);
-      if (t) decided.push(t);
+      if (t) decided.push({ entity: t, rulebook: assertValidRulebook(t.rulebook), derivation: await this.evidence.derive(t) });
     }
-    const inputs = [];
-    const hotkeyToUid = new Map<string, number>();
-    for (const t of decided) {
-      const entrants = await this.entrants.accepted(t.id);
-      const byId = new Map(entrants.map((e) => [e.id, e]));
-      const valid = await this.runs.entrantsWithValidRun(t.id);
-      for (const e of entrants) if (e.uid !== null && e.hotkey !== BASELINE_HOTKEY) hotkeyToUid.set(e.hotkey, e.uid);
-      inputs.push({
-        tournamentType: t.type,
-        standings: (t.ranking ?? []).flatMap((id) => {
-          const e = byId.get(id);
-          if (!e) return [];
-          return [{ hotkey: e.hotkey === BASELINE_HOTKEY ? null : e.hotkey, completedValidRun: valid.has(id) }];
-        }),
-      });
-    }
-    const rules = (decided[0]?.rulebook as unknown as TournamentRulebook | undefined) ?? undefined;
-    const vector = computeWeights({
-      rules: rules ?? { weightDecay: 0.3, pools: {}, participationFloor: 0 },
-      tournaments: inputs,
-      hotkeyToUid,
-      burnUid: this.config.chain.ownerUid,
-    });
+    const basis: WeightBasis = { tournamentIds: decided.map((d) => d.entity.id), burnUid: this.config.chain.ownerUid, metagraph: await this.registry.snapshot() };
+    const vector = weightsFromDerivations({ tournaments: decided, metagraph: basis.metagraph, burnUid: basis.burnUid });
     return {
-      tournaments: decided.map((t) => ({ id: t.id, type: t.type, cycle: t.cycle, rulebookVersion: t.rulebookVersion })),
+      tournaments: decided.map(({ entity: t }) => ({ id: t.id, type: t.type, cycle: t.cycle, rulebookVersion: t.rulebookVersion })),
+      basis,
       vector,
       emit: vector.uids.length ? convertWeightsAndUidsForEmit(vector.uids, vector.weights) : null,
     };

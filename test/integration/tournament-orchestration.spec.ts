@@ -12,6 +12,8 @@ import { startWorker, WorkerHandle } from '../support/worker';
 import { Behaviour, FakeTaskDataService, InMemoryTrainingExecutor } from '../fakes/in-memory-training';
 
 const BASELINE = { CRUCIBLE_BASELINE_REPO_URL: 'https://example.org/baseline.git', CRUCIBLE_BASELINE_COMMIT: 'b'.repeat(40) };
+// Weights pay the uids of the metagraph when they are made: addEntrants' hotkey-NNNN is uid NNNN + 1.
+const METAGRAPH = { CRUCIBLE_STATIC_METAGRAPH: Array.from({ length: 256 }, (_, i) => `hotkey-${i.toString().padStart(4, '0')}=${i + 1}`).join(',') };
 
 /** Miner i's loss grows with i (miner 0 is best); every 10th miner's script crashes. */
 function behaviour(job: TrainingJob): Behaviour {
@@ -34,7 +36,7 @@ async function env(): Promise<Env> {
 }
 
 function worker(e: Env): Promise<WorkerHandle> {
-  return startWorker({ db: e.db.config, dataDir: e.dir, executor: e.executor, taskData: e.taskData, env: { ...BASELINE, CRUCIBLE_RUN_CONCURRENCY: 'cpu-2=64' } });
+  return startWorker({ db: e.db.config, dataDir: e.dir, executor: e.executor, taskData: e.taskData, env: { ...BASELINE, ...METAGRAPH, CRUCIBLE_RUN_CONCURRENCY: 'cpu-2=64' } });
 }
 
 async function cleanup(e: Env, w?: WorkerHandle) {

@@ -32,9 +32,9 @@
  * With all runs valid the field shrinks every round, so the bracket always ends in a boss round; with
  * failures it can end 'done' with no challenger left.
  */
-import { fnv1a64, seededShuffle } from '../scoring/prng';
-import { rankTask, type EliminationRecord, type TaskResult } from '../scoring/ranking';
-import type { Rulebook } from '../scoring/rulebook';
+import { fnv1a64, seededShuffle } from './prng';
+import { rankTask, type EliminationRecord, type TaskResult } from './ranking';
+import type { Rulebook } from './rulebook';
 
 export type BracketRules = Pick<Rulebook, 'knockoutMax' | 'groupSize' | 'groupAdvance' | 'bossTasks'>;
 

@@ -1,5 +1,5 @@
-import { DEFAULT_RULEBOOK } from '../scoring/rulebook';
-import type { TaskResult } from '../scoring/ranking';
+import { DEFAULT_RULEBOOK } from './rulebook';
+import type { TaskResult } from './ranking';
 import {
   decideRound,
   planFirstRound,
