@@ -31,8 +31,8 @@ async function main(): Promise<void> {
       tournaments: [{ id: 't1', type: 'text', cycle: 1, state: 'completed', rulebookVersion: '1', rulebook: defaultRulebook() as unknown as Record<string, unknown>, defendingChampion: null, ranking, winnerEntrantId: 'e0', finishedAt: null }],
       rounds: [], tasks: [],
       entrants: entrants.map((e) => ({ id: e.id, tournamentId: 't1', hotkey: e.hotkey, coldkey: null, uid: e.uid, repoUrl: 'r', commitSha: 'c', treeHash: null, signature: 's', status: 'accepted', rejectionReason: null, isChampion: false, receivedAt: '' })),
-      runs: entrants.map((e) => ({ id: `r${e.id}`, tournamentId: 't1', taskId: 'k', entrantId: e.id, attempt: 1, outcome: 'succeeded', outcomeReason: null, imageDigest: null, artifactSha256: null, finishedAt: null })),
-      evaluations: entrants.map((e) => ({ id: `v${e.id}`, taskId: 'k', runId: `r${e.id}`, metricName: 'ce', metricValue: 2, exampleCount: 4096, lossesSha256: createHash('sha256').update(losses).digest('hex'), modelSha256: '', evaluatorVersion: '1', losses: losses.toString('base64') })),
+      runs: entrants.map((e) => ({ id: `r${e.id}`, tournamentId: 't1', taskId: 'k', entrantId: e.id, attempt: 1, outcome: 'succeeded', outcomeReason: null, imageDigest: null, artifactSha256: null, evidence: null, finishedAt: null })),
+      evaluations: entrants.map((e) => ({ id: `v${e.id}`, taskId: 'k', runId: `r${e.id}`, metricName: 'ce', metricValue: 2, exampleCount: 4096, lossesSha256: createHash('sha256').update(losses).digest('hex'), modelSha256: '', evaluatorVersion: '1', causality: null, losses: losses.toString('base64') })),
       weightSets: Array.from({ length: 24 }, (_, h) => ({ id: `w${d}-${h}`, netuid: 1, epoch: d * 24 + h, status: 'set', uids: emit.uids, values: emit.weights, floats: {}, versionKey: '0', hotkey: signer.address, block: d * 7200 + h * 300, extrinsicHash: null, createdAt: '', basis: { tournamentIds: ['t1'], burnUid: 0 } })),
       events: [],
     };

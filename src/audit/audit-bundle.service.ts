@@ -160,6 +160,7 @@ export class AuditBundleService {
         outcomeReason: r.outcomeReason,
         imageDigest: r.imageDigest,
         artifactSha256: r.artifactSha256,
+        evidence: r.evidence,
         finishedAt: iso(r.finishedAt),
       })),
       evaluations: evaluations.map((e) => ({
@@ -172,6 +173,7 @@ export class AuditBundleService {
         lossesSha256: e.lossesSha256,
         modelSha256: e.modelSha256,
         evaluatorVersion: e.evaluatorVersion,
+        causality: e.causality,
         losses: e.createdAt >= from && e.createdAt < to ? readLosses(e.lossesPath) : null,
       })),
       weightSets,

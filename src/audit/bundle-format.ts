@@ -7,6 +7,9 @@
  * the sha256 hex; body.previousSha256 = the previous day's envelope sha256 (null for the first).
  * The body is canonical JSON (canonical-json.ts) of AuditBundleBody.
  */
+import type { RejectionEvidence } from '../evaluation/task-data';
+import type { CausalityEvidence } from '../evaluation/task-types/causality';
+
 export const BUNDLE_FORMAT = 'crucible-audit-bundle-v1';
 
 export interface BundleEnvelope {
@@ -82,6 +85,8 @@ export interface BundleRun {
   outcomeReason: string | null;
   imageDigest: string | null;
   artifactSha256: string | null;
+  /** Facts behind a rejection, e.g. the causality check's offending example, position and cut. */
+  evidence: RejectionEvidence | null;
   finishedAt: string | null;
 }
 
@@ -95,6 +100,11 @@ export interface BundleEvaluation {
   lossesSha256: string;
   modelSha256: string;
   evaluatorVersion: string;
+  /**
+   * The causality check the model passed (sequence task types): its sample, re-derivable after the
+   * reveal from causalitySeed(task seed, modelSha256), and the largest deviation seen.
+   */
+  causality: CausalityEvidence | null;
   /** Per-example losses, little-endian float64, base64; present in the bundle of the day the evaluation was made. */
   losses: string | null;
 }

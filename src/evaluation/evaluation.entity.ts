@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { CausalityEvidence } from './task-types/causality';
 
 /** A scored model: an entrant's run, or the task's base model (runId null = baseline). */
 @Entity('evaluations')
@@ -20,5 +21,7 @@ export class EvaluationEntity {
   @Column('char', { length: 64 }) modelSha256!: string;
   @Column('varchar', { length: 64 }) evaluatorVersion!: string;
   @Column('varchar', { length: 16 }) executionProvider!: string;
+  /** The causality check this evaluation passed: its seeded sample and largest deviation (null: not a sequence task). */
+  @Column('jsonb', { nullable: true }) causality!: CausalityEvidence | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
 }

@@ -40,10 +40,13 @@ export interface ModelScore {
   causality: CausalityEvidence | null;
 }
 
+/** Flat facts behind a rejection (e.g. the causality check's example, position and cut), sealed with the run. */
+export type RejectionEvidence = Record<string, string | number | boolean | null>;
+
 export type EvaluationResult =
   | { ok: true; score: ModelScore }
   /** `infra` true: the evaluator itself failed (not the miner's fault, retried). */
-  | { ok: false; infra: boolean; code: string; reason: string; evidence?: Record<string, unknown> };
+  | { ok: false; infra: boolean; code: string; reason: string; evidence?: RejectionEvidence };
 
 export abstract class TaskDataService {
   abstract prepare(req: TaskDataRequest): Promise<PreparedTaskData>;

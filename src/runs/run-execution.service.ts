@@ -71,7 +71,7 @@ export class RunExecutionService {
         await this.recorder.finish(run, { ...base, outcome: 'succeeded', reason: `scored ${evaluation.score.metricName} ${evaluation.score.metricValue.toFixed(6)}` }, evaluation.score, budget);
       } else {
         const outcome = evaluation.infra ? 'infra_failed' : 'output_invalid';
-        await this.recorder.finish(run, { ...base, outcome, reason: `${evaluation.code}: ${evaluation.reason}` }, null, budget);
+        await this.recorder.finish(run, { ...base, outcome, reason: `${evaluation.code}: ${evaluation.reason}`, evidence: evaluation.evidence ?? null }, null, budget);
       }
     } catch (error) {
       this.logger.error({ runId: run.id, error: error instanceof Error ? error.stack : String(error) }, 'run failed for infrastructure reasons');

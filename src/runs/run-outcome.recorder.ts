@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditEventRepository } from '../audit/audit-event.repository';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import type { ModelScore } from '../evaluation/task-data';
+import type { ModelScore, RejectionEvidence } from '../evaluation/task-data';
 import { chargesMinerAttempt, RunOutcome } from './run-state';
 import { RunRepository } from './run.repository';
 import { ScoreRepository } from './score.repository';
@@ -16,6 +16,8 @@ export interface RunEnd {
   imageDigest: string | null;
   logPath: string | null;
   artifactPath: string | null;
+  /** Facts behind an evaluation's rejection (sealed with the run). */
+  evidence?: RejectionEvidence | null;
 }
 
 /**
@@ -63,6 +65,7 @@ export class RunOutcomeRecorder {
         logPath: end.logPath ?? run.logPath,
         artifactPath: end.artifactPath ?? run.artifactPath,
         artifactSha256: score?.modelSha256 ?? null,
+        evidence: end.evidence ?? null,
         finishedAt: now,
         claimedBy: null,
         leaseExpiresAt: null,
@@ -82,7 +85,7 @@ export class RunOutcomeRecorder {
           action: 'run.finished',
           subjectType: 'run',
           subjectId: run.id,
-          payload: { outcome: end.outcome, reason: end.reason, attempt: run.attempt, retry, metric: score?.metricValue ?? null, artifactSha256: score?.modelSha256 ?? null },
+          payload: { outcome: end.outcome, reason: end.reason, attempt: run.attempt, retry, metric: score?.metricValue ?? null, artifactSha256: score?.modelSha256 ?? null, evidence: end.evidence ?? null },
           occurredAt: now,
         },
         manager,

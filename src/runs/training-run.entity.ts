@@ -1,5 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { RejectionEvidence } from '../evaluation/task-data';
 import type { RunOutcome, RunState } from './run-state';
+
 
 @Entity('training_runs')
 @Index('idx_runs_task_entrant_attempt', ['taskId', 'entrantId', 'attempt'], { unique: true })
@@ -23,6 +25,8 @@ export class TrainingRunEntity {
   @Column('char', { length: 64, nullable: true }) artifactSha256!: string | null;
   @Column('text', { nullable: true }) artifactPath!: string | null;
   @Column('text', { nullable: true }) logPath!: string | null;
+  /** Facts behind a rejection, e.g. the causality check's offending example and position. */
+  @Column('jsonb', { nullable: true }) evidence!: RejectionEvidence | null;
   @Column('varchar', { length: 128, nullable: true }) claimedBy!: string | null;
   @Column('timestamptz', { nullable: true }) leaseExpiresAt!: Date | null;
   @Column('timestamptz') queuedAt!: Date;

@@ -12,6 +12,9 @@ import { makeRepo, MINERS_DIR } from '../support/git-fixtures';
 import { addEntrants, createClosedTournament } from '../support/tournaments';
 import { startWorker, WorkerHandle } from '../support/worker';
 
+const filesOf = (miner: string): Record<string, Buffer> =>
+  Object.fromEntries(fs.readdirSync(path.join(MINERS_DIR, miner)).map((f) => [f, fs.readFileSync(path.join(MINERS_DIR, miner, f))]));
+
 /** A copy of the PyTorch example miner with its own (tiny) hyperparameters. */
 function trainer(root: string, name: string, hyperparameters: Record<string, number>) {
   const dir = path.join(root, name);
@@ -39,8 +42,9 @@ describe('a whole tournament with the real Docker sandbox and real ONNX evaluati
     const repos = path.join(dir, 'repos');
     const baseline = trainer(repos, 'baseline', { steps: 2, width: 8, context: 2 });
     const strong = trainer(repos, 'strong', { steps: 40, width: 32, context: 3, lr: 0.01 });
-    const weak = trainer(repos, 'weak', { steps: 3, width: 8, context: 2 });
-    const brokenRepo = makeRepo(path.join(repos, 'broken-committed'), Object.fromEntries(fs.readdirSync(path.join(MINERS_DIR, 'exit-1')).map((f) => [f, fs.readFileSync(path.join(MINERS_DIR, 'exit-1', f))])));
+    // Writes the three-node look-ahead model (issue 19): it would take every round if it were scored.
+    const cheater = makeRepo(path.join(repos, 'look-ahead'), filesOf('look-ahead'));
+    const brokenRepo = makeRepo(path.join(repos, 'broken-committed'), filesOf('exit-1'));
 
     w = await startWorker({
       db: db.config,
@@ -57,9 +61,9 @@ describe('a whole tournament with the real Docker sandbox and real ONNX evaluati
       attempts: 1,
       timeLimitsSeconds: { group: 120, knockout: 120, boss: 120 },
     });
-    const [strongEntrant] = await addEntrants(w.app, t.id, [
+    const [strongEntrant, cheaterEntrant] = await addEntrants(w.app, t.id, [
       { repoUrl: strong.url, commitSha: strong.sha, uid: 1 },
-      { repoUrl: weak.url, commitSha: weak.sha, uid: 2 },
+      { repoUrl: cheater.url, commitSha: cheater.sha, uid: 2 },
       { repoUrl: brokenRepo.url, commitSha: brokenRepo.sha, uid: 3 },
     ]);
 
@@ -68,11 +72,16 @@ describe('a whole tournament with the real Docker sandbox and real ONNX evaluati
     const runs = await w.ds.getRepository(TrainingRunEntity).find({ where: { tournamentId: t.id } });
     const brokenRuns = runs.filter((r) => r.outcome === 'miner_failed');
     expect(brokenRuns.length).toBe(1); // attempt budget 1: no second try
+    const cheats = runs.filter((r) => r.entrantId === cheaterEntrant.id);
+    expect(cheats).toHaveLength(1);
+    expect(cheats[0].outcome).toBe('output_invalid');
+    expect(cheats[0].outcomeReason).toMatch(/^NON_CAUSAL: non-causal: logits at position (\d+) changed when tokens after \1 changed$/);
+    expect(cheats[0].evidence).toMatchObject({ method: 'crucible-causal/1', deviation: 40 }); // one-hot logits +-20
     expect(runs.filter((r) => r.outcome === 'succeeded').every((r) => /^[0-9a-f]{64}$/.test(r.artifactSha256 ?? ''))).toBe(true);
     expect(runs.every((r) => r.state === 'finished' && r.imageDigest)).toBe(true);
 
     const rounds = await w.ds.getRepository(RoundEntity).find({ where: { tournamentId: t.id }, order: { index: 'ASC' } });
-    // strong beats weak; broken loses to the champion in the bye pair; strong meets the champion.
+    // strong beats the (rejected) cheater; broken loses to the champion in the bye pair; strong meets the champion.
     expect(rounds.map((r) => r.kind)).toEqual(['knockout', 'boss']);
 
     const evaluations = await w.ds.getRepository(EvaluationEntity).find();
@@ -81,10 +90,14 @@ describe('a whole tournament with the real Docker sandbox and real ONNX evaluati
     expect(baselines.length).toBe(tasks.length);
     expect(tasks.every((x) => x.revealedSeed === x.secretSeed)).toBe(true);
     for (const e of evaluations) expect(e.metricValue).toBeLessThan(Math.log(256) + 0.5);
+    // Every scored model passed the causality check, with its sample recorded.
+    for (const e of evaluations) expect(e.causality).toMatchObject({ method: 'crucible-causal/1', maxDeviation: 0 });
 
     const final = await w.ds.getRepository(TournamentEntity).findOneByOrFail({ id: t.id });
     expect(final.winnerEntrantId).toBe(strongEntrant.id);
     const weights = await w.app.get(WeightsPreviewService).preview();
     expect(weights.vector.uids[weights.vector.weights.indexOf(Math.max(...weights.vector.weights))]).toBe(1);
+    // The cheater (uid 2) has no valid run: no rank share, no participation share.
+    expect(weights.vector.uids).not.toContain(2);
   }, 600_000);
 });

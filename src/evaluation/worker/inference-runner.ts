@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { EvaluationErrorCode as Code, MINER_FAULT_CODES } from '../evaluation.errors';
 import type { CausalityEvidence } from '../task-types/causality';
 import type { InferenceJob, WorkerResponse } from './worker-protocol';
+import type { RejectionEvidence } from '../task-data';
 
 export interface WorkerLimits {
   timeoutMs: number;
@@ -13,7 +14,7 @@ export interface WorkerLimits {
 
 export type InferenceOutcome =
   | { ok: true; losses: Float64Array; correct: number | null; scoredUnits: number; causality: CausalityEvidence | null; provider: string; inferenceMs: number; wallMs: number }
-  | { ok: false; infra: boolean; code: string; reason: string; evidence?: Record<string, unknown> };
+  | { ok: false; infra: boolean; code: string; reason: string; evidence?: RejectionEvidence };
 
 const WATCHDOG_INTERVAL_MS = 50;
 const STDERR_TAIL = 2000;
@@ -85,7 +86,7 @@ export class InferenceRunner {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
         resolve(outcome);
       };
-      const fail = (code: Code, reason: string, evidence?: Record<string, unknown>): void =>
+      const fail = (code: Code, reason: string, evidence?: RejectionEvidence): void =>
         finish({ ok: false, infra: !MINER_FAULT_CODES.has(code), code, reason, ...(evidence ? { evidence } : {}) });
 
       const deadline = setTimeout(() => {

@@ -13,6 +13,7 @@ import { evaluatorFor } from '../task-types';
 import { NonCausalModelError } from '../task-types/causality';
 import { OutputContractError } from '../task-types/task-evaluator';
 import type { InferenceJob, WorkerRequest, WorkerResponse } from './worker-protocol';
+import type { RejectionEvidence } from '../task-data';
 
 const REASON_MAX = 600;
 
@@ -23,7 +24,7 @@ function send(message: WorkerResponse): Promise<void> {
   });
 }
 
-function failure(code: Code, reason: string, stage: 'checks' | 'load' | 'inference' | 'setup', evidence?: Record<string, unknown>): WorkerResponse {
+function failure(code: Code, reason: string, stage: 'checks' | 'load' | 'inference' | 'setup', evidence?: RejectionEvidence): WorkerResponse {
   return { type: 'failure', code, reason: reason.slice(0, REASON_MAX), stage, ...(evidence ? { evidence } : {}) };
 }
 

@@ -1,6 +1,7 @@
 import type { TaskType } from '../task-data';
 import type { ModelCheckLimits } from '../model-checks';
 import type { CausalityEvidence } from '../task-types/causality';
+import type { RejectionEvidence } from '../task-data';
 
 /** Messages between the service and the inference worker process (structured-clone IPC). */
 export interface InferenceJob {
@@ -28,4 +29,4 @@ export type WorkerFailureStage = 'checks' | 'load' | 'inference' | 'setup';
 export type WorkerResponse =
   | { type: 'started'; pid: number }
   | { type: 'result'; losses: Float64Array; correct: number | null; scoredUnits: number; causality: CausalityEvidence | null; provider: string; inferenceMs: number }
-  | { type: 'failure'; code: string; reason: string; stage: WorkerFailureStage; evidence?: Record<string, unknown> };
+  | { type: 'failure'; code: string; reason: string; stage: WorkerFailureStage; evidence?: RejectionEvidence };
