@@ -123,7 +123,7 @@ export class OnnxTaskDataService extends TaskDataService implements OnModuleInit
     const cached = this.hidden.get(key);
     if (cached && fs.existsSync(cached.testSplitPath)) return cached;
 
-    const dataset = await this.datasets.load(req.datasetId);
+    const dataset = await this.datasets.load(req.datasetId, req.seed);
     if (DATASET_KIND_FOR_TASK[req.taskType] !== dataset.kind) {
       throw new DatasetError(Code.UnsupportedTaskType, `dataset ${req.datasetId} (${dataset.kind}) cannot serve task type ${req.taskType}`);
     }

@@ -42,7 +42,7 @@ export interface ReEvaluation {
 export async function reEvaluate(opts: ReEvaluateOptions): Promise<ReEvaluation> {
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const settings = opts.evaluation ?? { executionProvider: 'cpu' as const, maxModelMb: 512, timeoutSeconds: 600, memoryMb: 4096 };
-  const dataset = await (opts.datasets ?? new DatasetRegistry()).load(opts.datasetId);
+  const dataset = await (opts.datasets ?? new DatasetRegistry()).load(opts.datasetId, opts.seed);
   if (DATASET_KIND_FOR_TASK[opts.taskType] !== dataset.kind) {
     throw new DatasetError(Code.UnsupportedTaskType, `dataset ${opts.datasetId} (${dataset.kind}) cannot serve task type ${opts.taskType}`);
   }

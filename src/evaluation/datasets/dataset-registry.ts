@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DatasetError, EvaluationErrorCode } from '../evaluation.errors';
-import type { ClassificationExample, DatasetDefinition, LoadedDataset } from './dataset';
+import { type ClassificationExample, type DatasetDefinition, type DatasetVisibility, type LoadedDataset, PUBLIC_DATASET_NOTE, type StoredDatasetDefinition } from './dataset';
+import { GRAMMAR_GENERATOR_VERSION, generateGrammarCorpus } from './grammar-generator';
 
 /** The repository's own `datasets/` folder, found from this file in src/ or dist/src/. */
 export function repoDatasetsDir(): string {
@@ -17,6 +18,15 @@ export function repoDatasetsDir(): string {
 /** Datasets shipped in the repository (no network at run time). */
 export function builtinDatasets(datasetsDir = repoDatasetsDir()): DatasetDefinition[] {
   return [
+    {
+      id: 'grammar-lm-v1',
+      kind: 'generated-text',
+      generator: GRAMMAR_GENERATOR_VERSION,
+      bytes: 3072 * 128,
+      seqLen: 128,
+      testFraction: 0.1,
+      description: 'Sentences of a random probabilistic grammar over an invented lexicon, generated per task from its secret seed (crucible-grammar/1), byte tokens',
+    },
     {
       id: 'devils-dictionary',
       kind: 'text-bytes',
@@ -57,16 +67,35 @@ export class DatasetRegistry {
     return d;
   }
 
-  async load(id: string): Promise<LoadedDataset> {
-    const cached = this.cache.get(id);
+  /** Who can know the dataset's test examples before the reveal, and why (shown with every task). */
+  visibility(id: string): { visibility: DatasetVisibility; note: string } {
+    return datasetVisibility(this.get(id));
+  }
+
+  /** `seed`: the task seed, which a generated dataset is generated from (stored datasets ignore it). */
+  async load(id: string, seed?: string): Promise<LoadedDataset> {
+    const def = this.get(id);
+    const key = def.kind === 'generated-text' ? `${id}\0${seed ?? ''}` : id;
+    const cached = this.cache.get(key);
     if (cached) return cached;
-    const loaded = await loadDataset(this.get(id));
-    this.cache.set(id, loaded);
+    const loaded = await loadDataset(def, seed);
+    // Generated corpora are per task: keep only the latest few.
+    if (def.kind === 'generated-text' && this.cache.size >= 8) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(key, loaded);
     return loaded;
   }
 }
 
-export async function loadDataset(def: DatasetDefinition): Promise<LoadedDataset> {
+export function datasetVisibility(def: DatasetDefinition): { visibility: DatasetVisibility; note: string } {
+  if (def.kind === 'generated-text') return { visibility: 'generated', note: `generated from the task's secret seed by ${def.generator}; the test examples exist nowhere before the seed is drawn` };
+  return { visibility: 'public', note: PUBLIC_DATASET_NOTE };
+}
+
+export async function loadDataset(def: DatasetDefinition, seed?: string): Promise<LoadedDataset> {
+  if (def.kind === 'generated-text') {
+    if (seed === undefined) throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id} is generated from the task seed: give the seed`);
+    return { kind: 'tokens', id: def.id, vocabSize: 256, seqLen: def.seqLen, testFraction: def.testFraction, tokens: generateGrammarCorpus(seed, def.bytes) };
+  }
   let raw: Buffer;
   try {
     raw = await fs.promises.readFile(def.path);
@@ -77,7 +106,7 @@ export async function loadDataset(def: DatasetDefinition): Promise<LoadedDataset
 }
 
 /** Pure: turns a dataset file's bytes into examples (also used to re-derive a revealed split). */
-export function parseDataset(def: DatasetDefinition, raw: Uint8Array): LoadedDataset {
+export function parseDataset(def: StoredDatasetDefinition, raw: Uint8Array): LoadedDataset {
   if (def.kind === 'text-bytes') {
     if (raw.length < def.seqLen * 2) {
       throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id}: fewer than two sequences of ${def.seqLen} bytes`);

@@ -1,7 +1,31 @@
 import type { TaskType } from '../task-data';
 
+/**
+ * Who can know a dataset's test examples before the reveal:
+ * - `public`: the corpus is published (it ships in this repository), so a training script can carry
+ *   it and recover the hidden test windows by matching the training split against it. Fine for the
+ *   demo and tests; a tournament that sets weights needs the rulebook's `allowPublicDatasets`.
+ * - `generated`: the examples are generated from the task's secret seed; they exist nowhere before it.
+ * - `private`: the organiser's own files, outside the repository (CRUCIBLE_DATASETS_DIR).
+ */
+export type DatasetVisibility = 'public' | 'generated' | 'private';
+
+export const PUBLIC_DATASET_NOTE =
+  'public corpus: it ships with the project, so a training script can carry it and recover the hidden test split by matching the training data against it';
+
 /** Where a dataset comes from. A URL source may join later behind the same shape. */
 export type DatasetDefinition =
+  | {
+      id: string;
+      kind: 'generated-text';
+      /** Generator version pinned by the id (e.g. crucible-grammar/1); the corpus comes from the task seed. */
+      generator: 'crucible-grammar/1';
+      /** Corpus size in bytes (byte tokens, vocab 256). */
+      bytes: number;
+      seqLen: number;
+      testFraction: number;
+      description: string;
+    }
   | {
       id: string;
       kind: 'text-bytes';
@@ -20,6 +44,9 @@ export type DatasetDefinition =
       testFraction: number;
       description: string;
     };
+
+/** A dataset read from files (its bytes are the dataset). */
+export type StoredDatasetDefinition = Exclude<DatasetDefinition, { kind: 'generated-text' }>;
 
 export interface TokenDataset {
   kind: 'tokens';

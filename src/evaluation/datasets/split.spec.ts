@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { builtinDatasets, parseDataset } from './dataset-registry';
-import type { DatasetDefinition, TokenDataset } from './dataset';
+import type { DatasetDefinition, StoredDatasetDefinition, TokenDataset } from './dataset';
 import { generateBlobsJsonl } from './blobs';
 import { canonicalTestSplit, commitmentsFor, parseCanonicalTestSplit, selectTestIndices, seedCommitment, splitDataset, verifyReveal } from './split';
 
@@ -15,11 +15,17 @@ describe('seeded split and commitments', () => {
     expect(selectTestIndices('s1', 2, 0.9)).toHaveLength(1);
   });
 
-  it('keeps every token exactly once across train and test', () => {
+  it('keeps every whole window exactly once across train and test, the training windows shuffled', () => {
     const split = splitDataset(tokens(), 'seed');
     if (split.kind !== 'tokens') throw new Error('kind');
     expect(split.test).toHaveLength(2);
-    expect(split.train.length + split.test.length * 4).toBe(37);
+    // 37 bytes = 9 windows of 4 + a 1-byte tail that is never handed out: 7 training windows.
+    const text = (b: Uint8Array): string => Buffer.from(b).toString('ascii');
+    const trainWindows = (text(split.train).match(/.{4}/g) ?? []) as string[];
+    expect(trainWindows).toHaveLength(7);
+    expect([...trainWindows, ...split.test.map(text)].sort()).toEqual(['abcd', 'efgh', 'ijkl', 'mnop', 'qrst', 'uvwx', 'yz01', '2345', '6789'].sort());
+    // Not the corpus in order with gaps: the training windows come in a seeded order.
+    expect(trainWindows).not.toEqual([...trainWindows].sort((a, b) => 'abcdefghijklmnopqrstuvwxyz0123456789'.indexOf(a[0]) - 'abcdefghijklmnopqrstuvwxyz0123456789'.indexOf(b[0])));
     const parsed = parseCanonicalTestSplit(canonicalTestSplit(split));
     expect(parsed).toMatchObject({ kind: 'tokens', count: 2, seqLen: 4 });
   });
@@ -32,7 +38,7 @@ describe('seeded split and commitments', () => {
   });
 
   it('round-trips a classification split through the canonical form', () => {
-    const def = builtinDatasets().find((d) => d.id === 'blobs-8x4') as DatasetDefinition;
+    const def = builtinDatasets().find((d) => d.id === 'blobs-8x4') as StoredDatasetDefinition;
     const ds = parseDataset(def, fs.readFileSync(def.path));
     const split = splitDataset(ds, 'x');
     const parsed = parseCanonicalTestSplit(canonicalTestSplit(split));
@@ -40,7 +46,7 @@ describe('seeded split and commitments', () => {
   });
 
   it('ships blobs-8x4.jsonl exactly as the generator writes it', () => {
-    const def = builtinDatasets().find((d) => d.id === 'blobs-8x4') as DatasetDefinition;
+    const def = builtinDatasets().find((d) => d.id === 'blobs-8x4') as StoredDatasetDefinition;
     expect(fs.readFileSync(def.path, 'utf8')).toBe(generateBlobsJsonl());
   });
 

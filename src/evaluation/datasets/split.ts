@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { fnv1a64, seededShuffle } from '../../scoring/prng';
 import type { ClassificationDataset, ClassificationExample, LoadedDataset, TokenDataset } from './dataset';
 
 /**
@@ -16,7 +17,11 @@ export interface TokenSplit {
   testIndices: number[];
   /** Test sequences, each `seqLen` tokens, in `testIndices` order. */
   test: Uint8Array[];
-  /** Training tokens: the remaining sequences in dataset order, then the unwindowed tail. */
+  /**
+   * Training tokens: the remaining sequences in a seeded shuffled order (trainWindowOrder), without
+   * the unwindowed tail, so the training data does not lay the corpus out with gaps where the
+   * test windows were.
+   */
   train: Uint8Array;
 }
 
@@ -71,16 +76,22 @@ function splitTokens(dataset: TokenDataset, seed: string): TokenSplit {
   const testIndices = selectTestIndices(seed, count, dataset.testFraction);
   const isTest = new Uint8Array(count);
   for (const i of testIndices) isTest[i] = 1;
-  const train = new Uint8Array(tokens.length - testIndices.length * seqLen);
-  let offset = 0;
-  for (let i = 0; i < count; i += 1) {
-    if (isTest[i]) continue;
-    train.set(tokens.subarray(i * seqLen, (i + 1) * seqLen), offset);
-    offset += seqLen;
-  }
-  train.set(tokens.subarray(count * seqLen), offset);
+  const order = trainWindowOrder(
+    Array.from({ length: count }, (_, i) => i).filter((i) => !isTest[i]),
+    seed,
+  );
+  const train = new Uint8Array(order.length * seqLen);
+  order.forEach((i, k) => train.set(tokens.subarray(i * seqLen, (i + 1) * seqLen), k * seqLen));
   const test = testIndices.map((i) => tokens.slice(i * seqLen, (i + 1) * seqLen));
   return { kind: 'tokens', seqLen, testIndices, test, train };
+}
+
+/**
+ * The order the training windows are handed to miners in: seededShuffle (scoring/prng.ts, a
+ * SplitMix64 Fisher-Yates) of the training window indices, seeded with fnv1a64(seed + ":train-order").
+ */
+export function trainWindowOrder(trainIndices: number[], seed: string): number[] {
+  return seededShuffle(trainIndices, fnv1a64(`${seed}:train-order`));
 }
 
 function splitClassification(dataset: ClassificationDataset, seed: string): ClassificationSplit {

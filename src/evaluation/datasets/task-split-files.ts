@@ -6,7 +6,8 @@ import type { DatasetSplit } from './split';
  * Writes the training split into a directory that is mounted read-only into the sandbox as
  * /data/train. Only training data ever goes here; the hidden test split lives elsewhere.
  *
- * causal-lm:       tokens.bin (u8 byte tokens) + meta.json {"vocabSize":256,"seqLen":N,"format":"bytes-u8"}
+ * causal-lm:       tokens.bin (u8 byte tokens: whole training windows of seqLen, shuffled) + meta.json
+ *                  {"vocabSize":256,"seqLen":N,"format":"bytes-u8","order":"shuffled-windows"}
  * classification:  features.f32 (f32 little-endian, row-major [count, dim]) + labels.u8 (one byte per
  *                  example) + meta.json {"format":"features-f32","count":n,"dim":d,"numClasses":c}
  */
@@ -16,7 +17,8 @@ export async function writeTrainSplit(split: DatasetSplit, trainDir: string): Pr
   let meta: Record<string, unknown>;
   if (split.kind === 'tokens') {
     await fs.promises.writeFile(path.join(trainDir, 'tokens.bin'), split.train, { mode: 0o644 });
-    meta = { vocabSize: 256, seqLen: split.seqLen, format: 'bytes-u8' };
+    // Whole windows of seqLen tokens in a shuffled order: text runs on only inside a window.
+    meta = { vocabSize: 256, seqLen: split.seqLen, format: 'bytes-u8', order: 'shuffled-windows' };
   } else {
     const features = Buffer.alloc(split.train.length * split.dim * 4);
     const labels = Buffer.alloc(split.train.length);
