@@ -74,12 +74,16 @@ export function buildCli(): Command {
 
   program
     .command('audit')
-    .description('verify signed audit bundles, recompute the weights, diff them with the chain')
+    .description('verify signed audit bundles and re-derive every decision: metrics, seeds, splits, rankings, boss verdicts, weights (and diff them with the chain)')
     .requiredOption('--source <dirOrUrl>', 'directory of bundles or the Crucible API base URL')
     .option('--days <n>', 'rolling window in days', parsePositiveInt, 7)
     .option('--chain <ws>', 'subtensor endpoint to compare the weights with')
-    .option('--validator <ss58>', 'validator hotkey the bundles must be signed by')
-    .action(async (opts: { source: string; days: number; chain?: string; validator?: string }) => {
+    .option('--validator <ss58>', 'key the first bundle must be signed by')
+    .option('--reevaluate <n>', 're-evaluate N archived models (a seeded draw) on CPU', parsePositiveInt)
+    .option('--draw-seed <text>', 'seed of the re-evaluation draw (default: the newest bundle sha256)')
+    .option('--artifacts <dir>', 'archived models of a directory source (default: <source>/../artifacts)')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { source: string; days: number; chain?: string; validator?: string; reevaluate?: number; drawSeed?: string; artifacts?: string; json?: boolean }) => {
       const { runAuditCommand } = await import('./audit/audit-command');
       process.exitCode = await runAuditCommand(opts);
     });

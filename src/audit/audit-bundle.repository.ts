@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, LessThan } from 'typeorm';
-import { AuditBundleEntity } from './audit-bundle.entity';
+import { DataSource, MoreThanOrEqual } from 'typeorm';
+import { AuditBundleEntity, BundleKind } from './audit-bundle.entity';
 
-export type SealedBundle = Pick<AuditBundleEntity, 'day' | 'sequence' | 'previousSha256' | 'sha256' | 'signature' | 'signer' | 'body' | 'sealedAt'>;
+export type SealedBundle = Pick<AuditBundleEntity, 'day' | 'kind' | 'subject' | 'sequence' | 'previousSha256' | 'sha256' | 'signature' | 'signer' | 'body' | 'sealedAt'>;
+export type BundleSummary = Omit<SealedBundle, 'body'>;
 
-/** Sealed bundles: written once (unique day and sequence), read by the API and the next seal. */
+const SUMMARY: Array<keyof BundleSummary> = ['day', 'kind', 'subject', 'sequence', 'previousSha256', 'sha256', 'signature', 'signer', 'sealedAt'];
+
+/** Sealed bundles: written once (unique sequence, one per kind and subject), read by the API and the next seal. */
 @Injectable()
 export class AuditBundleRepository {
   constructor(private readonly ds: DataSource) {}
@@ -13,22 +16,26 @@ export class AuditBundleRepository {
     return this.ds.getRepository(AuditBundleEntity).findOne({ where: {}, order: { sequence: 'DESC' } });
   }
 
-  latestBefore(day: string): Promise<AuditBundleEntity | null> {
-    return this.ds.getRepository(AuditBundleEntity).findOne({ where: { day: LessThan(day) }, order: { sequence: 'DESC' } });
+  latestOfKind(kind: BundleKind): Promise<AuditBundleEntity | null> {
+    return this.ds.getRepository(AuditBundleEntity).findOne({ where: { kind }, order: { sequence: 'DESC' } });
   }
 
-  byDay(day: string): Promise<AuditBundleEntity | null> {
-    return this.ds.getRepository(AuditBundleEntity).findOneBy({ day });
+  bySubject(kind: BundleKind, subject: string): Promise<AuditBundleEntity | null> {
+    return this.ds.getRepository(AuditBundleEntity).findOneBy({ kind, subject });
   }
 
-  /** The newest `limit` bundles, oldest first, without bodies. */
-  async listRecent(limit: number): Promise<Array<Omit<SealedBundle, 'body'>>> {
-    const rows = await this.ds.getRepository(AuditBundleEntity).find({
-      select: ['day', 'sequence', 'previousSha256', 'sha256', 'signature', 'signer', 'sealedAt'],
-      order: { sequence: 'DESC' },
-      take: limit,
-    });
-    return rows.reverse();
+  bySequence(sequence: number): Promise<AuditBundleEntity | null> {
+    return this.ds.getRepository(AuditBundleEntity).findOneBy({ sequence });
+  }
+
+  /** Bundles sealed since `since`, oldest first, without bodies. */
+  sealedSince(since: Date): Promise<BundleSummary[]> {
+    return this.ds.getRepository(AuditBundleEntity).find({ select: SUMMARY, where: { sealedAt: MoreThanOrEqual(since) }, order: { sequence: 'ASC' } });
+  }
+
+  /** Bundles from `sequence` on, oldest first, without bodies. */
+  fromSequence(sequence: number): Promise<BundleSummary[]> {
+    return this.ds.getRepository(AuditBundleEntity).find({ select: SUMMARY, where: { sequence: MoreThanOrEqual(sequence) }, order: { sequence: 'ASC' } });
   }
 
   async insert(bundle: SealedBundle): Promise<void> {

@@ -3,16 +3,24 @@ import * as path from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import type { TournamentEntity } from '../tournaments/tournament.entity';
-import { AuditBundleRepository } from './audit-bundle.repository';
+import type { WeightSetEntity } from '../chain/weight-set.entity';
+import type { BundleKind } from './audit-bundle.entity';
+import { AuditBundleRepository, SealedBundle } from './audit-bundle.repository';
 import { AuditSourceRepository } from './audit-source.repository';
-import { AuditBundleBody, BUNDLE_FORMAT, BundleEnvelope, BundleWeightSet } from './bundle-format';
+import { AuditBundleBody, BUNDLE_FORMAT, BundleEnvelope, BundleWeightSet, keyChangeMessage } from './bundle-format';
 import { BundleSigner } from './bundle-signer';
 import { canonicalJson, sha256Hex } from './canonical-json';
 
 const DAY_MS = 86_400_000;
 
-/** Seals daily audit bundles: builds the body from the database, hashes, signs, chains, stores and writes it. */
+/** What one bundle adds besides the audit log: a tournament's evidence, a weight set, or nothing. */
+type BundleContent = Partial<Pick<AuditBundleBody, 'tournaments' | 'rounds' | 'tasks' | 'entrants' | 'runs' | 'evaluations' | 'weightSets' | 'keyChange'>>;
+
+/**
+ * Seals audit bundles: when a tournament completes, when a weight set is settled, at the end of each
+ * UTC day, and when the signing key changes. Builds the body from the database, hashes, signs,
+ * chains, stores and writes it. Idempotent: each subject is sealed once (unique per kind).
+ */
 @Injectable()
 export class AuditBundleService {
   private readonly logger = new Logger(AuditBundleService.name);
@@ -29,86 +37,91 @@ export class AuditBundleService {
     return path.join(this.config.dataDir, 'audit');
   }
 
-  /** Seals every finished day after the last sealed one (at most `maxDays`, the first time: yesterday only). */
-  async sealDueDays(maxDays = 7): Promise<string[]> {
+  /** Seals everything due now, oldest first: a key change, completed tournaments, settled weight sets, finished days. */
+  async sealDue(maxDays = 7): Promise<BundleEnvelope[]> {
+    const sealed: BundleEnvelope[] = [];
+    const latest = await this.bundles.latest();
+    if (latest && latest.signer !== this.signer.address) sealed.push(await this.sealKeyChange(latest.signer));
+    for (const id of await this.source.completedTournamentsNotSealed()) sealed.push(await this.seal('tournament', id, await this.tournamentContent([id])));
+    for (const w of await this.source.weightSetsNotSealed()) sealed.push(await this.seal('weights', w.id, { weightSets: [toBundleWeightSet(w)] }));
+    sealed.push(...(await this.sealDueDays(maxDays)));
+    return sealed;
+  }
+
+  /** Seals every finished UTC day after the last sealed one (at most `maxDays`; the first time: yesterday only). */
+  async sealDueDays(maxDays = 7): Promise<BundleEnvelope[]> {
     const today = dayOf(this.clock.now());
-    const last = await this.bundles.latest();
-    let next = last ? addDays(last.day, 1) : addDays(today, -1);
-    const sealed: string[] = [];
+    const last = await this.bundles.latestOfKind('day');
+    let next = last ? addDays(last.subject, 1) : addDays(today, -1);
+    const sealed: BundleEnvelope[] = [];
     while (next < today && sealed.length < maxDays) {
-      await this.sealDay(next);
-      sealed.push(next);
+      sealed.push(await this.seal('day', next, {}));
       next = addDays(next, 1);
     }
     return sealed;
   }
 
-  /** Seals one UTC day; idempotent (an already sealed day is returned unchanged). */
-  async sealDay(day: string): Promise<BundleEnvelope> {
-    const existing = await this.bundles.byDay(day);
-    if (existing) return { sha256: existing.sha256, signature: existing.signature, signer: existing.signer, body: existing.body };
+  /** The new key's first bundle, carrying the old key's signature over the change when that key is at hand. */
+  private async sealKeyChange(from: string): Promise<BundleEnvelope> {
+    const sequence = ((await this.bundles.latest())?.sequence ?? -1) + 1;
+    const to = this.signer.address;
+    const retired = this.signer.retired?.address === from ? this.signer.retired : null;
+    if (!retired) this.logger.warn({ from, to }, 'signing key changed and the old key is not at hand: the change is sealed unendorsed');
+    return this.seal('key_change', to, { keyChange: { from, to, signature: retired ? retired.sign(keyChangeMessage(sequence, to)) : '' } });
+  }
+
+  /** Seals one subject; idempotent (an already sealed subject is returned unchanged). */
+  private async seal(kind: BundleKind, subject: string, content: BundleContent): Promise<BundleEnvelope> {
+    const existing = await this.bundles.bySubject(kind, subject);
+    if (existing) return envelopeOf(existing);
     const previous = await this.bundles.latest();
-    // The hash chain runs forward in time: a day before the newest sealed one can no longer be sealed.
-    if (previous && previous.day > day) throw new Error(`cannot seal ${day}: ${previous.day} is already sealed`);
-    const body = await this.buildBody(day, previous ? previous.sequence + 1 : 0, previous?.sha256 ?? null);
+    const now = this.clock.now();
+    const previousBody = previous ? (JSON.parse(previous.body) as Partial<AuditBundleBody>) : null;
+    const events = await this.source.eventsAfter(previousBody?.eventsThrough ?? null);
+    const body: AuditBundleBody = {
+      format: BUNDLE_FORMAT,
+      kind,
+      subject,
+      day: kind === 'day' ? subject : dayOf(now),
+      from: previous ? previous.sealedAt.toISOString() : `${dayOf(now)}T00:00:00.000Z`,
+      to: now.toISOString(),
+      sequence: previous ? previous.sequence + 1 : 0,
+      previousSha256: previous?.sha256 ?? null,
+      netuid: this.config.chain.netuid,
+      validator: this.signer.address,
+      keyChange: null,
+      tournaments: [],
+      rounds: [],
+      tasks: [],
+      entrants: [],
+      runs: [],
+      evaluations: [],
+      weightSets: [],
+      ...content,
+      events: events.map((e) => ({ id: String(e.id), occurredAt: e.occurredAt.toISOString(), actor: e.actor, action: e.action, subjectType: e.subjectType, subjectId: e.subjectId, payload: e.payload })),
+      eventsThrough: events.length ? String(events[events.length - 1].id) : (previousBody?.eventsThrough ?? null),
+    };
     const text = canonicalJson(body);
     const sha256 = sha256Hex(text);
     const envelope: BundleEnvelope = { sha256, signature: this.signer.sign(sha256), signer: this.signer.address, body: text };
-    await this.bundles.insert({ day, sequence: body.sequence, previousSha256: body.previousSha256, sha256, signature: envelope.signature, signer: envelope.signer, body: text, sealedAt: this.clock.now() });
+    await this.bundles.insert({ day: body.day, kind, subject, sequence: body.sequence, previousSha256: body.previousSha256, sha256, signature: envelope.signature, signer: envelope.signer, body: text, sealedAt: now });
     fs.mkdirSync(this.directory, { recursive: true });
-    fs.writeFileSync(path.join(this.directory, `${day}.json`), JSON.stringify(envelope));
-    this.logger.log({ day, sequence: body.sequence, sha256 }, 'audit bundle sealed');
+    fs.writeFileSync(path.join(this.directory, bundleFileName(body.sequence, kind)), JSON.stringify(envelope));
+    this.logger.log({ kind, subject, sequence: body.sequence, sha256 }, 'audit bundle sealed');
     return envelope;
   }
 
-  async buildBody(day: string, sequence: number, previousSha256: string | null): Promise<AuditBundleBody> {
-    const from = new Date(`${day}T00:00:00.000Z`);
-    const to = new Date(from.getTime() + DAY_MS);
-    const weightRows = await this.source.weightSets(from, to);
-    const weightSets: BundleWeightSet[] = [];
-    const ids = new Set(await this.source.tournamentIdsTouched(from, to));
-    for (const w of weightRows) {
-      const basis: TournamentEntity[] = [];
-      for (const type of this.config.tournaments.types) {
-        const t = await this.source.latestDecidedBefore(type, w.createdAt);
-        if (t) basis.push(t);
-      }
-      basis.forEach((t) => ids.add(t.id));
-      weightSets.push({
-        id: w.id,
-        netuid: w.netuid,
-        epoch: w.epoch,
-        status: w.status,
-        uids: w.uids,
-        values: w.values,
-        floats: w.floats,
-        versionKey: w.versionKey,
-        hotkey: w.hotkey,
-        block: w.block,
-        extrinsicHash: w.extrinsicHash,
-        createdAt: w.createdAt.toISOString(),
-        basis: { tournamentIds: basis.map((t) => t.id), burnUid: this.config.chain.ownerUid },
-      });
-    }
-    const tournamentIds = [...ids];
-    const [tournaments, rounds, tasks, entrants, runs, events] = await Promise.all([
+  /** Everything about the tournaments: rulebook, rounds and decisions, tasks and reveals, entrants, runs, evaluations with their per-example losses. */
+  async tournamentContent(tournamentIds: string[]): Promise<BundleContent> {
+    const [tournaments, rounds, tasks, entrants, runs] = await Promise.all([
       this.source.tournaments(tournamentIds),
       this.source.rounds(tournamentIds),
       this.source.tasks(tournamentIds),
       this.source.entrants(tournamentIds),
       this.source.runs(tournamentIds),
-      this.source.events(from, to),
     ]);
     const evaluations = await this.source.evaluations(tasks.map((t) => t.id));
     return {
-      format: BUNDLE_FORMAT,
-      day,
-      from: from.toISOString(),
-      to: to.toISOString(),
-      sequence,
-      previousSha256,
-      netuid: this.config.chain.netuid,
-      validator: this.signer.address,
       tournaments: tournaments.map((t) => ({
         id: t.id,
         type: t.type,
@@ -174,12 +187,38 @@ export class AuditBundleService {
         modelSha256: e.modelSha256,
         evaluatorVersion: e.evaluatorVersion,
         causality: e.causality,
-        losses: e.createdAt >= from && e.createdAt < to ? readLosses(e.lossesPath) : null,
+        losses: readLosses(e.lossesPath),
       })),
-      weightSets,
-      events: events.map((e) => ({ id: String(e.id), occurredAt: e.occurredAt.toISOString(), actor: e.actor, action: e.action, subjectType: e.subjectType, subjectId: e.subjectId, payload: e.payload })),
     };
   }
+}
+
+function toBundleWeightSet(w: WeightSetEntity): BundleWeightSet {
+  if (!w.basis) throw new Error(`weight set ${w.id} has no recorded basis (tournaments, metagraph snapshot)`);
+  return {
+    id: w.id,
+    netuid: w.netuid,
+    epoch: w.epoch,
+    status: w.status,
+    uids: w.uids,
+    values: w.values,
+    floats: w.floats,
+    versionKey: w.versionKey,
+    hotkey: w.hotkey,
+    block: w.block,
+    extrinsicHash: w.extrinsicHash,
+    createdAt: w.createdAt.toISOString(),
+    basis: w.basis,
+  };
+}
+
+function envelopeOf(b: SealedBundle): BundleEnvelope {
+  return { sha256: b.sha256, signature: b.signature, signer: b.signer, body: b.body };
+}
+
+/** <sequence, 6 digits>-<kind>.json: sorts in chain order. */
+export function bundleFileName(sequence: number, kind: BundleKind): string {
+  return `${String(sequence).padStart(6, '0')}-${kind}.json`;
 }
 
 function readLosses(file: string): string | null {

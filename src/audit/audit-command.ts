@@ -1,31 +1,45 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { PolkadotChainClient } from '../chain/polkadot-chain-client';
+import { DatasetRegistry } from '../evaluation/datasets/dataset-registry';
+import { canonicalTestSplit, sha256Hex, splitDataset } from '../evaluation/datasets/split';
+import { reEvaluate } from '../evaluation/re-evaluate';
+import type { TaskType } from '../evaluation/task-data';
+import { fnv1a64, seededShuffle } from '../scoring/prng';
 import { AuditBundleBody, BundleEnvelope } from './bundle-format';
-import { AuditReport, recomputeBundles } from './recompute';
+import { AuditProblem, AuditReport, checkResult, recomputeBundles, SplitRequest } from './recompute';
 
 export interface AuditCommandOptions {
-  /** A directory of <day>.json envelopes, or the Crucible API base URL (uses /api/audit/bundles). */
+  /** A directory of bundle envelopes (<sequence>-<kind>.json), or the Crucible API base URL. */
   source: string;
   days: number;
   /** ws:// endpoint: also compare the newest weight set with Weights(netuid, validator uid) on chain. */
   chain?: string;
-  /** Pin the validator hotkey the bundles must be signed by (default: the newest bundle's signer). */
+  /** Pin the key the bundles must be signed by (default: the first bundle's signer). */
   validator?: string;
+  /** Re-evaluate this many archived models (a draw seeded by `drawSeed`, default the newest bundle's sha256). */
+  reevaluate?: number;
+  drawSeed?: string;
+  /** Where archived models are for a directory source (default: <source>/../artifacts). */
+  artifacts?: string;
+  json?: boolean;
   fetchImpl?: typeof fetch;
+  datasets?: DatasetRegistry;
   out?: (line: string) => void;
 }
 
 /**
- * `crucible audit --source URL|DIR --days 7 [--chain ws://...] [--validator SS58]`.
- * Returns the exit code: 0 everything reproduces, 1 a mismatch (each printed with where it is),
+ * `crucible audit --source URL|DIR --days 7 [--chain ws://...] [--reevaluate N] [--json]`.
+ * Returns the exit code: 0 everything re-derives, 1 a difference (each check names its first one),
  * 2 the bundles or the chain could not be read.
  */
 export async function runAuditCommand(opts: AuditCommandOptions): Promise<number> {
   const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const source = bundleSource(opts);
   let envelopes: BundleEnvelope[];
   try {
-    envelopes = await loadEnvelopes(opts);
+    envelopes = await loadWindow(source, opts.days);
   } catch (e) {
     out(`error: cannot read bundles from ${opts.source}: ${(e as Error).message}`);
     return 2;
@@ -34,60 +48,197 @@ export async function runAuditCommand(opts: AuditCommandOptions): Promise<number
     out(`error: no bundles found at ${opts.source}`);
     return 2;
   }
-  const signer = opts.validator ?? envelopes[envelopes.length - 1].signer;
+  const bodies = envelopes.map((e) => JSON.parse(e.body) as AuditBundleBody);
   let chainWeights: Array<[number, number]> | undefined;
   if (opts.chain) {
     try {
-      chainWeights = await readChainWeights(opts.chain, envelopes[envelopes.length - 1], signer);
+      chainWeights = await readChainWeights(opts.chain, bodies[bodies.length - 1], opts.validator ?? envelopes[envelopes.length - 1].signer);
     } catch (e) {
       out(`error: cannot read weights from ${opts.chain}: ${(e as Error).message}`);
       return 2;
     }
   }
-  const report = recomputeBundles(envelopes, { expectedSigner: signer, chainWeights });
-  printReport(report, out);
+  const splits = await splitCommitments(bodies, opts.datasets ?? new DatasetRegistry());
+  const report = recomputeBundles(envelopes, { expectedSigner: opts.validator, chainWeights, splitCommitment: splits });
+  if (opts.reevaluate) {
+    const seed = opts.drawSeed ?? envelopes[envelopes.length - 1].sha256;
+    const problems: AuditProblem[] = [];
+    const checked = await reevaluateDraw(bodies, opts.reevaluate, seed, source, problems, opts.datasets);
+    report.counts.reevaluations = checked;
+    report.checks.push(checkResult('reevaluation', checked, 0, problems));
+    report.problems.push(...problems);
+    report.ok = report.problems.length === 0;
+  }
+  if (opts.json) out(JSON.stringify(report, null, 2));
+  else printReport(report, out);
   return report.ok ? 0 : 1;
 }
 
-function printReport(report: AuditReport, out: (l: string) => void): void {
-  out(`bundles: ${report.bundles}`);
-  for (const w of report.weightSets) out(`weights ${w.day} epoch ${w.epoch} block ${w.block ?? '-'}: ${w.matches ? 'reproduced' : 'MISMATCH'}`);
-  for (const p of report.problems) out(`MISMATCH at ${p.where}: ${p.what}`);
+/** The report as a person reads it: one line per check, the first difference under a failed one, then the counts. */
+export function printReport(report: AuditReport, out: (l: string) => void): void {
+  for (const c of report.checks) {
+    const skipped = c.skipped ? `, ${c.skipped} skipped` : '';
+    out(`${c.passed ? 'PASS' : 'FAIL'}  ${c.name.padEnd(12)} ${String(c.checked).padStart(6)} checked${skipped}  (${c.description})`);
+    if (!c.passed) out(`      first difference: ${c.firstDifference} (${c.problems} problem${c.problems === 1 ? '' : 's'})`);
+  }
+  const n = report.counts;
+  out(
+    `re-derived: ${n.bundles} bundles, ${n.evaluations} evaluations, ${n.seeds} seeds, ${n.splits} splits, ${n.taskRankings} task rankings, ${n.rounds} rounds, ` +
+      `${n.verdicts} boss verdicts, ${n.finalRankings} final rankings, ${n.weightSets} weight sets, ${n.reevaluations} re-evaluations`,
+  );
   out(report.ok ? 'audit: OK' : `audit: FAILED (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'})`);
 }
 
-async function loadEnvelopes(opts: AuditCommandOptions): Promise<BundleEnvelope[]> {
-  let all: BundleEnvelope[];
-  if (/^https?:\/\//.test(opts.source)) {
-    const f = opts.fetchImpl ?? fetch;
-    const listRes = await f(new URL(`/api/audit/bundles?days=${opts.days}`, opts.source).toString());
-    if (!listRes.ok) throw new Error(`listing returned ${listRes.status}`);
-    const list = (await listRes.json()) as { bundles: Array<{ day: string }> };
-    all = [];
-    for (const b of list.bundles) {
-      const res = await f(new URL(`/api/audit/bundles/${b.day}`, opts.source).toString());
-      if (!res.ok) throw new Error(`bundle ${b.day} returned ${res.status}`);
-      all.push((await res.json()) as BundleEnvelope);
-    }
-  } else {
-    all = fs
-      .readdirSync(opts.source)
-      .filter((n) => /^\d{4}-\d{2}-\d{2}\.json$/.test(n))
-      .sort()
-      .map((n) => JSON.parse(fs.readFileSync(path.join(opts.source, n), 'utf8')) as BundleEnvelope);
-  }
-  return all.slice(-opts.days);
+interface BundleRef {
+  sequence: number;
+  kind: string;
+  subject: string;
+  sealedAt: number;
 }
 
-async function readChainWeights(endpoint: string, newest: BundleEnvelope, validator: string): Promise<Array<[number, number]>> {
-  const body = JSON.parse(newest.body) as AuditBundleBody;
+/** Where bundles and archived models come from: a directory or a Crucible API. */
+interface BundleSource {
+  list(): Promise<BundleRef[]>;
+  get(sequence: number): Promise<BundleEnvelope>;
+  /** The archived model file with this sha256, written to a temporary file; null when absent. */
+  model(sha256: string, dir: string): Promise<string | null>;
+}
+
+function bundleSource(opts: AuditCommandOptions): BundleSource {
+  if (/^https?:\/\//.test(opts.source)) {
+    const f = opts.fetchImpl ?? fetch;
+    const url = (p: string) => new URL(p, opts.source).toString();
+    return {
+      async list() {
+        const res = await f(url('/api/audit/bundles?fromSequence=0'));
+        if (!res.ok) throw new Error(`listing returned ${res.status}`);
+        const list = (await res.json()) as { bundles: Array<{ sequence: number; kind: string; subject: string; sealedAt: string }> };
+        return list.bundles.map((b) => ({ sequence: b.sequence, kind: b.kind, subject: b.subject, sealedAt: Date.parse(b.sealedAt) }));
+      },
+      async get(sequence) {
+        const res = await f(url(`/api/audit/bundles/${sequence}`));
+        if (!res.ok) throw new Error(`bundle ${sequence} returned ${res.status}`);
+        return (await res.json()) as BundleEnvelope;
+      },
+      async model(sha256, dir) {
+        const res = await f(url(`/api/artifacts/${sha256}`));
+        if (!res.ok) return null;
+        const file = path.join(dir, `${sha256}.onnx`);
+        fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+        return file;
+      },
+    };
+  }
+  const files = new Map<number, BundleEnvelope>();
+  const artifacts = opts.artifacts ?? path.join(opts.source, '..', 'artifacts');
+  return {
+    async list() {
+      files.clear();
+      for (const name of fs.readdirSync(opts.source).filter((n) => n.endsWith('.json'))) {
+        const env = JSON.parse(fs.readFileSync(path.join(opts.source, name), 'utf8')) as BundleEnvelope;
+        if (typeof env.body !== 'string') continue;
+        const body = JSON.parse(env.body) as AuditBundleBody;
+        files.set(body.sequence, env);
+      }
+      return [...files.entries()].map(([sequence, env]) => {
+        const body = JSON.parse(env.body) as AuditBundleBody;
+        return { sequence, kind: body.kind, subject: body.subject, sealedAt: Date.parse(body.to) };
+      });
+    },
+    async get(sequence) {
+      const env = files.get(sequence);
+      if (!env) throw new Error(`bundle ${sequence} is not in ${opts.source}`);
+      return env;
+    },
+    async model(sha256) {
+      const file = path.join(artifacts, `${sha256}.onnx`);
+      return fs.existsSync(file) ? file : null;
+    },
+  };
+}
+
+/**
+ * The bundles sealed within `days` of the newest one, extended back (the chain stays contiguous) to
+ * the completion bundle of every tournament a weight set in the window was paid from.
+ */
+async function loadWindow(source: BundleSource, days: number): Promise<BundleEnvelope[]> {
+  const refs = (await source.list()).sort((a, b) => a.sequence - b.sequence);
+  if (refs.length === 0) return [];
+  const newest = refs[refs.length - 1].sealedAt;
+  let first = refs.findIndex((r) => r.sealedAt >= newest - days * 86_400_000);
+  const load = async (from: number) => Promise.all(refs.slice(from).map((r) => source.get(r.sequence)));
+  let envelopes = await load(first);
+  const have = new Set(refs.slice(first).filter((r) => r.kind === 'tournament').map((r) => r.subject));
+  const needed = envelopes.flatMap((e) => (JSON.parse(e.body) as AuditBundleBody).weightSets.flatMap((w) => w.basis?.tournamentIds ?? []));
+  const earlier = needed.filter((id) => !have.has(id)).map((id) => refs.findIndex((r) => r.kind === 'tournament' && r.subject === id));
+  const extended = Math.min(first, ...earlier.filter((i) => i >= 0));
+  if (extended < first) {
+    first = extended;
+    envelopes = await load(first);
+  }
+  return envelopes;
+}
+
+/** Test-set commitments re-derived from every revealed seed, for the datasets this machine can read (null: it cannot). */
+async function splitCommitments(bodies: AuditBundleBody[], registry: DatasetRegistry): Promise<(req: SplitRequest) => string | null> {
+  const key = (datasetId: string, seed: string) => `${datasetId}\0${seed}`;
+  const commitments = new Map<string, string | null>();
+  for (const task of bodies.flatMap((b) => b.tasks)) {
+    if (task.revealedSeed === null || commitments.has(key(task.datasetId, task.revealedSeed))) continue;
+    const dataset = await registry.load(task.datasetId, task.revealedSeed).catch(() => null);
+    commitments.set(key(task.datasetId, task.revealedSeed), dataset ? sha256Hex(canonicalTestSplit(splitDataset(dataset, task.revealedSeed))) : null);
+  }
+  return (req) => commitments.get(key(req.datasetId, req.seed)) ?? null;
+}
+
+/** 6. N scored runs drawn with a seeded shuffle, their archived models re-evaluated on CPU, compared bit for bit. */
+async function reevaluateDraw(bodies: AuditBundleBody[], n: number, seed: string, source: BundleSource, problems: AuditProblem[], datasets?: DatasetRegistry): Promise<number> {
+  const tasks = new Map(bodies.flatMap((b) => b.tasks).map((t) => [t.id, t]));
+  const runs = new Map(bodies.flatMap((b) => b.runs).map((r) => [r.id, r]));
+  const candidates = new Map(
+    bodies
+      .flatMap((b) => b.evaluations)
+      .filter((e) => e.runId !== null && tasks.get(e.taskId)?.revealedSeed)
+      .map((e) => [e.id, e]),
+  );
+  const drawn = seededShuffle([...candidates.keys()].sort(), fnv1a64(`crucible-reevaluate:${seed}`)).slice(0, n);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-audit-models-'));
+  let checked = 0;
+  try {
+    for (const id of drawn) {
+      const e = candidates.get(id)!;
+      const task = tasks.get(e.taskId)!;
+      const where = `run ${e.runId} (tournament ${runs.get(e.runId!)?.tournamentId ?? '?'}, task ${e.taskId}, model ${e.modelSha256})`;
+      checked++;
+      const model = await source.model(e.modelSha256, dir);
+      if (!model) {
+        problems.push({ check: 'reevaluation', where, what: 'the archived model is not available' });
+        continue;
+      }
+      const again = await reEvaluate({ modelPath: model, taskType: task.taskType as TaskType, datasetId: task.datasetId, seed: task.revealedSeed!, expectedTestSetCommitment: task.testSetCommitment, datasets, print: () => {} });
+      if (!again.result.ok) {
+        problems.push({ check: 'reevaluation', where, what: `the archived model does not score: ${again.result.code}: ${again.result.reason}` });
+        continue;
+      }
+      const s = again.result.score;
+      if (s.modelSha256 !== e.modelSha256) problems.push({ check: 'reevaluation', where, what: `modelSha256: recorded ${e.modelSha256}, the archived file hashes to ${s.modelSha256}` });
+      else if (!Object.is(s.metricValue, e.metricValue)) problems.push({ check: 'reevaluation', where, what: `metricValue: recorded ${e.metricValue}, re-evaluated ${s.metricValue}` });
+      else if (s.lossesSha256 !== e.lossesSha256) problems.push({ check: 'reevaluation', where, what: `lossesSha256: recorded ${e.lossesSha256}, re-evaluated ${s.lossesSha256}` });
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return checked;
+}
+
+async function readChainWeights(endpoint: string, newest: AuditBundleBody, validator: string): Promise<Array<[number, number]>> {
   const client = new PolkadotChainClient({ endpoint, connectTimeoutMs: 30_000 });
   await client.connect();
   try {
-    const graph = await client.metagraph(body.netuid);
+    const graph = await client.metagraph(newest.netuid);
     const me = graph.neurons.find((n) => n.hotkey === validator);
-    if (!me) throw new Error(`validator ${validator} is not registered on subnet ${body.netuid}`);
-    return await client.readWeights(body.netuid, me.uid);
+    if (!me) throw new Error(`validator ${validator} is not registered on subnet ${newest.netuid}`);
+    return await client.readWeights(newest.netuid, me.uid);
   } finally {
     await client.close();
   }

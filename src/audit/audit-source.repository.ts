@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In, LessThan } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { WeightSetEntity } from '../chain/weight-set.entity';
 import { EvaluationEntity } from '../evaluation/evaluation.entity';
 import { TrainingRunEntity } from '../runs/training-run.entity';
@@ -9,30 +9,35 @@ import { TaskEntity } from '../tournaments/task.entity';
 import { TournamentEntity } from '../tournaments/tournament.entity';
 import { AuditEventEntity } from './audit-event.entity';
 
-const DECIDED = ['finalised', 'published', 'weights_set', 'completed'];
-
-/** Read-only access to everything a daily audit bundle holds. */
+/** Read-only access to everything an audit bundle holds. */
 @Injectable()
 export class AuditSourceRepository {
   constructor(private readonly ds: DataSource) {}
 
-  /** Tournaments created, updated or finished in [from, to). */
-  async tournamentIdsTouched(from: Date, to: Date): Promise<string[]> {
+  /** Completed tournaments whose evidence has no bundle yet, in the order they finished. */
+  async completedTournamentsNotSealed(): Promise<string[]> {
     const rows = await this.ds
       .getRepository(TournamentEntity)
       .createQueryBuilder('t')
       .select('t.id', 'id')
-      .where('(t.updatedAt >= :from AND t.updatedAt < :to) OR (t.createdAt >= :from AND t.createdAt < :to) OR (t.finishedAt >= :from AND t.finishedAt < :to)', { from, to })
+      .where(`t.state = 'completed'`)
+      .andWhere(`NOT EXISTS (SELECT 1 FROM audit_bundles b WHERE b.kind = 'tournament' AND b.subject = t.id::text)`)
+      .orderBy('t.finishedAt', 'ASC')
+      .addOrderBy('t.id', 'ASC')
       .getRawMany<{ id: string }>();
     return rows.map((r) => r.id);
   }
 
-  /** The tournament whose ranking paid the type's pool at `at`: the latest decided cycle finished before it. */
-  latestDecidedBefore(type: string, at: Date): Promise<TournamentEntity | null> {
-    return this.ds.getRepository(TournamentEntity).findOne({
-      where: { type, state: In(DECIDED), finishedAt: LessThan(at) },
-      order: { cycle: 'DESC' },
-    });
+  /** Weight vectors settled (set or dry-run) without a bundle yet, oldest first. */
+  weightSetsNotSealed(): Promise<WeightSetEntity[]> {
+    return this.ds
+      .getRepository(WeightSetEntity)
+      .createQueryBuilder('w')
+      .where(`w.status IN ('set', 'dry_run')`)
+      .andWhere(`NOT EXISTS (SELECT 1 FROM audit_bundles b WHERE b.kind = 'weights' AND b.subject = w.id::text)`)
+      .orderBy('w.createdAt', 'ASC')
+      .addOrderBy('w.epoch', 'ASC')
+      .getMany();
   }
 
   tournaments(ids: string[]): Promise<TournamentEntity[]> {
@@ -60,23 +65,12 @@ export class AuditSourceRepository {
     return this.ds.getRepository(EvaluationEntity).find({ where: { taskId: In(taskIds) }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
-  /** Weight vectors settled (set or dry-run) and created in [from, to). */
-  weightSets(from: Date, to: Date): Promise<WeightSetEntity[]> {
-    return this.ds
-      .getRepository(WeightSetEntity)
-      .createQueryBuilder('w')
-      .where('w.createdAt >= :from AND w.createdAt < :to', { from, to })
-      .andWhere(`w.status IN ('set', 'dry_run')`)
-      .orderBy('w.createdAt', 'ASC')
-      .addOrderBy('w.epoch', 'ASC')
-      .getMany();
-  }
-
-  events(from: Date, to: Date): Promise<AuditEventEntity[]> {
+  /** Audit-log events after the event `afterId` (all when null), in order. */
+  eventsAfter(afterId: string | null): Promise<AuditEventEntity[]> {
     return this.ds
       .getRepository(AuditEventEntity)
       .createQueryBuilder('e')
-      .where('e.occurredAt >= :from AND e.occurredAt < :to', { from, to })
+      .where('e.id > :afterId', { afterId: afterId ?? '0' })
       .orderBy('e.id', 'ASC')
       .getMany();
   }

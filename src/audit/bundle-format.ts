@@ -1,16 +1,22 @@
 /**
- * The audit bundle, format crucible-audit-bundle-v1. One per UTC day, sealed after the day ends.
+ * The audit bundle, format crucible-audit-bundle-v2. Sealed when a tournament completes (its whole
+ * evidence, per-example losses included), when a weight set is made (the vector and the metagraph
+ * snapshot it paid), at the end of each UTC day (the audit log since the previous bundle) and when
+ * the signing key changes. All of them form one hash chain, in sequence; a day may hold several.
  *
- * On disk and over HTTP a bundle travels as an envelope:
+ * On disk (<dataDir>/audit/<sequence>-<kind>.json) and over HTTP a bundle travels as an envelope:
  *   { "sha256": hex, "signature": 0x + 128 hex, "signer": ss58, "body": "<canonical JSON string>" }
- * sha256 = sha256(UTF-8 body); signature = sr25519 by the validator hotkey over the ASCII bytes of
- * the sha256 hex; body.previousSha256 = the previous day's envelope sha256 (null for the first).
- * The body is canonical JSON (canonical-json.ts) of AuditBundleBody.
+ * sha256 = sha256(UTF-8 body); signature = sr25519 by the signer over the ASCII bytes of the sha256
+ * hex; body.previousSha256 = the previous bundle's envelope sha256 (null for the first). The body is
+ * canonical JSON (canonical-json.ts) of AuditBundleBody.
  */
 import type { RejectionEvidence } from '../evaluation/task-data';
 import type { CausalityEvidence } from '../evaluation/task-types/causality';
 
-export const BUNDLE_FORMAT = 'crucible-audit-bundle-v1';
+import type { BundleKind } from './audit-bundle.entity';
+import type { WeightBasis } from '../scoring/tournament-evidence';
+
+export const BUNDLE_FORMAT = 'crucible-audit-bundle-v2';
 
 export interface BundleEnvelope {
   sha256: string;
@@ -105,7 +111,7 @@ export interface BundleEvaluation {
    * reveal from causalitySeed(task seed, modelSha256), and the largest deviation seen.
    */
   causality: CausalityEvidence | null;
-  /** Per-example losses, little-endian float64, base64; present in the bundle of the day the evaluation was made. */
+  /** Per-example losses, little-endian float64, base64; present in the bundle sealing the tournament's completion. */
   losses: string | null;
 }
 
@@ -122,20 +128,39 @@ export interface BundleWeightSet {
   block: number | null;
   extrinsicHash: string | null;
   createdAt: string;
-  /** What the vector was computed from: the latest decided tournament of each type (rules = first's rulebook), and the burn uid. */
-  basis: { tournamentIds: string[]; burnUid: number };
+  /** What the vector was made from: the latest decided tournament of each type (rules = first's rulebook), the burn uid and the metagraph snapshot. */
+  basis: WeightBasis;
+}
+
+/**
+ * A change of signing key, signed by the old key: `signature` is the old key's sr25519 signature over
+ * the ASCII text `crucible-key-change:<sequence>:<to>`. The bundle itself is signed by the new key.
+ */
+export interface BundleKeyChange {
+  from: string;
+  to: string;
+  signature: string;
+}
+
+export function keyChangeMessage(sequence: number, to: string): string {
+  return `crucible-key-change:${sequence}:${to}`;
 }
 
 export interface AuditBundleBody {
   format: typeof BUNDLE_FORMAT;
+  kind: BundleKind;
+  /** The tournament id, weight set id, day or new signer the bundle seals. */
+  subject: string;
   day: string;
+  /** The audit log window: from the previous bundle's `to` (or the day's start) to the seal. */
   from: string;
   to: string;
   sequence: number;
   previousSha256: string | null;
   netuid: number;
   validator: string;
-  /** Tournaments touched during the day or used by one of the day's weight sets, with everything below for them. */
+  keyChange: BundleKeyChange | null;
+  /** A 'tournament' bundle: the completed tournament, with everything below for it. */
   tournaments: BundleTournament[];
   rounds: BundleRound[];
   tasks: BundleTask[];
@@ -143,6 +168,8 @@ export interface AuditBundleBody {
   runs: BundleRun[];
   evaluations: BundleEvaluation[];
   weightSets: BundleWeightSet[];
-  /** The append-only audit log of the day. */
+  /** The append-only audit log of the window [from, to). */
   events: Array<{ id: string; occurredAt: string; actor: string; action: string; subjectType: string; subjectId: string; payload: Record<string, unknown> }>;
+  /** Id of the last audit-log event sealed so far (this bundle's or an earlier one's); the next bundle starts after it. */
+  eventsThrough: string | null;
 }

@@ -1,18 +1,32 @@
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { u8aToHex } from '@polkadot/util';
 
-/** Signs sealed bundles with the validator hotkey (sr25519). */
+/** Who signs bundles: the validator hotkey, or the service's own persistent audit key. */
+export type SignerKind = 'validator_hotkey' | 'audit_key';
+
+/** Signs sealed bundles (sr25519). */
 export abstract class BundleSigner {
   abstract readonly address: string;
+  abstract readonly publicKey: string;
+  abstract readonly kind: SignerKind;
+  /** The key that signed before this one (the audit key once a validator hotkey is configured), to endorse the change. */
+  abstract readonly retired: BundleSigner | null;
   abstract sign(message: string): string;
 }
 
 export class KeyringBundleSigner extends BundleSigner {
-  constructor(private readonly pair: KeyringPair) {
+  constructor(
+    private readonly pair: KeyringPair,
+    readonly kind: SignerKind = 'validator_hotkey',
+    readonly retired: BundleSigner | null = null,
+  ) {
     super();
   }
   get address(): string {
     return this.pair.address;
+  }
+  get publicKey(): string {
+    return u8aToHex(this.pair.publicKey);
   }
   sign(message: string): string {
     return u8aToHex(this.pair.sign(message));

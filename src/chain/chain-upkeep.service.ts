@@ -10,7 +10,8 @@ import { WeightSetterService } from './weight-setter.service';
  * The worker's slow, periodic duties besides tournaments: keep the metagraph cache fresh, set the
  * current weights again every epoch (a validator that stops goes inactive; the setter claims one
  * row per epoch, so this sends at most once per epoch), reveal committed weights when their window
- * opens, seal finished days into signed audit bundles. Each is idempotent across workers.
+ * opens, seal completed tournaments, settled weight sets and finished days into signed audit bundles.
+ * Each is idempotent across workers.
  */
 @Injectable()
 export class ChainUpkeepService {
@@ -40,7 +41,7 @@ export class ChainUpkeepService {
         if (tournaments.length > 0 && vector.uids.length > 0) await this.weights.setWeightsForEpoch(new Map(vector.uids.map((u, i) => [u, vector.weights[i]])), { basis });
       });
     }
-    await this.safely('audit sealing', () => this.audit.sealDueDays());
+    await this.safely('audit sealing', () => this.audit.sealDue());
   }
 
   private async safely(what: string, fn: () => Promise<unknown>): Promise<void> {

@@ -2,202 +2,239 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { Logger } from '@nestjs/common';
 import { Keyring } from '@polkadot/keyring';
-import type { KeyringPair } from '@polkadot/keyring/types';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { DataSource } from 'typeorm';
+import { Logger } from '@nestjs/common';
 import { AuditBundleRepository } from '../../src/audit/audit-bundle.repository';
-import { AuditBundleService, addDays } from '../../src/audit/audit-bundle.service';
+import { AuditBundleService } from '../../src/audit/audit-bundle.service';
 import { runAuditCommand } from '../../src/audit/audit-command';
+import { auditKeyPath, loadAuditKey, loadOrCreateAuditKey } from '../../src/audit/audit-key';
+import { AuditController } from '../../src/audit/audit.controller';
 import { AuditSourceRepository } from '../../src/audit/audit-source.repository';
-import { BundleEnvelope } from '../../src/audit/bundle-format';
+import { AuditBundleBody, BundleEnvelope } from '../../src/audit/bundle-format';
 import { KeyringBundleSigner } from '../../src/audit/bundle-signer';
-import { sha256Hex } from '../../src/audit/canonical-json';
-import { WeightSetEntity } from '../../src/chain/weight-set.entity';
-import { ManualClock } from '../../src/common/clock';
-import { AppConfig, loadConfig } from '../../src/config/app-config';
-import { openDataSource } from '../../src/db/data-source';
-import { EvaluationEntity } from '../../src/evaluation/evaluation.entity';
-import { TrainingRunEntity } from '../../src/runs/training-run.entity';
-import { defaultRulebook } from '../../src/scoring/rulebook';
-import { convertWeightsAndUidsForEmit } from '../../src/scoring/u16';
-import { computeWeights } from '../../src/scoring/weights';
-import { EntrantEntity } from '../../src/submissions/entrant.entity';
-import { RoundEntity } from '../../src/tournaments/round.entity';
-import { TaskEntity } from '../../src/tournaments/task.entity';
+import { canonicalJson } from '../../src/audit/canonical-json';
+import { Clock } from '../../src/common/clock';
+import { DatasetRegistry } from '../../src/evaluation/datasets/dataset-registry';
+import { canonicalTestSplit, splitDataset } from '../../src/evaluation/datasets/split';
+import type { PreparedTaskData, TaskDataRequest } from '../../src/evaluation/task-data';
 import { TournamentEntity } from '../../src/tournaments/tournament.entity';
+import { FakeTaskDataService, InMemoryTrainingExecutor } from '../fakes/in-memory-training';
 import { createTestDatabase, TestDatabase } from '../support/databases';
+import { addEntrants, createClosedTournament } from '../support/tournaments';
+import { startWorker, WorkerHandle } from '../support/worker';
 
-const START = '2026-03-01';
+/** Instant models, but the published test-set commitments are those of the real seeded splits. */
+class RealSplitTaskData extends FakeTaskDataService {
+  private readonly registry = new DatasetRegistry();
+  override async prepare(req: TaskDataRequest): Promise<PreparedTaskData> {
+    const prepared = await super.prepare(req);
+    const split = splitDataset(await this.registry.load(req.datasetId, req.seed), req.seed);
+    return { ...prepared, testSetCommitment: createHash('sha256').update(canonicalTestSplit(split)).digest('hex') };
+  }
+}
 
-/** Seven days of tournaments, runs, losses and weight sets -> sealed bundles -> `crucible audit`. */
-describe('audit bundles and recompute', () => {
+const sha = (x: string) => createHash('sha256').update(x).digest('hex');
+const HOTKEYS = Array.from({ length: 5 }, (_, i) => `hotkey-${i.toString().padStart(4, '0')}`);
+
+/** A tournament run by the engine, sealed when it completes, then audited from the bundle files alone. */
+describe('audit: every decision re-derived from sealed bundles', () => {
   let db: TestDatabase;
-  let ds: DataSource;
-  let dataDir: string;
-  let validator: KeyringPair;
-  let config: AppConfig;
+  let dir: string;
+  let w: WorkerHandle;
   let bundleDir: string;
-  const clock = new ManualClock(new Date(`${START}T00:00:00Z`));
+  let tournament: TournamentEntity;
 
   beforeAll(async () => {
     Logger.overrideLogger(['error']);
-    await cryptoWaitReady();
-    validator = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//AuditValidator');
     db = await createTestDatabase('postgres');
-    ds = await openDataSource(db.config, { migrate: true });
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-audit-'));
-    config = loadConfig({ CRUCIBLE_DATA_DIR: dataDir, CRUCIBLE_OWNER_UID: '0', CRUCIBLE_NETUID: '7' });
-
-    // Cycle 1 decided on day 0, cycle 2 on day 3: weight sets every day follow the latest decided one.
-    await seedTournament(1, 0, ['hkA', 'hkB', 'hkC'], 'hkC');
-    await seedTournament(2, 3, ['hkB', 'hkA', 'hkD'], 'hkA');
-    const service = new AuditBundleService(new AuditSourceRepository(ds), new AuditBundleRepository(ds), new KeyringBundleSigner(validator), config, clock);
-    for (let d = 0; d < 7; d++) {
-      const day = addDays(START, d);
-      const createdAt = new Date(`${day}T12:00:00Z`);
-      const cycle = d >= 3 ? 2 : 1;
-      const emit = await expectedVector(cycle);
-      await ds.getRepository(WeightSetEntity).insert({
-        netuid: 7, epoch: 100 + d, uids: emit.uids, values: emit.weights, floats: {}, versionKey: '0', status: 'set', block: 1000 + d * 7200,
-        tries: 1, createdAt, hotkey: validator.address, attempts: [],
-      });
-    }
-    clock.set(new Date(`${addDays(START, 7)}T00:05:00Z`));
-    for (let d = 0; d < 7; d++) await service.sealDay(addDays(START, d));
-    expect(await service.sealDueDays(10)).toEqual([]); // nothing left to seal
-    await expect(service.sealDay(addDays(START, -1))).rejects.toThrow(/already sealed/);
-    bundleDir = service.directory;
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-audit-'));
+    // Miner i's model scores 2.0 + 0.1 i; the baseline champion 3.0: miner 0 wins every round and the boss round.
+    const executor = new InMemoryTrainingExecutor((job) => ({ loss: job.repoUrl.includes('baseline') ? 3 : 2 + Number(/miner-(\d)/.exec(job.repoUrl)?.[1]) * 0.1 }));
+    w = await startWorker({
+      db: db.config,
+      dataDir: path.join(dir, 'data'),
+      executor,
+      taskData: new RealSplitTaskData(path.join(dir, 'eval')),
+      env: {
+        CRUCIBLE_BASELINE_REPO_URL: 'https://example.org/baseline.git',
+        CRUCIBLE_BASELINE_COMMIT: 'b'.repeat(40),
+        CRUCIBLE_OWNER_UID: '0',
+        CRUCIBLE_STATIC_METAGRAPH: HOTKEYS.map((h, i) => `${h}=${i + 1}`).join(','),
+      },
+    });
+    const t = await createClosedTournament(w.app, { bossTasks: 3 });
+    await addEntrants(w.app, t.id, HOTKEYS.map((_, i) => ({ repoUrl: `https://example.org/miner-${i}.git` })));
+    await w.runUntil(t.id, 'completed');
+    tournament = await w.ds.getRepository(TournamentEntity).findOneByOrFail({ id: t.id });
+    bundleDir = path.join(w.config.dataDir, 'audit');
   });
 
   afterAll(async () => {
-    await ds?.destroy();
+    await w?.app.close();
     await db?.drop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function seedTournament(cycle: number, day: number, ranking: string[], failing: string): Promise<void> {
-    const at = new Date(`${addDays(START, day)}T10:00:00Z`);
-    const rulebook = defaultRulebook() as unknown as Record<string, unknown>;
-    const t = await ds.getRepository(TournamentEntity).save({
-      type: 'text', cycle, state: 'completed', rulebook, rulebookVersion: '2026.11-1', registrationOpensAt: at, registrationClosesAt: at, endsBy: at,
-      finishedAt: at, ranking: [],
-    });
-    const round = await ds.getRepository(RoundEntity).save({ tournamentId: t.id, index: 0, kind: 'knockout', state: 'decided' });
-    const task = await ds.getRepository(TaskEntity).save({
-      tournamentId: t.id, roundId: round.id, slot: 0, taskType: 'causal-lm', datasetId: 'd', baseModel: 'b', timeLimitSeconds: 60, hardware: 'cpu-2',
-      seedCommitment: 'a'.repeat(64), testSetCommitment: 'b'.repeat(64), secretSeed: 'secret', spec: {},
-    });
-    const ids: string[] = [];
-    for (const [i, hotkey] of ranking.entries()) {
-      const e = await ds.getRepository(EntrantEntity).save({
-        tournamentId: t.id, hotkey, uid: { hkA: 1, hkB: 2, hkC: 3, hkD: 4 }[hotkey] ?? null, repoUrl: 'https://x/y.git', commitSha: 'c'.repeat(40),
-        signature: `0x${(cycle * 16 + i).toString(16).padStart(128, '0')}`, status: 'accepted', receivedAt: new Date(at.getTime() - 3600_000 + i),
-      });
-      ids.push(e.id);
-      const run = await ds.getRepository(TrainingRunEntity).save({
-        tournamentId: t.id, taskId: task.id, entrantId: e.id, attempt: 1, state: 'finished', outcome: hotkey === failing ? 'miner_failed' : 'succeeded',
-        hardware: 'cpu-2', queuedAt: at, finishedAt: at,
-      });
-      if (hotkey !== failing) {
-        const losses = Buffer.alloc(8 * 4);
-        for (let j = 0; j < 4; j++) losses.writeDoubleLE(2 + i + j / 10, j * 8);
-        const file = path.join(dataDir, `${run.id}.losses`);
-        fs.writeFileSync(file, losses);
-        await ds.getRepository(EvaluationEntity).save({
-          taskId: task.id, runId: run.id, metricName: 'cross_entropy', metricValue: 2.15 + i, exampleCount: 4, lossesPath: file,
-          lossesSha256: createHash('sha256').update(losses).digest('hex'), modelSha256: 'd'.repeat(64), evaluatorVersion: 'v1', executionProvider: 'cpu',
-          createdAt: at,
-        });
-      }
-    }
-    await ds.getRepository(TournamentEntity).update({ id: t.id }, { ranking: ids, finishedAt: at });
-  }
-
-  async function expectedVector(cycle: number): Promise<{ uids: number[]; weights: number[] }> {
-    const t = await ds.getRepository(TournamentEntity).findOneByOrFail({ cycle });
-    const entrants = await ds.getRepository(EntrantEntity).findBy({ tournamentId: t.id });
-    const runs = await ds.getRepository(TrainingRunEntity).findBy({ tournamentId: t.id, outcome: 'succeeded' });
-    const byId = new Map(entrants.map((e) => [e.id, e]));
-    const v = computeWeights({
-      rules: defaultRulebook(),
-      tournaments: [{ tournamentType: 'text', standings: (t.ranking ?? []).map((id) => ({ hotkey: byId.get(id)!.hotkey, completedValidRun: runs.some((r) => r.entrantId === id) })) }],
-      hotkeyToUid: new Map(entrants.map((e) => [e.hotkey, e.uid!])),
-      burnUid: 0,
-    });
-    return convertWeightsAndUidsForEmit(v.uids, v.weights);
+  function files(d: string): string[] {
+    return fs.readdirSync(d).filter((n) => n.endsWith('.json')).sort();
   }
 
   function copyBundles(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-bundles-'));
-    for (const f of fs.readdirSync(bundleDir)) fs.copyFileSync(path.join(bundleDir, f), path.join(dir, f));
-    return dir;
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-bundles-'));
+    for (const f of files(bundleDir)) fs.copyFileSync(path.join(bundleDir, f), path.join(out, f));
+    return out;
   }
 
-  function edit(dir: string, day: string, change: (env: BundleEnvelope) => void): void {
-    const file = path.join(dir, `${day}.json`);
-    const env = JSON.parse(fs.readFileSync(file, 'utf8')) as BundleEnvelope;
-    change(env);
-    fs.writeFileSync(file, JSON.stringify(env));
+  /** Changes one bundle's body, then re-hashes, re-links and re-signs it and every later bundle with the validator's own key. */
+  async function tamper(d: string, kind: string, change: (body: AuditBundleBody) => void, key?: KeyringBundleSigner): Promise<void> {
+    const signer = key ?? new KeyringBundleSigner((await loadAuditKey(w.config.dataDir))!, 'audit_key');
+    let previous: string | null = null;
+    let started = false;
+    for (const name of files(d)) {
+      const file = path.join(d, name);
+      const env = JSON.parse(fs.readFileSync(file, 'utf8')) as BundleEnvelope;
+      const body = JSON.parse(env.body) as AuditBundleBody;
+      if (!started && body.kind === kind) {
+        change(body);
+        started = true;
+      } else if (started) {
+        body.previousSha256 = previous;
+      }
+      if (started) {
+        env.body = canonicalJson(body);
+        env.sha256 = sha(env.body);
+        env.signature = signer.sign(env.sha256);
+        fs.writeFileSync(file, JSON.stringify(env));
+      }
+      previous = env.sha256;
+    }
+    expect(started).toBe(true);
   }
 
-  async function audit(dir: string): Promise<{ code: number; text: string }> {
+  async function audit(d: string): Promise<{ code: number; text: string }> {
     const lines: string[] = [];
-    const code = await runAuditCommand({ source: dir, days: 7, out: (l) => lines.push(l) });
+    const code = await runAuditCommand({ source: d, days: 7, out: (l) => lines.push(l) });
     return { code, text: lines.join('\n') };
   }
 
-  it('reproduces every weight vector of the last 7 days exactly', async () => {
+  async function expectOnlyFailure(d: string, check: string, difference: RegExp): Promise<void> {
+    const { code, text } = await audit(d);
+    expect(code).toBe(1);
+    expect(text).toMatch(/PASS {2}envelopes/);
+    expect(text).toMatch(new RegExp(`FAIL {2}${check}`));
+    expect(text).toMatch(difference);
+    expect(text.match(/^FAIL/gm)).toHaveLength(1);
+  }
+
+  it('seals the tournament when it completes and the weight set when it is made, hash chained and signed by the persistent audit key', async () => {
+    const names = files(bundleDir);
+    expect(names.some((n) => n.endsWith('-tournament.json'))).toBe(true);
+    expect(names.some((n) => n.endsWith('-weights.json'))).toBe(true);
+    const key = auditKeyPath(w.config.dataDir);
+    expect(fs.statSync(key).mode & 0o777).toBe(0o600);
+    const again = await loadOrCreateAuditKey(w.config.dataDir);
+    const env = JSON.parse(fs.readFileSync(path.join(bundleDir, names[0]), 'utf8')) as BundleEnvelope;
+    expect(env.signer).toBe(again.address);
+    expect(w.app.get(AuditController).signerInfo()).toEqual({ address: again.address, publicKey: `0x${Buffer.from(again.publicKey).toString('hex')}`, kind: 'audit_key' });
+  });
+
+  it('re-derives everything from the untampered bundles: audit OK', async () => {
     const { code, text } = await audit(bundleDir);
-    expect(text).toContain('bundles: 7');
-    expect(text.match(/reproduced/g)).toHaveLength(7);
+    expect(text).not.toMatch(/^FAIL/m);
+    // 5 challengers: knockout (2 pairs + 1 against the champion: 3 tasks), knockout (2), knockout (1), boss (3 tasks): 9 tasks, 4 rounds.
+    expect(text).toMatch(/re-derived: \d+ bundles, \d+ evaluations, 9 seeds, 9 splits, 9 task rankings, 4 rounds, 1 boss verdicts, 1 final rankings, 1 weight sets, 0 re-evaluations/);
     expect(text).toContain('audit: OK');
     expect(code).toBe(0);
+    const json: string[] = [];
+    expect(await runAuditCommand({ source: bundleDir, days: 7, json: true, out: (l) => json.push(l) })).toBe(0);
+    expect(JSON.parse(json.join('\n'))).toMatchObject({ ok: true, counts: { verdicts: 1, weightSets: 1 } });
   });
 
-  it('fails and says where when one per-example loss is altered', async () => {
-    const dir = copyBundles();
-    const day = addDays(START, 3);
-    edit(dir, day, (env) => {
-      const body = JSON.parse(env.body) as { evaluations: Array<{ losses: string | null }> };
-      const ev = body.evaluations.find((e) => e.losses !== null)!;
-      const bytes = Buffer.from(ev.losses!, 'base64');
-      bytes.writeDoubleLE(0.001, 0);
-      ev.losses = bytes.toString('base64');
-      env.body = JSON.stringify(body);
+  it('the final ranking swapped', async () => {
+    const d = copyBundles();
+    await tamper(d, 'tournament', (b) => {
+      const r = b.tournaments[0].ranking!;
+      [r[0], r[1]] = [r[1], r[0]];
     });
-    const { code, text } = await audit(dir);
-    expect(code).toBe(1);
-    expect(text).toMatch(new RegExp(`MISMATCH at bundle ${day} \\(sequence 3\\): body sha256`));
-    expect(text).toMatch(new RegExp(`MISMATCH at bundle ${day} evaluation .*per-example losses hash`));
+    await expectOnlyFailure(d, 'rankings', new RegExp(`tournament ${tournament.id} .*: ranking\\[0\\]: recorded "${tournament.ranking![1]}", re-derived "${tournament.ranking![0]}"`));
   });
 
-  it('fails and says where when one signature is altered', async () => {
-    const dir = copyBundles();
-    const day = addDays(START, 5);
-    edit(dir, day, (env) => {
-      env.signature = `0x${'00'.repeat(64)}`;
+  it('one per-example loss changed, with the loss hash and the metric updated consistently', async () => {
+    const d = copyBundles();
+    await tamper(d, 'tournament', (b) => {
+      const boss = b.rounds.find((r) => r.kind === 'boss')!;
+      const task = b.tasks.find((t) => t.roundId === boss.id)!;
+      const e = b.evaluations.find((x) => x.taskId === task.id && x.runId !== null)!;
+      const losses = Buffer.from(e.losses!, 'base64');
+      losses.writeDoubleLE(losses.readDoubleLE(0) + 0.5, 0);
+      let sum = 0;
+      for (let i = 0; i < losses.length / 8; i++) sum += losses.readDoubleLE(i * 8);
+      e.losses = losses.toString('base64');
+      e.lossesSha256 = createHash('sha256').update(losses).digest('hex');
+      e.metricValue = sum / (losses.length / 8);
     });
-    const { code, text } = await audit(dir);
-    expect(code).toBe(1);
-    expect(text).toContain(`MISMATCH at bundle ${day} (sequence 5): signature does not verify`);
+    await expectOnlyFailure(d, 'rankings', /round 3 \(boss\): verdict\.tasks\[\d\]\.(bootstrap|champion|challenger)/);
   });
 
-  it('fails and says where when one bundle link is broken (even when re-signed)', async () => {
-    const dir = copyBundles();
-    const day = addDays(START, 4);
-    edit(dir, day, (env) => {
-      const body = JSON.parse(env.body) as { previousSha256: string };
-      body.previousSha256 = 'f'.repeat(64);
-      const { canonicalJson } = jest.requireActual<typeof import('../../src/audit/canonical-json')>('../../src/audit/canonical-json');
-      env.body = canonicalJson(body);
-      env.sha256 = sha256Hex(env.body);
-      env.signature = new KeyringBundleSigner(validator).sign(env.sha256);
+  it('a revealed seed replaced', async () => {
+    const d = copyBundles();
+    await tamper(d, 'tournament', (b) => {
+      b.tasks[0].revealedSeed = 'f'.repeat(32);
     });
-    const { code, text } = await audit(dir);
+    const { code, text } = await audit(d);
     expect(code).toBe(1);
-    expect(text).toContain(`MISMATCH at bundle ${day} (sequence 4): previousSha256`);
-    expect(text).toContain('broken link');
+    expect(text).toMatch(/FAIL {2}seeds/);
+    expect(text).toMatch(/first difference: tournament .* round \d task .*: seedCommitment: published [0-9a-f]{64}, the revealed seed hashes to/);
+  });
+
+  it('a boss verdict flipped', async () => {
+    const d = copyBundles();
+    await tamper(d, 'tournament', (b) => {
+      const verdict = b.rounds.find((r) => r.kind === 'boss')!.decision!.verdict as { challengerWins: boolean };
+      verdict.challengerWins = !verdict.challengerWins;
+    });
+    await expectOnlyFailure(d, 'rankings', /round 3 \(boss\): verdict\.challengerWins: recorded false, re-derived true/);
+  });
+
+  it("one task's split commitment replaced", async () => {
+    const d = copyBundles();
+    await tamper(d, 'tournament', (b) => {
+      b.tasks[1].testSetCommitment = 'e'.repeat(64);
+    });
+    await expectOnlyFailure(d, 'splits', new RegExp(`task .*: testSetCommitment: published ${'e'.repeat(64)}, re-derived from the revealed seed [0-9a-f]{64}`));
+  });
+
+  it("the metagraph snapshot's uid of the winner changed", async () => {
+    const d = copyBundles();
+    await tamper(d, 'weights', (b) => {
+      b.weightSets[0].basis.metagraph.uids = { ...b.weightSets[0].basis.metagraph.uids, [HOTKEYS[0]]: 42 };
+    });
+    await expectOnlyFailure(d, 'weights', /weight set .*: uids\[1\]: recorded 1, re-derived 2/);
+  });
+
+  it("a weight set's u16 values changed", async () => {
+    const d = copyBundles();
+    await tamper(d, 'weights', (b) => {
+      b.weightSets[0].values[1] -= 1;
+    });
+    await expectOnlyFailure(d, 'weights', /weight set .*: values\[1\]: recorded \d+, re-derived 65535/);
+  });
+
+  it('a change of signing key passes only when the old key signed it', async () => {
+    const hotkey = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//NewValidator');
+    const oldKey = new KeyringBundleSigner((await loadAuditKey(w.config.dataDir))!, 'audit_key');
+    const d = copyBundles();
+    const service = new AuditBundleService(new AuditSourceRepository(w.ds), new AuditBundleRepository(w.ds), new KeyringBundleSigner(hotkey, 'validator_hotkey', oldKey), { ...w.config, dataDir: path.join(d, 'x') }, w.app.get(Clock));
+    const [change] = await service.sealDue(0);
+    expect(JSON.parse(change.body)).toMatchObject({ kind: 'key_change', keyChange: { from: oldKey.address, to: hotkey.address } });
+    fs.writeFileSync(path.join(d, '999999-key_change.json'), JSON.stringify(change));
+    expect((await audit(d)).text).toContain('audit: OK');
+
+    await tamper(d, 'key_change', (b) => {
+      b.keyChange!.signature = `0x${'00'.repeat(64)}`;
+    }, new KeyringBundleSigner(hotkey));
+    const { code, text } = await audit(d);
+    expect(code).toBe(1);
+    expect(text).toMatch(/keyChange\.signature: the change to .* is not signed by the old key/);
   });
 });
