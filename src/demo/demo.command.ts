@@ -27,7 +27,8 @@ const MINERS: Array<{ name: string; seed: string; fixture: string; hyperparamete
   { name: 'miner-strong', seed: '//Alice', fixture: 'lm-small', hyperparameters: { steps: 400, width: 64, context: 6, lr: 0.006 } },
   { name: 'miner-good', seed: '//Bob', fixture: 'lm-small', hyperparameters: { steps: 150, width: 48, context: 4 } },
   { name: 'miner-fair', seed: '//Charlie', fixture: 'lm-small', hyperparameters: { steps: 60, width: 32, context: 3 } },
-  { name: 'miner-weak', seed: '//Dave', fixture: 'lm-small', hyperparameters: { steps: 15, width: 16, context: 2 } },
+  // Writes a model that reads the token it predicts (issue 19): the causality check rejects it.
+  { name: 'miner-cheat', seed: '//Dave', fixture: 'look-ahead' },
   { name: 'miner-broken', seed: '//Eve', fixture: 'exit-1' },
 ];
 const BASELINE = { name: 'baseline-champion', fixture: 'lm-small', hyperparameters: { steps: 30, width: 24, context: 2 } };
@@ -37,7 +38,8 @@ const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'miners');
 
 /**
  * `npm run demo`: a whole tournament on one machine with embedded defaults: PGlite, the Docker
- * sandbox with the trainer-cpu image, the shipped dataset, five signed submissions.
+ * sandbox with the trainer-cpu image, a dataset generated from each task's seed, five signed submissions
+ * (one of them a look-ahead cheater the causality check rejects).
  */
 export async function runDemo(): Promise<number> {
   const started = Date.now();
@@ -112,8 +114,13 @@ export async function runDemo(): Promise<number> {
     say('registration closed; the worker plans the knockout and starts training');
 
     const names = new Map<string, string>();
-    await watch(ds, tournament.id, names, MINERS.map((m) => m.name), say);
-    await printResults(app.get(TournamentQueriesService), app.get(WeightsPreviewService), ds, tournament.id, names);
+    const queries = app.get(TournamentQueriesService);
+    const datasetLabel = (id: string): string => {
+      const v = queries.datasetVisibility(id);
+      return `${id}, ${v.visibility}: ${v.note}`;
+    };
+    await watch(ds, tournament.id, names, MINERS.map((m) => m.name), datasetLabel, say);
+    await printResults(queries, app.get(WeightsPreviewService), ds, tournament.id, names);
     say('demo finished');
     return 0;
   } finally {
@@ -121,8 +128,9 @@ export async function runDemo(): Promise<number> {
   }
 }
 
-async function watch(ds: DataSource, tournamentId: string, names: Map<string, string>, minerNames: string[], say: (m: string) => void): Promise<void> {
+async function watch(ds: DataSource, tournamentId: string, names: Map<string, string>, minerNames: string[], datasetLabel: (id: string) => string, say: (m: string) => void): Promise<void> {
   const seen = new Map<string, string>();
+  const announced = new Set<string>();
   const rounds = new Map<string, RoundEntity>();
   for (;;) {
     const t = await ds.getRepository(TournamentEntity).findOneByOrFail({ id: tournamentId });
@@ -140,6 +148,11 @@ async function watch(ds: DataSource, tournamentId: string, names: Map<string, st
     const runs = await ds.getRepository(TrainingRunEntity).find({ where: { tournamentId }, order: { queuedAt: 'ASC' } });
     const tasks = new Map((await ds.getRepository(TaskEntity).find({ where: { tournamentId } })).map((x) => [x.id, x]));
     const roundIndex = new Map([...rounds.values()].map((r) => [r.id, r.index]));
+    for (const task of tasks.values()) {
+      if (announced.has(task.id)) continue;
+      announced.add(task.id);
+      say(`task ${task.slot} of round ${roundIndex.get(task.roundId)}: ${task.taskType} on ${datasetLabel(task.datasetId)}; test-set commitment ${task.testSetCommitment.slice(0, 16)}...`);
+    }
     for (const run of runs) {
       const key = `${run.state}/${run.outcome ?? ''}`;
       if (seen.get(run.id) === key) continue;

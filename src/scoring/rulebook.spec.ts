@@ -16,6 +16,15 @@ describe('rulebook', () => {
     });
   });
 
+  it('the default catalogue draws on generated datasets only, and public ones need an explicit flag', () => {
+    expect(DEFAULT_RULEBOOK.taskCatalog['causal-lm'].datasets).toEqual(['grammar-lm-v1']);
+    expect(DEFAULT_RULEBOOK.allowPublicDatasets).toBe(false);
+    expect(validateRulebook({ ...defaultRulebook(), allowPublicDatasets: 'yes' })).toEqual(['allowPublicDatasets must be true or false']);
+    const sealedBefore: Record<string, unknown> = { ...defaultRulebook() };
+    delete sealedBefore.allowPublicDatasets;
+    expect(validateRulebook(sealedBefore)).toEqual([]);
+  });
+
   it('the defaults are frozen; defaultRulebook() returns an independent copy', () => {
     expect(Object.isFrozen(DEFAULT_RULEBOOK.threshold)).toBe(true);
     const copy = defaultRulebook();

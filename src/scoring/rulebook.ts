@@ -87,6 +87,12 @@ export interface Rulebook {
   hardware: string;
   /** Datasets and base models per task type. */
   taskCatalog: Readonly<Record<string, TaskCatalogEntry>>;
+  /**
+   * Whether a tournament type with an emission pool may draw tasks from public datasets (whose test
+   * split a miner can recover). Off by default: the default catalogue uses generated datasets only.
+   * Absent in rulebooks sealed before it existed (read as false).
+   */
+  allowPublicDatasets?: boolean;
 }
 
 export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
@@ -108,8 +114,9 @@ export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
   timeLimitsSeconds: { group: 3600, knockout: 3600, boss: 7200 },
   hardware: 'cpu-2',
   taskCatalog: {
-    'causal-lm': { datasets: ['devils-dictionary'], baseModels: ['builtin:unigram'] },
+    'causal-lm': { datasets: ['grammar-lm-v1'], baseModels: ['builtin:unigram'] },
   },
+  allowPublicDatasets: false,
 });
 
 /** A mutable deep copy of the defaults, to start a new tournament's rulebook from. */
@@ -245,6 +252,8 @@ export function validateRulebook(input: unknown): string[] {
       if (!(type in r.pools)) p.push(`tournamentTaskTypes.${type} has no pool`);
     }
   }
+
+  if (r.allowPublicDatasets !== undefined && typeof r.allowPublicDatasets !== 'boolean') p.push('allowPublicDatasets must be true or false');
 
   if (!isFiniteNumber(r.participationFloor) || r.participationFloor < 0 || r.participationFloor > 0.1) {
     p.push('participationFloor must be in [0, 0.1]');

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/domain-error';
+import { DatasetRegistry } from '../evaluation/datasets/dataset-registry';
 import { Page, PageRequest } from '../common/pagination';
 import { RunFilter, RunRepository } from '../runs/run.repository';
 import { TrainingRunEntity } from '../runs/training-run.entity';
@@ -20,7 +21,13 @@ export class TournamentQueriesService {
     private readonly entrantRepo: EntrantRepository,
     private readonly runs: RunRepository,
     private readonly standings: StandingsRepository,
+    private readonly datasets: DatasetRegistry,
   ) {}
+
+  /** Whether a dataset's test split can be known before the reveal, with the reason (shown with every task). */
+  datasetVisibility(datasetId: string): { visibility: string; note: string } {
+    return this.datasets.has(datasetId) ? this.datasets.visibility(datasetId) : { visibility: 'unknown', note: 'the dataset is not in this service\'s registry' };
+  }
 
   list(filter: TournamentFilter, page: PageRequest): Promise<Page<TournamentEntity>> {
     return this.tournaments.page(filter, page);

@@ -108,6 +108,12 @@ export class TaskDto {
   @ApiProperty() slot!: number;
   @ApiProperty() taskType!: string;
   @ApiProperty() datasetId!: string;
+  @ApiProperty({
+    enum: ['public', 'generated', 'private', 'unknown'],
+    description: 'public: the corpus is published and the test split can be recovered by a miner; generated: made from the secret task seed; private: the organiser\'s own files',
+  })
+  datasetVisibility!: string;
+  @ApiProperty({ description: 'Why the dataset has that visibility' }) datasetNote!: string;
   @ApiProperty() baseModel!: string;
   @ApiProperty() timeLimitSeconds!: number;
   @ApiProperty() hardware!: string;
@@ -117,13 +123,15 @@ export class TaskDto {
   @ApiPropertyOptional({ nullable: true, type: String }) revealedAt!: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) spec!: Record<string, unknown>;
 
-  static from(t: TaskEntity): TaskDto {
+  static from(t: TaskEntity, dataset: { visibility: string; note: string }): TaskDto {
     return {
       id: t.id,
       roundId: t.roundId,
       slot: t.slot,
       taskType: t.taskType,
       datasetId: t.datasetId,
+      datasetVisibility: dataset.visibility,
+      datasetNote: dataset.note,
       baseModel: t.baseModel,
       timeLimitSeconds: t.timeLimitSeconds,
       hardware: t.hardware,

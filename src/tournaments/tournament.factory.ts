@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import { ValidationError } from '../common/domain-error';
 import { BASELINE_HOTKEY } from '../scoring/tournament-evidence';
+import { DatasetRegistry } from '../evaluation/datasets/dataset-registry';
 import { EntrantRepository } from '../submissions/entrant.repository';
 import { ChampionRef, TournamentEntity } from './tournament.entity';
 import { TournamentRepository } from './tournament.repository';
@@ -20,11 +21,14 @@ export interface NextCycleInput {
 /** Creates the next cycle of a tournament type, with its rulebook frozen and its champion resolved. */
 @Injectable()
 export class TournamentFactory {
+  private readonly logger = new Logger(TournamentFactory.name);
+
   constructor(
     private readonly tournaments: TournamentRepository,
     private readonly entrants: EntrantRepository,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly datasets: DatasetRegistry,
   ) {}
 
   autoScheduledTypes(): string[] {
@@ -39,6 +43,7 @@ export class TournamentFactory {
     if (!(input.type in rulebook.pools)) {
       throw new ValidationError(`tournament type ${input.type} has no weight pool in the rulebook`, ['type']);
     }
+    this.checkDatasets(input.type, rulebook);
 
     const latest = await this.tournaments.latestOfType(input.type, manager);
     const closesAt = new Date(input.opensAt.getTime() + rulebook.schedule.registrationMinutes * 60_000);
@@ -57,6 +62,26 @@ export class TournamentFactory {
       },
       manager,
     );
+  }
+
+  /**
+   * Every dataset the type draws on must exist; a type that earns emission may use a public dataset
+   * (whose test split a miner can recover) only with the rulebook's allowPublicDatasets, and then every
+   * start says so in the log.
+   */
+  private checkDatasets(type: string, rulebook: TournamentRulebook): void {
+    const ids = new Set((rulebook.tournamentTaskTypes[type] ?? []).flatMap((taskType) => rulebook.taskCatalog[taskType]?.datasets ?? []));
+    const unknown = [...ids].filter((id) => !this.datasets.has(id));
+    if (unknown.length) throw new ValidationError(`unknown dataset ${unknown.join(', ')} in the rulebook's task catalogue`, ['rulebook']);
+    const publicIds = [...ids].filter((id) => this.datasets.visibility(id).visibility === 'public');
+    if (publicIds.length === 0 || (rulebook.pools[type] ?? 0) === 0) return;
+    if (!rulebook.allowPublicDatasets) {
+      throw new ValidationError(
+        `tournament type ${type} sets weights but draws on public dataset(s) ${publicIds.join(', ')}: a miner can recover their test split; use generated or private datasets, or set allowPublicDatasets in the rulebook`,
+        ['rulebook'],
+      );
+    }
+    this.logger.warn({ msg: 'weight-setting tournament on public datasets (allowPublicDatasets): their test split can be recovered by miners', type, datasets: publicIds });
   }
 
   /** The last completed tournament's winner defends; the first tournament faces the baseline repo. */

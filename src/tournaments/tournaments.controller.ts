@@ -39,7 +39,7 @@ export class TournamentsController {
   @ApiOperation({ summary: 'Tasks with their published seed and test-set commitments (seeds once revealed)' })
   @ApiOkResponse({ type: [TaskDto] })
   async tasks(@Param('id', ParseUUIDPipe) id: string): Promise<TaskDto[]> {
-    return (await this.queries.tasks(id)).map(TaskDto.from);
+    return (await this.queries.tasks(id)).map((t) => TaskDto.from(t, this.queries.datasetVisibility(t.datasetId)));
   }
 
   @Get(':id/entrants')

@@ -59,6 +59,10 @@ export class DatasetRegistry {
     return [...this.definitions.values()];
   }
 
+  has(id: string): boolean {
+    return this.definitions.has(id);
+  }
+
   get(id: string): DatasetDefinition {
     const d = this.definitions.get(id);
     if (!d) {
