@@ -99,15 +99,25 @@ export function buildCli(): Command {
 
   program
     .command('evaluate')
-    .description('re-run one evaluation from revealed data and print the metric (for auditors)')
-    .requiredOption('--model <file>', 'ONNX model file')
-    .requiredOption('--dataset <id>', 'dataset id, e.g. devils-dictionary')
-    .requiredOption('--seed <seed>', 'the revealed task seed')
+    .description('re-run one evaluation from revealed data and print the metric (for auditors): --run + --source, or --model + --dataset + --seed')
+    .option('--run <id>', 'a run of a sealed tournament: its model, seed and dataset are fetched from --source')
+    .option('--source <dirOrUrl>', 'with --run: directory of bundles or the Crucible API base URL')
+    .option('--artifacts <dir>', 'with --run and a directory source: archived models (default: <source>/../artifacts)')
+    .option('--model <file>', 'ONNX model file')
+    .option('--dataset <id>', 'dataset id, e.g. devils-dictionary')
+    .option('--seed <seed>', 'the revealed task seed')
     .option('--type <taskType>', 'task type', 'causal-lm')
     .option('--commitment <sha256>', 'published test-set commitment to check the re-derived split against')
-    .action(async (opts: { model: string; dataset: string; seed: string; type: string; commitment?: string }) => {
+    .action(async (opts: { run?: string; source?: string; artifacts?: string; model?: string; dataset?: string; seed?: string; type: string; commitment?: string }) => {
+      if (opts.run) {
+        if (!opts.source) throw new InvalidArgumentError('--run needs --source');
+        const { evaluateRunCommand } = await import('./audit/evaluate-run.command');
+        process.exitCode = await evaluateRunCommand({ run: opts.run, source: opts.source, artifacts: opts.artifacts });
+        return;
+      }
+      if (!opts.model || !opts.dataset || !opts.seed) throw new InvalidArgumentError('give --run and --source, or --model, --dataset and --seed');
       const { evaluateCommand } = await import('./evaluation/evaluate.command');
-      process.exitCode = await evaluateCommand(opts);
+      process.exitCode = await evaluateCommand({ model: opts.model, dataset: opts.dataset, seed: opts.seed, type: opts.type, commitment: opts.commitment });
     });
 
   return program;

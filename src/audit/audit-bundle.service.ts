@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import type { WeightSetEntity } from '../chain/weight-set.entity';
 import type { BundleKind } from './audit-bundle.entity';
 import { AuditBundleRepository, SealedBundle } from './audit-bundle.repository';
+import { ArtifactArchive } from './artifact-archive';
 import { AuditSourceRepository } from './audit-source.repository';
 import { AuditBundleBody, BUNDLE_FORMAT, BundleEnvelope, BundleWeightSet, keyChangeMessage } from './bundle-format';
 import { BundleSigner } from './bundle-signer';
@@ -29,6 +30,7 @@ export class AuditBundleService {
     private readonly source: AuditSourceRepository,
     private readonly bundles: AuditBundleRepository,
     private readonly signer: BundleSigner,
+    private readonly artifacts: ArtifactArchive,
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
@@ -37,14 +39,21 @@ export class AuditBundleService {
     return path.join(this.config.dataDir, 'audit');
   }
 
-  /** Seals everything due now, oldest first: a key change, completed tournaments, settled weight sets, finished days. */
+  /**
+   * Seals everything due now, oldest first: a key change, completed tournaments (archiving their
+   * scored models first), settled weight sets, finished days; then prunes expired archived models.
+   */
   async sealDue(maxDays = 7): Promise<BundleEnvelope[]> {
     const sealed: BundleEnvelope[] = [];
     const latest = await this.bundles.latest();
     if (latest && latest.signer !== this.signer.address) sealed.push(await this.sealKeyChange(latest.signer));
-    for (const id of await this.source.completedTournamentsNotSealed()) sealed.push(await this.seal('tournament', id, await this.tournamentContent([id])));
+    for (const id of await this.source.completedTournamentsNotSealed()) {
+      for (const m of await this.source.scoredModels(id)) await this.artifacts.archive(m.artifactPath, m.modelSha256);
+      sealed.push(await this.seal('tournament', id, await this.tournamentContent([id])));
+    }
     for (const w of await this.source.weightSetsNotSealed()) sealed.push(await this.seal('weights', w.id, { weightSets: [toBundleWeightSet(w)] }));
     sealed.push(...(await this.sealDueDays(maxDays)));
+    await this.artifacts.prune();
     return sealed;
   }
 

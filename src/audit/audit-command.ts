@@ -89,7 +89,7 @@ export function printReport(report: AuditReport, out: (l: string) => void): void
   out(report.ok ? 'audit: OK' : `audit: FAILED (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'})`);
 }
 
-interface BundleRef {
+export interface BundleRef {
   sequence: number;
   kind: string;
   subject: string;
@@ -97,14 +97,14 @@ interface BundleRef {
 }
 
 /** Where bundles and archived models come from: a directory or a Crucible API. */
-interface BundleSource {
+export interface BundleSource {
   list(): Promise<BundleRef[]>;
   get(sequence: number): Promise<BundleEnvelope>;
   /** The archived model file with this sha256, written to a temporary file; null when absent. */
   model(sha256: string, dir: string): Promise<string | null>;
 }
 
-function bundleSource(opts: AuditCommandOptions): BundleSource {
+export function bundleSource(opts: Pick<AuditCommandOptions, 'source' | 'artifacts' | 'fetchImpl'>): BundleSource {
   if (/^https?:\/\//.test(opts.source)) {
     const f = opts.fetchImpl ?? fetch;
     const url = (p: string) => new URL(p, opts.source).toString();

@@ -28,6 +28,30 @@ export class AuditSourceRepository {
     return rows.map((r) => r.id);
   }
 
+  /** The model file and sha256 of every scored run of a tournament. */
+  async scoredModels(tournamentId: string): Promise<Array<{ artifactPath: string; modelSha256: string }>> {
+    return this.ds
+      .getRepository(TrainingRunEntity)
+      .createQueryBuilder('r')
+      .innerJoin(EvaluationEntity, 'e', 'e.runId = r.id')
+      .select('r.artifactPath', 'artifactPath')
+      .addSelect('e.modelSha256', 'modelSha256')
+      .where('r.tournamentId = :tournamentId AND r.artifactPath IS NOT NULL', { tournamentId })
+      .getRawMany<{ artifactPath: string; modelSha256: string }>();
+  }
+
+  /** Whether a model with this sha256 was scored, and whether a task it was scored on has revealed its seed. */
+  async modelStatus(sha256: string): Promise<{ scored: boolean; revealed: boolean }> {
+    const rows = await this.ds
+      .getRepository(EvaluationEntity)
+      .createQueryBuilder('e')
+      .innerJoin(TaskEntity, 't', 't.id = e.taskId')
+      .select('t.revealedSeed IS NOT NULL', 'revealed')
+      .where('e.modelSha256 = :sha256 AND e.runId IS NOT NULL', { sha256 })
+      .getRawMany<{ revealed: boolean }>();
+    return { scored: rows.length > 0, revealed: rows.some((r) => r.revealed) };
+  }
+
   /** Weight vectors settled (set or dry-run) without a bundle yet, oldest first. */
   weightSetsNotSealed(): Promise<WeightSetEntity[]> {
     return this.ds

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { loadHotkey } from '../chain/wallet';
 import { AppConfig } from '../config/app-config';
+import { ArtifactArchive } from './artifact-archive';
+import { ArtifactsController } from './artifacts.controller';
 import { AuditBundleRepository } from './audit-bundle.repository';
 import { AuditBundleService } from './audit-bundle.service';
 import { loadAuditKey, loadOrCreateAuditKey } from './audit-key';
@@ -25,12 +27,13 @@ export async function createBundleSigner(config: AppConfig): Promise<BundleSigne
 
 /** Sealed audit bundles (AuditBundleService.sealDue from the worker's upkeep tick) and the /api/audit endpoints. */
 @Module({
-  controllers: [AuditController],
+  controllers: [AuditController, ArtifactsController],
   providers: [
     { provide: BundleSigner, useFactory: createBundleSigner, inject: [AppConfig] },
     AuditSourceRepository,
     AuditBundleRepository,
     AuditBundleService,
+    ArtifactArchive,
   ],
   exports: [AuditBundleService, AuditBundleRepository],
 })

@@ -124,6 +124,10 @@ export abstract class AppConfig {
     workerEnv?: Record<string, string>;
   };
   abstract readonly chain: ChainConfig;
+  abstract readonly audit: {
+    /** Days archived model files are kept (content-addressed by sha256), so a 7-day audit can re-evaluate them. */
+    artifactRetentionDays: number;
+  };
   abstract readonly publishing: {
     githubOrg?: string;
     githubToken?: string;
@@ -324,6 +328,7 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
     logFormat: r.oneOf('CRUCIBLE_LOG_FORMAT', ['text', 'json'] as const, 'text'),
     role: overrides.role ?? r.oneOf<Role>('CRUCIBLE_ROLE', ['api', 'worker', 'all'], 'all'),
     dataDir,
+    audit: { artifactRetentionDays: r.int('CRUCIBLE_ARTIFACT_RETENTION_DAYS', 8, 1, 3650) },
     adminToken: r.str('CRUCIBLE_ADMIN_TOKEN'),
     logLevel: r.oneOf('CRUCIBLE_LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
     database: {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Keyring } from '@polkadot/keyring';
 import { Logger } from '@nestjs/common';
+import { ArtifactArchive } from '../../src/audit/artifact-archive';
 import { AuditBundleRepository } from '../../src/audit/audit-bundle.repository';
 import { AuditBundleService } from '../../src/audit/audit-bundle.service';
 import { runAuditCommand } from '../../src/audit/audit-command';
@@ -224,7 +225,7 @@ describe('audit: every decision re-derived from sealed bundles', () => {
     const hotkey = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//NewValidator');
     const oldKey = new KeyringBundleSigner((await loadAuditKey(w.config.dataDir))!, 'audit_key');
     const d = copyBundles();
-    const service = new AuditBundleService(new AuditSourceRepository(w.ds), new AuditBundleRepository(w.ds), new KeyringBundleSigner(hotkey, 'validator_hotkey', oldKey), { ...w.config, dataDir: path.join(d, 'x') }, w.app.get(Clock));
+    const service = new AuditBundleService(new AuditSourceRepository(w.ds), new AuditBundleRepository(w.ds), new KeyringBundleSigner(hotkey, 'validator_hotkey', oldKey), w.app.get(ArtifactArchive), { ...w.config, dataDir: path.join(d, 'x') }, w.app.get(Clock));
     const [change] = await service.sealDue(0);
     expect(JSON.parse(change.body)).toMatchObject({ kind: 'key_change', keyChange: { from: oldKey.address, to: hotkey.address } });
     fs.writeFileSync(path.join(d, '999999-key_change.json'), JSON.stringify(change));

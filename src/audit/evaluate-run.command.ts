@@ -1,0 +1,64 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { reEvaluate } from '../evaluation/re-evaluate';
+import type { TaskType } from '../evaluation/task-data';
+import { bundleSource } from './audit-command';
+import type { AuditBundleBody } from './bundle-format';
+
+export interface EvaluateRunOptions {
+  run: string;
+  /** A directory of bundles or the Crucible API base URL. */
+  source: string;
+  artifacts?: string;
+  fetchImpl?: typeof fetch;
+  out?: (line: string) => void;
+}
+
+/**
+ * `crucible evaluate --run <id> --source URL|DIR`: finds the run in the sealed bundles, fetches its
+ * archived model, re-derives the hidden split from the revealed seed and the dataset, scores the
+ * model on CPU and compares with the recorded metric bit for bit. Exit 0 when everything matches.
+ */
+export async function evaluateRunCommand(opts: EvaluateRunOptions): Promise<number> {
+  const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const source = bundleSource(opts);
+  const refs = (await source.list()).filter((r) => r.kind === 'tournament').sort((a, b) => b.sequence - a.sequence);
+  for (const ref of refs) {
+    const body = JSON.parse((await source.get(ref.sequence)).body) as AuditBundleBody;
+    const e = body.evaluations.find((x) => x.runId === opts.run);
+    if (!e) continue;
+    const task = body.tasks.find((t) => t.id === e.taskId);
+    if (!task?.revealedSeed) {
+      out(`error: run ${opts.run}: the task seed is not revealed yet`);
+      return 1;
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-evaluate-'));
+    try {
+      const model = await source.model(e.modelSha256, dir);
+      if (!model) {
+        out(`error: run ${opts.run}: archived model ${e.modelSha256} is not available from ${opts.source}`);
+        return 1;
+      }
+      out(`run: ${opts.run} (tournament ${ref.subject}, task ${task.id}, ${task.datasetId})`);
+      const again = await reEvaluate({
+        modelPath: model,
+        taskType: task.taskType as TaskType,
+        datasetId: task.datasetId,
+        seed: task.revealedSeed,
+        expectedSeedCommitment: task.seedCommitment,
+        expectedTestSetCommitment: task.testSetCommitment,
+        evaluation: { executionProvider: 'cpu', maxModelMb: 512, timeoutSeconds: 600, memoryMb: 4096 },
+        print: out,
+      });
+      out(`recorded_${e.metricName}: ${e.metricValue}`);
+      const same = again.result.ok && Object.is(again.result.score.metricValue, e.metricValue) && again.result.score.lossesSha256 === e.lossesSha256;
+      out(`matches_recorded: ${same && again.commitmentsMatch}`);
+      return same && again.commitmentsMatch ? 0 : 1;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  out(`error: run ${opts.run} has no scored evaluation in the bundles at ${opts.source}`);
+  return 1;
+}
