@@ -6,6 +6,8 @@ import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { DataSource } from 'typeorm';
+import { AuditBundleRepository } from '../audit/audit-bundle.repository';
+import { runAuditCommand } from '../audit/audit-command';
 import { loadConfig, loadConfigWith } from '../config/app-config';
 import { createApp } from '../main';
 import { TrainingRunEntity } from '../runs/training-run.entity';
@@ -121,8 +123,9 @@ export async function runDemo(): Promise<number> {
     };
     await watch(ds, tournament.id, names, MINERS.map((m) => m.name), datasetLabel, say);
     await printResults(queries, app.get(WeightsPreviewService), ds, tournament.id, names);
+    const audited = await auditSealedBundles(app.get(AuditBundleRepository), tournament.id, config.dataDir);
     say('demo finished');
-    return 0;
+    return audited ? 0 : 1;
   } finally {
     await app.close();
   }
@@ -207,6 +210,17 @@ async function printResults(queries: TournamentQueriesService, weights: WeightsP
     const u16 = preview.emit ? preview.emit.weights[preview.emit.uids.indexOf(uid)] : 0;
     console.log(`  uid ${String(uid).padStart(3)}  ${preview.vector.weights[i].toFixed(6)}  u16 ${u16}`);
   });
+}
+
+/** The demo ends with an auditor's session: the sealed bundles re-derived from the files alone, three models re-evaluated. */
+async function auditSealedBundles(bundles: AuditBundleRepository, tournamentId: string, dataDir: string): Promise<boolean> {
+  // The worker seals the tournament in the tick that completes it.
+  for (let i = 0; i < 30 && !(await bundles.bySubject('tournament', tournamentId)); i++) await new Promise((r) => setTimeout(r, 1000));
+  const source = path.join(dataDir, 'audit');
+  console.log('\nAudit (re-derived from the signed bundles alone; to repeat it:');
+  console.log(`  npx crucible audit --source ${path.relative(process.cwd(), source)} --days 7 --reevaluate 3)`);
+  const code = await runAuditCommand({ source, days: 7, reevaluate: 3, out: (line) => console.log(`  ${line}`) });
+  return code === 0;
 }
 
 function fmt(x: number | null): string {
