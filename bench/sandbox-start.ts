@@ -44,13 +44,13 @@ async function crucibleRun(runner: DockerSandboxRunner, root: string, i: number)
     image: IMAGE,
     entrypoint: ['true'],
     mounts: { taskDir: dirs[0], trainDir: dirs[1], codeDir: dirs[2], outputDir: dirs[3] },
-    limits: { memoryMb: 512, cpus: 1, pidsLimit: 64, gpus: 0, scratchMb: 64, outputMaxBytes: 8 << 20, logMaxBytes: 64 << 10, wallSeconds: 60, graceSeconds: 2 },
+    limits: { memoryMb: 512, cpus: 1, pidsLimit: 64, gpus: 0, scratchMb: 64, maxFiles: 1024, outputMaxBytes: 8 << 20, logMaxBytes: 64 << 10, wallSeconds: 60, graceSeconds: 2 },
     startedAtMs: Date.now(),
   });
   const t0 = performance.now();
   const { ref } = await runner.start(spec);
   const exit = await runner.wait(ref);
-  await runner.logs(ref, path.join(root, `r${i}`, 'logs.txt'), 64 << 10);
+  await runner.collect(ref, { modelPath: path.join(root, `r${i}`, 'model.onnx'), logPath: path.join(root, `r${i}`, 'logs.txt'), modelMaxBytes: 8 << 20, logMaxBytes: 64 << 10 });
   await runner.cleanup(ref);
   const elapsed = performance.now() - t0;
   if (exit.exitCode !== 0) throw new Error(`no-op run exited ${exit.exitCode}`);

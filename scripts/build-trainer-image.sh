@@ -5,7 +5,8 @@
 #
 # Idempotent: does nothing when TAG already exists in the local engine (FORCE=1 rebuilds).
 # Two paths, chosen automatically, same result (Debian bookworm, Python 3, PyTorch, ONNX, NumPy from
-# Debian's packages, user trainer 1000:1000, /tmp 1777, dirs /task /data /output /scratch):
+# Debian's packages, user trainer 1000:1000, /tmp 1777, dirs /task /data /output /scratch, no setuid or
+# setgid file):
 #   - registry reachable (base image present or pullable): plain `docker build` of the Dockerfile;
 #   - offline (this project's machines): debootstrap a rootfs with the same packages and
 #     `docker import` it with the Dockerfile's USER/WORKDIR/ENV. BUILD_MODE=dockerfile|debootstrap forces one.
@@ -49,7 +50,8 @@ debootstrap --variant=minbase --include="$(echo "$PACKAGES" | tr ' ' ',')" bookw
 # Mirror of the Dockerfile's RUN step.
 chroot "$ROOTFS" /bin/sh -c 'groupadd -g 1000 trainer && useradd -u 1000 -g 1000 -M -d /workspace -s /usr/sbin/nologin trainer \
   && mkdir -p /task /data/train /output /scratch /workspace && chmod 1777 /tmp /scratch \
-  && chown 1000:1000 /output /workspace && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*'
+  && chown 1000:1000 /output /workspace && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/* \
+  && find / -xdev -type f -perm /6000 -exec chmod ug-s {} +'
 tar -C "$ROOTFS" -c . | docker import \
   --change 'USER 1000:1000' \
   --change 'WORKDIR /workspace' \

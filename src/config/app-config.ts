@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /**
@@ -56,6 +57,10 @@ export interface SandboxConfig {
   gracePeriodSeconds: number;
   /** Size of the tmpfs scratch space (/tmp and /scratch) inside each sandbox. */
   scratchMb: number;
+  /** Files and directories /output and each scratch mount can hold (tmpfs nr_inodes). */
+  maxFiles: number;
+  /** Seccomp profile file for Docker sandboxes; null: the engine's default profile. */
+  seccompProfile: string | null;
   /** Image and GPU count used when a run's hardware class is "gpu". */
   gpuImage: string;
   gpusPerRun: number;
@@ -278,6 +283,18 @@ function gitAuthor(r: EnvReader, name: string): string {
   return raw;
 }
 
+/** "crucible": the profile shipped in sandbox-images/; "default": the engine's own; else a file path. */
+function seccompProfile(choice: string): string | null {
+  if (choice === 'default') return null;
+  if (choice !== 'crucible') return path.resolve(choice);
+  // The package root is the nearest folder above this file with sandbox-images/ (src/ or dist/src/).
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'sandbox-images', 'seccomp.json');
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
 export function loadConfig(env: Env = process.env, overrides: { role?: Role } = {}): AppConfig {
   const r = new EnvReader(env);
   const dataDir = path.resolve(r.str('CRUCIBLE_DATA_DIR', './data'));
@@ -347,6 +364,8 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
       logMaxKb: r.int('CRUCIBLE_SANDBOX_LOG_MAX_KB', 1024, 16, 1024 * 1024),
       gracePeriodSeconds: r.int('CRUCIBLE_SANDBOX_GRACE_SECONDS', 10, 0, 3600),
       scratchMb: r.int('CRUCIBLE_SANDBOX_SCRATCH_MB', 512, 16, 1024 * 1024),
+      maxFiles: r.int('CRUCIBLE_SANDBOX_MAX_FILES', 4096, 16, 1024 * 1024),
+      seccompProfile: seccompProfile(r.str('CRUCIBLE_SANDBOX_SECCOMP', 'crucible')),
       gpuImage: r.str('CRUCIBLE_SANDBOX_GPU_IMAGE', 'crucible/trainer-cuda:1'),
       gpusPerRun: r.int('CRUCIBLE_SANDBOX_GPUS_PER_RUN', 1, 0, 64),
       repo: {

@@ -2,18 +2,19 @@ import { classifyOutcome, type OutputFacts } from './classify-outcome';
 import type { SandboxExit } from './sandbox-runner';
 
 const exit = (over: Partial<SandboxExit> = {}): SandboxExit => ({ exitCode: 0, oomKilled: false, timedOut: false, cancelled: false, imageDigest: null, ...over });
-const out = (over: Partial<OutputFacts> = {}): OutputFacts => ({ totalBytes: 100, capExceededDuringRun: false, model: { kind: 'file', bytes: 100 }, ...over });
-const limits = { wallSeconds: 60, memoryMb: 512, outputMaxBytes: 1000 };
+const out = (over: Partial<OutputFacts> = {}): OutputFacts => ({ outputFull: false, model: { kind: 'file', bytes: 100 }, ...over });
+const limits = { wallSeconds: 60, memoryMb: 512, outputMaxBytes: 1000, maxFiles: 10 };
 const outcome = (e: SandboxExit, o: OutputFacts): string => classifyOutcome(e, o, limits).outcome;
 
 describe('classifyOutcome', () => {
   it('succeeds with a model file', () => expect(outcome(exit(), out())).toBe('succeeded'));
   it('timeout wins over everything', () => expect(outcome(exit({ timedOut: true, exitCode: 137, oomKilled: true }), out())).toBe('timed_out'));
   it('oom', () => expect(outcome(exit({ oomKilled: true, exitCode: 137 }), out())).toBe('oom_killed'));
-  it('output over cap', () => {
-    expect(outcome(exit(), out({ totalBytes: 1001 }))).toBe('output_invalid');
-    expect(outcome(exit({ exitCode: 143, cancelled: true }), out({ capExceededDuringRun: true }))).toBe('output_invalid');
-    expect(outcome(exit({ exitCode: 153 }), out())).toBe('output_invalid');
+  it('a failed script that filled /output broke the output limit; a successful one is judged by its model', () => {
+    expect(outcome(exit({ exitCode: 1 }), out({ outputFull: true }))).toBe('output_invalid');
+    expect(outcome(exit({ exitCode: 1 }), out())).toBe('miner_failed');
+    expect(outcome(exit(), out({ outputFull: true }))).toBe('succeeded');
+    expect(outcome(exit(), out({ model: { kind: 'too-large', bytes: 2000 } }))).toBe('output_invalid');
   });
   it('validator cancellation and lost exit codes are infra', () => {
     expect(outcome(exit({ cancelled: true, exitCode: 143 }), out())).toBe('infra_failed');

@@ -1,72 +1,38 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { OutputFacts } from './classify-outcome';
+import type { CollectedOutput, CollectRequest } from './sandbox-runner';
 
-/** Bytes of regular files under dir, never following links (a hostile run may plant them). */
-export async function directoryBytes(dir: string, stopAbove = Number.POSITIVE_INFINITY): Promise<number> {
-  let total = 0;
+/**
+ * Removes a directory tree whatever modes its contents carry: a sandbox may have left directories
+ * without write or search permission (only on engines that share a host dir, i.e. Kubernetes).
+ */
+export async function forceRemove(dir: string): Promise<void> {
+  try {
+    await fs.rm(dir, { recursive: true, force: true });
+    return;
+  } catch {
+    // fall through: open up the directories (depth-first, never following links), then retry
+  }
   const stack = [dir];
   while (stack.length > 0) {
     const current = stack.pop() as string;
-    let entries: import('node:fs').Dirent[];
-    try {
-      entries = await fs.readdir(current, { withFileTypes: true });
-    } catch {
-      continue; // removed while we walked
-    }
-    for (const entry of entries) {
-      const full = path.join(current, entry.name);
-      if (entry.isDirectory()) stack.push(full);
-      else if (entry.isFile()) {
-        const stat = await fs.lstat(full).catch(() => null);
-        total += stat?.size ?? 0;
-        if (total > stopAbove) return total;
-      }
-    }
+    await fs.chmod(current, 0o700).catch(() => undefined);
+    const entries = await fs.readdir(current, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) if (entry.isDirectory()) stack.push(path.join(current, entry.name));
   }
-  return total;
+  await fs.rm(dir, { recursive: true, force: true });
 }
 
-export async function inspectOutput(outputDir: string, capExceededDuringRun: boolean): Promise<OutputFacts> {
-  const totalBytes = await directoryBytes(outputDir);
-  const stat = await fs.lstat(path.join(outputDir, 'model.onnx')).catch(() => null);
-  const model: OutputFacts['model'] =
-    stat === null ? { kind: 'missing' } : stat.isFile() ? { kind: 'file', bytes: stat.size } : { kind: 'not-a-file' };
-  return { totalBytes, capExceededDuringRun, model };
-}
-
-/** Polls the output dir while a run is live and calls onExceeded once when it outgrows the cap. */
-export class OutputWatcher {
-  private timer: NodeJS.Timeout | undefined;
-  private busy = false;
-  exceeded = false;
-
-  constructor(
-    private readonly dir: string,
-    private readonly capBytes: number,
-    private readonly onExceeded: () => void,
-    private readonly intervalMs = 500,
-  ) {}
-
-  start(): this {
-    this.timer = setInterval(() => void this.check(), this.intervalMs);
-    return this;
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-  }
-
-  private async check(): Promise<void> {
-    if (this.busy || this.exceeded) return;
-    this.busy = true;
-    try {
-      if ((await directoryBytes(this.dir, this.capBytes)) > this.capBytes) {
-        this.exceeded = true;
-        this.onExceeded();
-      }
-    } finally {
-      this.busy = false;
-    }
-  }
+/**
+ * Output on a host dir shared with the sandbox (the Kubernetes driver): copies model.onnx when it is
+ * a regular file within the cap. The volume's size limit is the engine's (emptyDir sizeLimit).
+ */
+export async function collectFromHostDir(outputDir: string, request: CollectRequest): Promise<Pick<CollectedOutput, 'model' | 'outputFull'>> {
+  const source = path.join(outputDir, 'model.onnx');
+  const stat = await fs.lstat(source).catch(() => null);
+  if (stat === null) return { model: { kind: 'missing' }, outputFull: false };
+  if (!stat.isFile()) return { model: { kind: 'not-a-file' }, outputFull: false };
+  if (stat.size > request.modelMaxBytes) return { model: { kind: 'too-large', bytes: stat.size }, outputFull: false };
+  await fs.copyFile(source, request.modelPath);
+  return { model: { kind: 'file', bytes: stat.size }, outputFull: false };
 }

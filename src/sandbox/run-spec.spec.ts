@@ -1,4 +1,4 @@
-import { buildDockerCreateOptions } from './docker/docker-create-options';
+import { buildDockerCreateOptions, buildDockerExecOptions } from './docker/docker-create-options';
 import { buildJobManifest, claimSubPath } from './kubernetes/job-manifest';
 import { buildRunSpec, entrypointCommand, sandboxName, SANDBOX_LABELS } from './run-spec';
 
@@ -11,7 +11,7 @@ const spec = (gpus = 0) =>
     image: 'crucible/trainer-cpu:1',
     entrypoint: 'train.py',
     mounts: { taskDir: '/data/runs/r/task', trainDir: '/data/tasks/t/train', codeDir: '/data/runs/r/code', outputDir: '/data/runs/r/output' },
-    limits: { memoryMb: 1024, cpus: 1.5, pidsLimit: 128, gpus, scratchMb: 256, outputMaxBytes: 10 << 20, logMaxBytes: 256 << 10, wallSeconds: 600, graceSeconds: 10 },
+    limits: { memoryMb: 1024, cpus: 1.5, pidsLimit: 128, gpus, scratchMb: 256, maxFiles: 4096, outputMaxBytes: 10 << 20, logMaxBytes: 256 << 10, wallSeconds: 600, graceSeconds: 10 },
     startedAtMs: 1_000_000,
   });
 
@@ -36,15 +36,16 @@ describe('run spec', () => {
 });
 
 describe('docker create options', () => {
-  it('applies every hardening flag', () => {
-    const o = buildDockerCreateOptions(spec());
-    expect(o.User).toBe('1000:1000');
+  it('applies every hardening flag; the container only holds the sandbox open, as another user', () => {
+    const o = buildDockerCreateOptions(spec(), { seccompProfile: '{"defaultAction":"SCMP_ACT_ALLOW"}' });
+    expect(o.User).toBe('65534:65534');
+    expect(o.Cmd).toEqual(['sleep', 'infinity']);
     expect(o.NetworkDisabled).toBe(true);
     expect(o.HostConfig).toMatchObject({
       NetworkMode: 'none',
       ReadonlyRootfs: true,
       CapDrop: ['ALL'],
-      SecurityOpt: ['no-new-privileges:true'],
+      SecurityOpt: ['no-new-privileges:true', 'seccomp={"defaultAction":"SCMP_ACT_ALLOW"}'],
       Privileged: false,
       Init: true,
       Memory: 1024 << 20,
@@ -52,17 +53,23 @@ describe('docker create options', () => {
       PidsLimit: 128,
       NanoCpus: 1.5e9,
       DeviceRequests: [],
-      LogConfig: { Type: 'json-file', Config: { 'max-size': '256k', 'max-file': '1' } },
+      LogConfig: { Type: 'none', Config: {} },
     });
-    expect(o.HostConfig.SecurityOpt.join()).not.toContain('unconfined');
-    expect(o.HostConfig.Binds).toEqual([
-      '/data/runs/r/task:/task:ro',
-      '/data/tasks/t/train:/data/train:ro',
-      '/data/runs/r/code:/workspace:ro',
-      '/data/runs/r/output:/output:rw',
+    expect(buildDockerCreateOptions(spec()).HostConfig.SecurityOpt).toEqual(['no-new-privileges:true']);
+    expect(o.HostConfig.Binds).toEqual(['/data/runs/r/task:/task:ro', '/data/tasks/t/train:/data/train:ro', '/data/runs/r/code:/workspace:ro']);
+    expect(o.HostConfig.Tmpfs['/tmp']).toBe('rw,nosuid,nodev,size=256m,nr_inodes=4096,mode=1777');
+    // /output: 10 MiB = 10485760 bytes and 4096 inodes, owned by the miner's user; the log: 2 * 256 KiB + 64 KiB.
+    expect(o.HostConfig.Mounts.map((m) => [m.Target, m.Source, m.VolumeOptions.DriverConfig.Options.o])).toEqual([
+      ['/output', '', 'size=10485760,nr_inodes=4096,uid=1000,gid=1000,mode=0700,nosuid,nodev'],
+      ['/log', '', 'size=589824,nr_inodes=16,uid=1000,gid=1000,mode=0700,nosuid,nodev,noexec'],
     ]);
-    expect(o.HostConfig.Tmpfs['/tmp']).toBe('rw,nosuid,nodev,size=256m,mode=1777');
-    expect(o.HostConfig.Ulimits).toContainEqual({ Name: 'fsize', Soft: (256 << 20) + 1, Hard: (256 << 20) + 1 });
+  });
+  it('runs the training command as an exec under the bounded-log entry, as the miner', () => {
+    const e = buildDockerExecOptions(spec());
+    expect(e).toMatchObject({ User: '1000:1000', WorkingDir: '/workspace', Privileged: false, Tty: false });
+    expect(e.Cmd.slice(0, 4)).toEqual(['python3', '-I', '-S', '-c']);
+    // log dir, half of the 256 KiB budget, the output dir, then the command itself.
+    expect(e.Cmd.slice(5)).toEqual(['/log', String(128 << 10), '/output', 'python3', 'train.py']);
   });
   it('requests GPUs through DeviceRequests', () => {
     expect(buildDockerCreateOptions(spec(2)).HostConfig.DeviceRequests).toEqual([{ Driver: '', Count: 2, Capabilities: [['gpu']] }]);

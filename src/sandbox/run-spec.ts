@@ -22,6 +22,8 @@ export const SANDBOX_PATHS = {
   code: '/workspace',
   scratch: '/scratch',
   tmp: '/tmp',
+  /** Where the sandbox entry keeps the bounded log (see sandbox-entry.ts). */
+  log: '/log',
 } as const;
 
 export interface RunLimits {
@@ -31,8 +33,10 @@ export interface RunLimits {
   gpus: number;
   /** Size of each tmpfs scratch mount (/tmp, /scratch). */
   scratchMb: number;
-  /** Total bytes the run may leave in /output; also the per-file size limit where the engine has one. */
+  /** Size of the /output filesystem (a kernel limit: writes past it fail with ENOSPC). */
   outputMaxBytes: number;
+  /** Files and directories /output and each scratch mount can hold (tmpfs nr_inodes). */
+  maxFiles: number;
   logMaxBytes: number;
   wallSeconds: number;
   graceSeconds: number;
@@ -45,7 +49,10 @@ export interface RunMounts {
   trainDir: string;
   /** Host dir of the checked-out repository (read-only). */
   codeDir: string;
-  /** Host dir the run writes to. */
+  /**
+   * Host dir for output on engines that exchange it through a shared volume (Kubernetes). The Docker
+   * runner keeps /output on a bounded tmpfs inside the engine and copies the model out instead.
+   */
   outputDir: string;
 }
 
@@ -106,7 +113,8 @@ export function buildRunSpec(input: RunSpecInput): RunSpec {
     image: input.image,
     command: entrypointCommand(input.entrypoint),
     env: {
-      CRUCIBLE_DEADLINE: String(Math.floor(deadlineMs / 1000)),
+      // Rounded up: SIGTERM never comes before the recorded deadline.
+      CRUCIBLE_DEADLINE: String(Math.ceil(deadlineMs / 1000)),
       CRUCIBLE_TASK: `${SANDBOX_PATHS.task}/task.json`,
       CRUCIBLE_OUTPUT: SANDBOX_PATHS.output,
       CRUCIBLE_TRAIN: SANDBOX_PATHS.train,

@@ -1,4 +1,5 @@
 import { DomainError } from '../common/domain-error';
+import type { OutputFacts } from './classify-outcome';
 import type { RunSpec } from './run-spec';
 
 /** How a sandbox ended, as the engine saw it (classification into RunOutcome happens in the executor). */
@@ -14,6 +15,21 @@ export interface SandboxExit {
   detail?: string;
   /** Digest or id of the image the sandbox ran (known again after adoption). */
   imageDigest: string | null;
+}
+
+/** Where collect() puts what a run left, and how much of it it takes. */
+export interface CollectRequest {
+  /** Host path the model is copied to (only when /output/model.onnx is a regular file within the cap). */
+  modelPath: string;
+  /** Host path of the run's log (at most logMaxBytes, plus a line saying what was dropped). */
+  logPath: string;
+  modelMaxBytes: number;
+  logMaxBytes: number;
+}
+
+export interface CollectedOutput extends OutputFacts {
+  /** A log was written to logPath. */
+  logSaved: boolean;
 }
 
 export interface ManagedSandbox {
@@ -53,10 +69,13 @@ export abstract class SandboxRunner {
   abstract readonly kind: string;
   /** Creates and starts the sandbox. An existing sandbox of the same name (a stale attempt) is replaced. */
   abstract start(spec: RunSpec): Promise<StartedSandbox>;
-  /** Resolves when the sandbox has ended, enforcing the deadline recorded on it (also after adoption). */
+  /** Resolves when the training command has ended, enforcing the deadline recorded on it (also after adoption). */
   abstract wait(ref: string): Promise<SandboxExit>;
-  /** Writes at most maxBytes of the combined stdout/stderr (the tail) to destPath. */
-  abstract logs(ref: string, destPath: string, maxBytes: number): Promise<void>;
+  /**
+   * After wait(): copies the model and the bounded log out of the sandbox. Reads through the engine,
+   * so neither the worker's uid nor the modes the script set matter. Call before cleanup().
+   */
+  abstract collect(ref: string, request: CollectRequest): Promise<CollectedOutput>;
   /** SIGTERM, grace period, then kill. Safe on an ended sandbox. */
   abstract cancel(ref: string, graceSeconds: number): Promise<void>;
   /** Removes the sandbox and its engine-side state. Safe to call twice. */

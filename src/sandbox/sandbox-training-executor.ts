@@ -1,17 +1,18 @@
 import { Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { RepoIntake, RepoIntakeError } from '../submissions/repo-intake/repo-intake';
 import { classifyOutcome } from './classify-outcome';
-import { inspectOutput, OutputWatcher } from './output-dir';
+import { forceRemove } from './output-dir';
 import { buildRunSpec, type RunLimits } from './run-spec';
-import { SandboxInfraError, SandboxRunner, type SandboxExit } from './sandbox-runner';
+import { SandboxInfraError, SandboxRunner, type CollectedOutput, type SandboxExit } from './sandbox-runner';
 import { TrainingExecutor, type TrainingHooks, type TrainingJob, type TrainingResult } from './training-executor';
 
 export interface SandboxExecutorOptions {
   /** CRUCIBLE_SANDBOX_INSTANCE (labels every sandbox this executor starts). */
   instance: string;
-  /** Per-run folders live under here: <runsDir>/<runId>/a<attempt>/{code,task,output,logs.txt}. */
+  /** Per-run folders live under here: <runsDir>/<digest of run and attempt>/{code,task,output,model.onnx,logs.txt}. */
   runsDir: string;
   cpuImage: string;
   gpuImage: string;
@@ -19,15 +20,35 @@ export interface SandboxExecutorOptions {
   limits: Omit<RunLimits, 'wallSeconds' | 'gpus'>;
   /** uid:gid the sandbox runs as (the image's "trainer" user). */
   user?: { uid: number; gid: number };
-  outputPollMs?: number;
 }
 
 interface RunDirs {
   root: string;
   code: string;
   task: string;
+  /** The training split, hard-linked (copied across filesystems) so its mount source names no task. */
+  train: string;
   output: string;
+  modelPath: string;
   logPath: string;
+}
+
+/** Recreates a directory tree of regular files under dest with hard links (copies across filesystems). */
+async function linkTree(source: string, dest: string): Promise<void> {
+  await fs.mkdir(dest, { recursive: true });
+  for (const entry of await fs.readdir(source, { withFileTypes: true })) {
+    const from = path.join(source, entry.name);
+    const to = path.join(dest, entry.name);
+    if (entry.isDirectory()) await linkTree(from, to);
+    else if (entry.isFile()) await fs.link(from, to).catch(() => fs.copyFile(from, to));
+  }
+}
+
+/** The fields of /task/task.json the miner contract lists; nothing else (ids, dataset names) goes in. */
+export const TASK_JSON_FIELDS = ['type', 'timeLimitSeconds', 'hyperparameters', 'seed', 'trainFiles'] as const;
+
+export function sandboxTaskSpec(spec: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(TASK_JSON_FIELDS.filter((k) => spec[k] !== undefined).map((k) => [k, spec[k]]));
 }
 
 /**
@@ -53,10 +74,11 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
       if (!(await fs.stat(job.trainDir).then((s) => s.isDirectory(), () => false))) {
         throw new Error(`training split ${job.trainDir} is not a directory`);
       }
-      await fs.rm(dirs.root, { recursive: true, force: true });
+      await forceRemove(dirs.root);
       await fs.mkdir(dirs.code, { recursive: true });
       await fs.mkdir(dirs.task, { recursive: true });
       await fs.mkdir(dirs.output, { recursive: true });
+      await linkTree(path.resolve(job.trainDir), dirs.train);
       const inspection = await this.repos.inspect(job.repoUrl, job.commitSha);
       const taskType = typeof job.taskSpec.type === 'string' ? job.taskSpec.type : undefined;
       if (taskType && !inspection.manifest.taskTypes.includes(taskType)) {
@@ -64,7 +86,7 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
       }
       entrypoint = inspection.manifest.entrypoint;
       await this.repos.checkout(job.repoUrl, job.commitSha, dirs.code);
-      await fs.writeFile(path.join(dirs.task, 'task.json'), JSON.stringify(job.taskSpec, null, 2), { mode: 0o644 });
+      await fs.writeFile(path.join(dirs.task, 'task.json'), JSON.stringify(sandboxTaskSpec(job.taskSpec), null, 2), { mode: 0o644 });
       await this.prepareOutputDir(dirs.output);
     } catch (error) {
       if (error instanceof RepoIntakeError) {
@@ -81,7 +103,7 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
       tournamentId: job.tournamentId,
       image: gpu ? this.options.gpuImage : this.options.cpuImage,
       entrypoint,
-      mounts: { taskDir: dirs.task, trainDir: path.resolve(job.trainDir), codeDir: dirs.code, outputDir: dirs.output },
+      mounts: { taskDir: dirs.task, trainDir: dirs.train, codeDir: dirs.code, outputDir: dirs.output },
       limits: { ...this.options.limits, gpus: gpu ? this.options.gpusPerRun : 0, wallSeconds: job.timeLimitSeconds },
       startedAtMs: Date.now(),
       user: this.options.user,
@@ -121,60 +143,52 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
 
   private async finish(job: TrainingJob, dirs: RunDirs, ref: string): Promise<TrainingResult> {
     const limits = this.options.limits;
-    const watcher = new OutputWatcher(
-      dirs.output,
-      limits.outputMaxBytes,
-      () => {
-        this.logger.warn({ msg: 'output over cap; stopping run', runId: job.runId, runnerRef: ref });
-        void this.runner.cancel(ref, 0).catch(() => undefined);
-      },
-      this.options.outputPollMs,
-    ).start();
     let exit: SandboxExit;
+    let output: CollectedOutput;
     try {
       exit = await this.runner.wait(ref);
+      output = await this.runner.collect(ref, {
+        modelPath: dirs.modelPath,
+        logPath: dirs.logPath,
+        modelMaxBytes: limits.outputMaxBytes,
+        logMaxBytes: limits.logMaxBytes,
+      });
     } catch (error) {
-      watcher.stop();
       await this.runner.cancel(ref, 0).catch(() => undefined);
       await this.runner.cleanup(ref).catch(() => undefined);
+      await this.removeInputs(dirs);
       return this.infraFailure(job, 'waiting for the sandbox', error, ref);
-    } finally {
-      watcher.stop();
-    }
-    // A stop we asked for because of the output cap is the miner's doing, not a cancellation.
-    if (watcher.exceeded) exit = { ...exit, cancelled: false };
-
-    let logPath: string | null = dirs.logPath;
-    try {
-      await this.runner.logs(ref, dirs.logPath, limits.logMaxBytes);
-    } catch (error) {
-      logPath = null;
-      this.logger.warn({ msg: 'could not collect logs', runId: job.runId, runnerRef: ref, error: String(error) });
     }
     try {
       await this.runner.cleanup(ref);
     } catch (error) {
       this.logger.warn({ msg: 'cleanup failed; the reconciler will retry', runId: job.runId, runnerRef: ref, error: String(error) });
     }
+    await this.removeInputs(dirs);
 
-    const facts = await inspectOutput(dirs.output, watcher.exceeded);
-    const { outcome, reason } = classifyOutcome(exit, facts, {
+    const { outcome, reason } = classifyOutcome(exit, output, {
       wallSeconds: job.timeLimitSeconds,
       memoryMb: limits.memoryMb,
       outputMaxBytes: limits.outputMaxBytes,
+      maxFiles: limits.maxFiles,
     });
-    await fs.rm(dirs.code, { recursive: true, force: true }).catch(() => undefined);
+    if (outcome !== 'succeeded') await fs.rm(dirs.modelPath, { force: true }).catch(() => undefined);
     this.logger.log({ msg: 'run finished', runId: job.runId, runnerRef: ref, outcome, exitCode: exit.exitCode });
     return {
       outcome,
       reason,
       exitCode: exit.exitCode,
-      modelPath: outcome === 'succeeded' ? path.join(dirs.output, 'model.onnx') : null,
+      modelPath: outcome === 'succeeded' ? dirs.modelPath : null,
       imageDigest: exit.imageDigest,
-      logPath,
+      logPath: output.logSaved ? dirs.logPath : null,
       runnerKind: this.runner.kind,
       runnerRef: ref,
     };
+  }
+
+  /** What the sandbox read (repository, task spec) and the shared output dir: only the model and log stay. */
+  private async removeInputs(dirs: RunDirs): Promise<void> {
+    for (const dir of [dirs.code, dirs.task, dirs.train, dirs.output]) await forceRemove(dir);
   }
 
   /** The sandbox user must write /output, and nothing else of ours. */
@@ -190,13 +204,15 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
   }
 
   private dirs(job: TrainingJob): RunDirs {
-    const safe = job.runId.replace(/[^A-Za-z0-9_.-]/g, '_');
-    const root = path.join(this.options.runsDir, safe, `a${job.attempt}`);
+    // Neutral names: mount sources show in the sandbox's /proc/self/mountinfo, so no run or task id.
+    const root = path.join(this.options.runsDir, createHash('sha256').update(`${job.runId}\0${job.attempt}`).digest('hex').slice(0, 24));
     return {
       root,
       code: path.join(root, 'code'),
       task: path.join(root, 'task'),
+      train: path.join(root, 'train'),
       output: path.join(root, 'output'),
+      modelPath: path.join(root, 'model.onnx'),
       logPath: path.join(root, 'logs.txt'),
     };
   }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { GitRepoIntake } from '../submissions/repo-intake/git-repo-intake';
@@ -15,7 +16,9 @@ export function createSandboxRunner(config: AppConfig): SandboxRunner {
   const { sandbox } = config;
   switch (sandbox.driver) {
     case 'docker':
-      return DockerSandboxRunner.fromSocket(sandbox.docker.socketPath, sandbox.instance);
+      return DockerSandboxRunner.fromSocket(sandbox.docker.socketPath, sandbox.instance, {
+        seccompProfile: sandbox.seccompProfile ? fs.readFileSync(sandbox.seccompProfile, 'utf8') : undefined,
+      });
     case 'kubernetes':
       if (!sandbox.kubernetes) throw new Error('kubernetes sandbox driver chosen without its configuration');
       return KubernetesSandboxRunner.fromConfig(sandbox.kubernetes, config.dataDir, sandbox.instance);
@@ -50,6 +53,7 @@ export function createTrainingExecutor(config: AppConfig, runner: SandboxRunner,
       cpus: s.cpus,
       pidsLimit: s.pidsLimit,
       scratchMb: s.scratchMb,
+      maxFiles: s.maxFiles,
       outputMaxBytes: s.outputMaxMb * 1024 * 1024,
       logMaxBytes: s.logMaxKb * 1024,
       graceSeconds: s.gracePeriodSeconds,

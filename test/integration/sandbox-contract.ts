@@ -42,7 +42,7 @@ export function sandboxRunnerContract(label: string, setup: () => Promise<Contra
         image: h.image,
         entrypoint: command,
         mounts: { taskDir: dirs[0], trainDir: dirs[1], codeDir: dirs[2], outputDir: dirs[3] },
-        limits: { memoryMb: 128, cpus: 0.5, pidsLimit: 32, gpus: 0, scratchMb: 16, outputMaxBytes: 1 << 20, logMaxBytes: 16 << 10, wallSeconds, graceSeconds: 1 },
+        limits: { memoryMb: 128, cpus: 0.5, pidsLimit: 32, gpus: 0, scratchMb: 16, maxFiles: 256, outputMaxBytes: 1 << 20, logMaxBytes: 16 << 10, wallSeconds, graceSeconds: 1 },
         startedAtMs: Date.now(),
       });
     };
@@ -54,8 +54,10 @@ export function sandboxRunnerContract(label: string, setup: () => Promise<Contra
       const exit = await h.runner.wait(ref);
       expect(exit).toMatchObject({ exitCode: 3, timedOut: false, oomKilled: false, cancelled: false });
       const logFile = path.join(os.tmpdir(), `${s.runId}.log`);
-      await h.runner.logs(ref, logFile, 1024);
+      const collected = await h.runner.collect(ref, { modelPath: path.join(os.tmpdir(), `${s.runId}.onnx`), logPath: logFile, modelMaxBytes: 1024, logMaxBytes: 1024 });
+      expect(collected).toMatchObject({ logSaved: true, model: { kind: 'missing' } });
       expect(fs.readFileSync(logFile, 'utf8')).toContain('hello-contract');
+      fs.rmSync(logFile);
       await h.runner.cleanup(ref);
       await h.runner.cleanup(ref); // idempotent
       expect((await h.runner.listManaged()).map((m) => m.runId)).not.toContain(s.runId);

@@ -56,6 +56,8 @@ describe('sandbox on Docker: examples end in their typed outcomes, host untouche
   let probe: net.Server;
   let before: Record<string, string>;
   const results: Record<string, TrainingResult> = {};
+  const seconds: Record<string, number> = {};
+  let volumesBefore: Set<string>;
 
   beforeAll(async () => {
     docker = await requireDocker();
@@ -75,7 +77,11 @@ describe('sandbox on Docker: examples end in their typed outcomes, host untouche
       .map((i) => i.address);
 
     const { executor } = makeDockerExecutor(root, INSTANCE);
-    const names = ['lm-small', 'exit-1', 'overrun', 'oom', 'forkbomb', 'network', 'escape', 'huge-output'];
+    volumesBefore = new Set(((await docker.listVolumes()).Volumes ?? []).map((v) => v.Name));
+    const names = [
+      'lm-small', 'exit-1', 'overrun', 'oom', 'forkbomb', 'network', 'escape', 'huge-output',
+      'hidden-output', 'fast-output', 'inode-flood', 'unreadable-output', 'stdout-flood', 'host-probe',
+    ];
     const repos = Object.fromEntries(names.map((n) => [n, makeMinerRepo(n, root)]));
     before = snapshot(root, [path.join(root, 'runs'), path.join(root, 'repo-cache')]);
     const hints: Record<string, Record<string, unknown>> = {
@@ -90,7 +96,9 @@ describe('sandbox on Docker: examples end in their typed outcomes, host untouche
           timeLimitSeconds: time[name] ?? 90,
           taskSpec: { type: 'causal-lm', hyperparameters: hints[name] ?? {} },
         });
+        const t0 = Date.now();
         results[name] = await executor.execute(job, { onStarted: async () => undefined });
+        seconds[name] = (Date.now() - t0) / 1000;
       }),
     );
   }, 240_000);
@@ -134,11 +142,76 @@ describe('sandbox on Docker: examples end in their typed outcomes, host untouche
     ['forkbomb', 'miner_failed', /exited with code 3/],
     ['network', 'miner_failed', /exited with code 2/],
     ['escape', 'miner_failed', /exited with code 5/],
-    ['huge-output', 'output_invalid', /output limit/],
+    ['huge-output', 'output_invalid', /\/output reached its limit \(8\.0 MB or 512 files\) and the script exited with code 9/],
+    ['hidden-output', 'output_invalid', /\/output reached its limit/],
+    ['fast-output', 'output_invalid', /\/output reached its limit .* code 4/],
+    ['inode-flood', 'output_invalid', /\/output reached its limit .* code 1/],
+    ['host-probe', 'miner_failed', /exited with code 6/],
+    ['stdout-flood', 'output_invalid', /left no \/output\/model.onnx/],
   ])('%s ends %s', (name, outcome, reason) => {
     expect(results[name].outcome).toBe(outcome);
     expect(results[name].reason).toMatch(reason);
     expect(results[name].modelPath).toBeNull();
+  });
+
+  it('limits are enforced by the kernel: 1 GiB written at once and 512 files stop at the limit without a watcher', () => {
+    expect(seconds['fast-output']).toBeLessThan(20);
+    expect(fs.readFileSync(results['inode-flood'].logPath as string, 'utf8')).toMatch(/created (\d+) files: No space left on device/);
+    // 512 inodes, one of them the root directory: at most 511 files fit.
+    const created = Number(/created (\d+) files/.exec(fs.readFileSync(results['inode-flood'].logPath as string, 'utf8'))?.[1]);
+    expect(created).toBeLessThanOrEqual(511);
+    expect(created).toBeGreaterThan(400);
+  });
+
+  it('output the worker could not read by mode is read through the engine: mode 000 model in a mode 000 /output', () => {
+    const r = results['unreadable-output'];
+    expect(r.outcome).toBe('succeeded');
+    expect(fs.readFileSync(r.modelPath as string)).toEqual(Buffer.from('\x08\x07crucible-unreadable-model', 'latin1'));
+  });
+
+  it('a stdout flood is cut at the source: the log keeps head and tail within the budget', () => {
+    const log = fs.readFileSync(results['stdout-flood'].logPath as string);
+    // 64 KiB budget plus the one line that says how much was dropped.
+    expect(log.length).toBeLessThanOrEqual(64 * 1024 + 100);
+    const text = log.toString('latin1');
+    expect(text.startsWith('FLOOD-START\n')).toBe(true);
+    expect(text.trimEnd().endsWith('FLOOD-END')).toBe(true);
+    // 12 bytes of "FLOOD-START\n", 200000000 x's, "\n", "FLOOD-END\n" = 200000023 bytes, 65536 kept.
+    expect(text).toContain(`[crucible: ${200_000_023 - 65_536} bytes of output dropped here]`);
+  });
+
+  it('the probe sees no host path or id, cannot use io_uring or new namespaces, finds no setuid binary', () => {
+    const log = fs.readFileSync(results['host-probe'].logPath as string, 'utf8');
+    const mountinfo = log.slice(log.indexOf('MOUNTINFO-BEGIN'), log.indexOf('MOUNTINFO-END'));
+    expect(mountinfo).toContain(' /output ');
+    // Mount sources are neutral per-run digests: no run, task or tournament id, not the split's own dir.
+    expect(mountinfo).not.toContain(RUN_PREFIX);
+    expect(mountinfo).not.toContain('task-test');
+    expect(mountinfo).not.toContain('tour-test');
+    expect(mountinfo).not.toContain(trainDir);
+    expect(log).toContain('io_uring_setup blocked errno=1');
+    expect(log).toContain('unshare blocked errno=1');
+    expect(log).toContain('setuid []');
+    expect(log).toMatch(/task-keys \["hyperparameters", "type"\]/);
+  });
+
+  it('a run leaves only its log (and a model when it succeeded) on the host, and no volume in the engine', async () => {
+    const left: string[] = [];
+    const walk = (d: string): void => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const full = path.join(d, e.name);
+        if (e.isDirectory()) walk(full);
+        else left.push(path.basename(full));
+      }
+    };
+    walk(path.join(root, 'runs'));
+    expect(new Set(left)).toEqual(new Set(['logs.txt', 'model.onnx']));
+    expect(left.filter((f) => f === 'model.onnx')).toHaveLength(2); // lm-small, unreadable-output
+    // This suite's volumes carry its output size (8 MiB); other processes may run sandboxes meanwhile.
+    const volumes = ((await docker.listVolumes()).Volumes ?? []).filter(
+      (v) => !volumesBefore.has(v.Name) && String(v.Options?.o ?? '').startsWith(`size=${8 * 1024 * 1024},`),
+    );
+    expect(volumes).toEqual([]);
   });
 
   it('the fork bomb was stopped by the pids limit', () => {

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DockerSandboxRunner } from '../../src/sandbox/docker/docker-sandbox-runner';
 import { SandboxTrainingExecutor, type SandboxExecutorOptions } from '../../src/sandbox/sandbox-training-executor';
@@ -5,12 +6,15 @@ import { GitRepoIntake } from '../../src/submissions/repo-intake/git-repo-intake
 import type { TrainingJob } from '../../src/sandbox/training-executor';
 import { TRAINER_IMAGE } from './docker-sandbox';
 
+export const SECCOMP_PROFILE = path.resolve(__dirname, '../../sandbox-images/seccomp.json');
+
 /** Small limits so the hostile examples hit them fast on a 2-core machine. */
 export const TEST_LIMITS = {
   memoryMb: 512,
   cpus: 1,
   pidsLimit: 64,
   scratchMb: 64,
+  maxFiles: 512,
   outputMaxBytes: 8 * 1024 * 1024,
   logMaxBytes: 64 * 1024,
   graceSeconds: 2,
@@ -25,7 +29,9 @@ export function makeDockerExecutor(
   instance: string,
   overrides: Partial<SandboxExecutorOptions> & { socketPath?: string } = {},
 ): { executor: SandboxTrainingExecutor; runner: DockerSandboxRunner } {
-  const runner = DockerSandboxRunner.fromSocket(overrides.socketPath ?? process.env.DOCKER_SOCKET ?? '/var/run/docker.sock', instance);
+  const runner = DockerSandboxRunner.fromSocket(overrides.socketPath ?? process.env.DOCKER_SOCKET ?? '/var/run/docker.sock', instance, {
+    seccompProfile: fs.readFileSync(SECCOMP_PROFILE, 'utf8'),
+  });
   const repos = new GitRepoIntake({
     cacheDir: path.join(root, 'repo-cache'),
     allowInsecureSchemes: true,
@@ -39,7 +45,6 @@ export function makeDockerExecutor(
     gpuImage: 'crucible/trainer-cuda:1',
     gpusPerRun: 1,
     limits: TEST_LIMITS,
-    outputPollMs: 250,
     ...overrides,
   });
   return { executor, runner };

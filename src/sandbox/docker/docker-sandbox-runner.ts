@@ -1,17 +1,23 @@
 import { Logger } from '@nestjs/common';
 import Docker from 'dockerode';
 import * as fs from 'node:fs/promises';
-import { SANDBOX_LABELS, type RunSpec } from '../run-spec';
-import { demuxDockerLogs, tailBytes } from '../log-tail';
+import * as path from 'node:path';
+import type { Duplex, Readable } from 'node:stream';
+import { demuxDockerLogs } from '../log-tail';
+import { SANDBOX_LABELS, SANDBOX_PATHS, type RunSpec } from '../run-spec';
+import { ENTRY_LOG_FILES, ENTRY_STATUS, joinEntryLog } from '../sandbox-entry';
 import {
   SandboxErrorCode,
   SandboxInfraError,
   SandboxRunner,
+  type CollectedOutput,
+  type CollectRequest,
   type ManagedSandbox,
   type SandboxExit,
   type StartedSandbox,
 } from '../sandbox-runner';
-import { buildDockerCreateOptions } from './docker-create-options';
+import { buildDockerCreateOptions, buildDockerExecOptions } from './docker-create-options';
+import { extractFirstFile, readSmallFiles } from './tar-reader';
 
 interface EngineError {
   statusCode?: number;
@@ -26,22 +32,42 @@ function infra(what: string, error: unknown, code = SandboxErrorCode.EngineFaile
   return new SandboxInfraError(`docker: ${what}: ${message}`, { cause: error, code });
 }
 
-/** Single-node sandbox on a Docker engine (the default driver). */
+/** The training command of a live sandbox (an exec beside the keeper process). */
+interface RunningCommand {
+  execId: string;
+  /** Resolves with the entry's own stream (its status line) when the command has ended. */
+  ended: Promise<string>;
+  status: string;
+  outputFull: boolean;
+}
+
+export interface DockerRunnerOptions {
+  /** Seccomp profile (JSON text) applied to every sandbox; Docker's default profile when absent. */
+  seccompProfile?: string;
+}
+
+/**
+ * Single-node sandbox on a Docker engine (the default driver). The container holds the sandbox open
+ * while the training command runs as an exec in it; /output and the log live on tmpfs volumes with
+ * kernel limits and are read back through the engine before the container is removed.
+ */
 export class DockerSandboxRunner extends SandboxRunner {
   readonly kind = 'docker';
   private readonly logger = new Logger(DockerSandboxRunner.name);
   private readonly cancelled = new Set<string>();
+  private readonly commands = new Map<string, RunningCommand>();
 
   /** instance: only sandboxes labelled with it are listed (and so reconciled) by this runner. */
   constructor(
     private readonly docker: Docker,
     private readonly instance: string,
+    private readonly options: DockerRunnerOptions = {},
   ) {
     super();
   }
 
-  static fromSocket(socketPath: string, instance: string): DockerSandboxRunner {
-    return new DockerSandboxRunner(new Docker({ socketPath }), instance);
+  static fromSocket(socketPath: string, instance: string, options: DockerRunnerOptions = {}): DockerSandboxRunner {
+    return new DockerSandboxRunner(new Docker({ socketPath }), instance, options);
   }
 
   async start(spec: RunSpec): Promise<StartedSandbox> {
@@ -57,7 +83,7 @@ export class DockerSandboxRunner extends SandboxRunner {
     }
     // A container of this name is a stale start of the same attempt (crash before it was recorded).
     await this.removeIfExists(spec.name);
-    const options = buildDockerCreateOptions(spec);
+    const options = buildDockerCreateOptions(spec, { seccompProfile: this.options.seccompProfile });
     let container: Docker.Container;
     try {
       container = await this.docker.createContainer({ ...options, Image: imageId });
@@ -66,12 +92,47 @@ export class DockerSandboxRunner extends SandboxRunner {
     }
     try {
       await container.start();
+      const exec = await container.exec(buildDockerExecOptions(spec));
+      const stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
+      this.commands.set(container.id, { execId: exec.id, ended: this.watchStream(stream), outputFull: false, status: '' });
     } catch (error) {
       await container.remove({ force: true, v: true }).catch(() => undefined);
       throw infra('start container', error);
     }
     this.logger.log({ msg: 'sandbox started', runId: spec.runId, containerId: container.id, image: spec.image });
     return { ref: container.id, imageDigest: digest ?? imageId };
+  }
+
+  /** The entry prints one status line; anything else on its stream is ignored (at most 4 KiB kept). */
+  private watchStream(stream: Duplex): Promise<string> {
+    return new Promise((resolve) => {
+      let text = '';
+      stream.on('data', (chunk: Buffer) => {
+        if (text.length < 4096) text += chunk.toString('latin1');
+      });
+      const done = (): void => resolve(demuxDockerLogs(Buffer.from(text, 'latin1')).toString('latin1'));
+      stream.once('end', done);
+      stream.once('close', done);
+      stream.once('error', done);
+    });
+  }
+
+  /**
+   * After a worker restart the exec's stream is gone: poll the exec the engine still lists as running.
+   * An exec that ended while no worker watched left no exit code (null: the platform's fault).
+   */
+  private async adoptCommand(info: Docker.ContainerInspectInfo): Promise<RunningCommand | null> {
+    const execId = (info as Docker.ContainerInspectInfo & { ExecIDs?: string[] | null }).ExecIDs?.[0];
+    if (!execId || !info.State.Running) return null;
+    const exec = this.docker.getExec(execId);
+    const ended = (async (): Promise<string> => {
+      for (;;) {
+        const state = await exec.inspect().catch(() => null);
+        if (!state?.Running) return '';
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    })();
+    return { execId, ended, outputFull: false, status: '' };
   }
 
   async wait(ref: string): Promise<SandboxExit> {
@@ -84,54 +145,101 @@ export class DockerSandboxRunner extends SandboxRunner {
     }
     const deadlineMs = Number(info.Config.Labels?.[SANDBOX_LABELS.deadline] ?? NaN);
     const graceSeconds = Number(info.Config.Labels?.[SANDBOX_LABELS.grace] ?? 10);
-    let firedDeadline = false;
-    let termTimer: NodeJS.Timeout | undefined;
+    const command = this.commands.get(ref) ?? (await this.adoptCommand(info));
+    if (command) this.commands.set(ref, command);
+    // The entry sends SIGTERM at the deadline; at deadline + grace (+1 s for the entry to save the log
+    // tail) the whole sandbox is killed, whatever the script does.
+    let killed = false;
     let killTimer: NodeJS.Timeout | undefined;
-    if (info.State.Running && Number.isFinite(deadlineMs)) {
-      const onDeadline = (): void => {
-        firedDeadline = true;
-        container.kill({ signal: 'SIGTERM' }).catch(() => undefined);
-        killTimer = setTimeout(() => void container.kill({ signal: 'SIGKILL' }).catch(() => undefined), graceSeconds * 1000);
-      };
-      termTimer = setTimeout(onDeadline, Math.max(0, deadlineMs - Date.now()));
-    }
+    const hardStop = new Promise<void>((resolve) => {
+      if (!Number.isFinite(deadlineMs)) return;
+      killTimer = setTimeout(() => {
+        killed = true;
+        container.kill({ signal: 'SIGKILL' }).catch(() => undefined).finally(resolve);
+      }, Math.max(0, deadlineMs + (graceSeconds + 1) * 1000 - Date.now()));
+    });
+    let exitCode: number | null = null;
+    let oomKilled = false;
     try {
-      if (info.State.Running || info.State.Status === 'created') await container.wait();
-      info = await container.inspect();
+      if (command) {
+        command.status = await Promise.race([command.ended, hardStop.then(() => command.ended)]);
+        const state = await this.docker.getExec(command.execId).inspect().catch(() => null);
+        exitCode = state && !state.Running ? state.ExitCode : null;
+        const status = ENTRY_STATUS.exec(command.status);
+        command.outputFull = status?.[2] === '1';
+      }
+      // SIGKILL (137) or no exit code: maybe the OOM killer, which the engine reports on the stopped container.
+      if (killed || exitCode === null || exitCode === 137) {
+        await container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+        await container.wait();
+        info = await container.inspect();
+        oomKilled = info.State.OOMKilled;
+      }
     } catch (error) {
       throw infra(`wait ${ref}`, error);
     } finally {
-      clearTimeout(termTimer);
       clearTimeout(killTimer);
     }
-    const finishedMs = Date.parse(info.State.FinishedAt);
-    const exitCode = info.State.ExitCode;
-    // After adoption the deadline may have fired in a previous process: judge by the finish time.
-    const timedOut = firedDeadline || (Number.isFinite(deadlineMs) && finishedMs >= deadlineMs && exitCode !== 0);
-    const cancelled = this.cancelled.delete(ref) && !firedDeadline;
+    const endedMs = Date.now();
+    const timedOut = killed || (Number.isFinite(deadlineMs) && endedMs >= deadlineMs && exitCode !== 0);
+    const cancelled = this.cancelled.delete(ref) && !timedOut;
     return {
       exitCode,
-      oomKilled: info.State.OOMKilled,
+      oomKilled,
       timedOut,
       cancelled,
-      detail: info.State.Error || undefined,
+      detail: command ? info.State.Error || undefined : 'the training command ended while no worker watched it',
       imageDigest: info.Image,
     };
   }
 
-  async logs(ref: string, destPath: string, maxBytes: number): Promise<void> {
-    let raw: Buffer;
+  async collect(ref: string, request: CollectRequest): Promise<CollectedOutput> {
+    const container = this.docker.getContainer(ref);
+    const outputFull = this.commands.get(ref)?.outputFull ?? false;
+    this.commands.delete(ref);
+    let model: CollectedOutput['model'] = { kind: 'missing' };
+    let logSaved = false;
+    // A stopped sandbox has lost its tmpfs volumes: nothing to read back.
+    const running = await container.inspect().then((i) => i.State.Running, (error: unknown) => {
+      throw infra(`inspect ${ref}`, error);
+    });
+    if (!running) return { outputFull, model, logSaved };
     try {
-      raw = await this.docker.getContainer(ref).logs({ stdout: true, stderr: true, follow: false });
+      const header = await this.archive(container, `${SANDBOX_PATHS.output}/model.onnx`, (stream) =>
+        extractFirstFile(stream, request.modelPath, request.modelMaxBytes),
+      );
+      if (header) {
+        model = header.type !== '0' ? { kind: 'not-a-file' } : header.size > request.modelMaxBytes ? { kind: 'too-large', bytes: header.size } : { kind: 'file', bytes: header.size };
+      }
+      const files = await this.archive(container, SANDBOX_PATHS.log, (stream) => readSmallFiles(stream, request.logMaxBytes + 64));
+      if (files) {
+        const name = (f: string): string => `${path.basename(SANDBOX_PATHS.log)}/${f}`;
+        const head = files.get(name(ENTRY_LOG_FILES.head)) ?? Buffer.alloc(0);
+        await fs.writeFile(request.logPath, joinEntryLog(head, files.get(name(ENTRY_LOG_FILES.tail)) ?? null, request.logMaxBytes));
+        logSaved = true;
+      }
     } catch (error) {
-      throw infra(`logs ${ref}`, error);
+      throw infra(`copy output of ${ref}`, error);
     }
-    await fs.writeFile(destPath, tailBytes(demuxDockerLogs(raw), maxBytes));
+    return { outputFull, model, logSaved };
+  }
+
+  /** Reads one path through the archive endpoint; null when it does not exist. */
+  private async archive<T>(container: Docker.Container, at: string, read: (stream: Readable) => Promise<T>): Promise<T | null> {
+    let stream: Readable;
+    try {
+      stream = (await container.getArchive({ path: at })) as unknown as Readable;
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      throw error;
+    }
+    return read(stream);
   }
 
   async cancel(ref: string, graceSeconds: number): Promise<void> {
     this.cancelled.add(ref);
     try {
+      // The keeper is PID 1's only child: stopping the container ends the training command with it.
       await this.docker.getContainer(ref).stop({ t: graceSeconds });
     } catch (error) {
       const status = statusOf(error);
@@ -141,6 +249,7 @@ export class DockerSandboxRunner extends SandboxRunner {
   }
 
   async cleanup(ref: string): Promise<void> {
+    this.commands.delete(ref);
     try {
       await this.docker.getContainer(ref).remove({ force: true, v: true });
     } catch (error) {

@@ -1,12 +1,16 @@
 import type * as k8s from '@kubernetes/client-node';
 import { Logger } from '@nestjs/common';
 import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import type { KubernetesSandboxConfig } from '../../config/app-config';
 import { tailBytes } from '../log-tail';
-import { SANDBOX_LABELS, type RunSpec } from '../run-spec';
+import { collectFromHostDir } from '../output-dir';
+import { SANDBOX_LABELS, SANDBOX_PATHS, type RunSpec } from '../run-spec';
 import {
   SandboxInfraError,
   SandboxRunner,
+  type CollectedOutput,
+  type CollectRequest,
   type ManagedSandbox,
   type SandboxExit,
   type StartedSandbox,
@@ -124,16 +128,42 @@ export class KubernetesSandboxRunner extends SandboxRunner {
     }
   }
 
-  async logs(ref: string, destPath: string, maxBytes: number): Promise<void> {
+  async collect(ref: string, request: CollectRequest): Promise<CollectedOutput> {
     const pod = await this.podOf(ref);
-    if (!pod?.metadata?.name) throw new SandboxInfraError(`kubernetes: no pod for Job ${ref}`);
-    let text: string;
-    try {
-      text = await this.core.readNamespacedPodLog({ name: pod.metadata.name, namespace: this.options.namespace, container: TRAINER_CONTAINER });
-    } catch (error) {
-      throw infra(`logs of ${pod.metadata.name}`, error);
+    let logSaved = false;
+    if (pod?.metadata?.name) {
+      let text: string;
+      try {
+        // limitBytes: the API server reads no more than the budget of the kubelet's stored log.
+        text = await this.core.readNamespacedPodLog({
+          name: pod.metadata.name,
+          namespace: this.options.namespace,
+          container: TRAINER_CONTAINER,
+          limitBytes: request.logMaxBytes,
+        });
+      } catch (error) {
+        throw infra(`logs of ${pod.metadata.name}`, error);
+      }
+      await fs.writeFile(request.logPath, tailBytes(Buffer.from(text), request.logMaxBytes));
+      logSaved = true;
     }
-    await fs.writeFile(destPath, tailBytes(Buffer.from(text), maxBytes));
+    const outputDir = await this.outputDirOf(ref);
+    const output = outputDir ? await collectFromHostDir(outputDir, request) : { model: { kind: 'missing' as const }, outputFull: false };
+    return { ...output, logSaved };
+  }
+
+  /** The host side of the Job's /output: its sub-path of the shared artifact claim. */
+  private async outputDirOf(ref: string): Promise<string | null> {
+    let job: k8s.V1Job;
+    try {
+      job = await this.batch.readNamespacedJob({ name: ref, namespace: this.options.namespace });
+    } catch (error) {
+      if (codeOf(error) === 404) return null;
+      throw infra(`read Job ${ref}`, error);
+    }
+    const mounts = job.spec?.template.spec?.containers.find((c) => c.name === TRAINER_CONTAINER)?.volumeMounts ?? [];
+    const subPath = mounts.find((m) => m.mountPath === SANDBOX_PATHS.output)?.subPath;
+    return subPath ? path.join(this.options.dataDir, subPath) : null;
   }
 
   async cancel(ref: string, graceSeconds: number): Promise<void> {
