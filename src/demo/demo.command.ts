@@ -60,7 +60,7 @@ export async function runDemo(): Promise<number> {
         'Install and start it, then run the demo again:',
         '  Debian/Ubuntu: sudo apt-get install -y docker.io && sudo systemctl start docker',
         '  without systemd: sudo dockerd --iptables=false --ip-forward=false --bridge=none &',
-        '  (or run `bash .ci/docker.sh`, which installs Docker, starts it that way and builds the image)',
+        '  (`npm run demo` does this itself through scripts/setup.sh where it may install: root or passwordless sudo)',
       ].join('\n'),
     );
     return 2;

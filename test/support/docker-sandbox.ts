@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 export const TRAINER_IMAGE = process.env.CRUCIBLE_SANDBOX_IMAGE ?? 'crucible/trainer-cpu:1';
 
 /**
- * Sandbox suites run against a real engine. CI installs it (.ci/docker.sh); a missing engine or image
+ * Sandbox suites run against a real engine. `npm test` sets it up first (scripts/setup.sh); a missing engine or image
  * fails the suite loudly rather than skipping it.
  */
 export async function requireDocker(): Promise<Docker> {
@@ -11,12 +11,12 @@ export async function requireDocker(): Promise<Docker> {
   try {
     await docker.ping();
   } catch (error) {
-    throw new Error(`Docker engine not reachable: run .ci/docker.sh first (${String(error)})`);
+    throw new Error(`Docker engine not reachable: run `bash scripts/setup.sh docker image` first (${String(error)})`);
   }
   try {
     await docker.getImage(TRAINER_IMAGE).inspect();
   } catch {
-    throw new Error(`image ${TRAINER_IMAGE} missing: run scripts/build-trainer-image.sh (or .ci/docker.sh)`);
+    throw new Error(`image ${TRAINER_IMAGE} missing: run `bash scripts/setup.sh image``);
   }
   return docker;
 }
