@@ -11,12 +11,12 @@ export async function requireDocker(): Promise<Docker> {
   try {
     await docker.ping();
   } catch (error) {
-    throw new Error(`Docker engine not reachable: run `bash scripts/setup.sh docker image` first (${String(error)})`);
+    throw new Error(`Docker engine not reachable: run "bash scripts/setup.sh docker image" first (${String(error)})`);
   }
   try {
     await docker.getImage(TRAINER_IMAGE).inspect();
   } catch {
-    throw new Error(`image ${TRAINER_IMAGE} missing: run `bash scripts/setup.sh image``);
+    throw new Error(`image ${TRAINER_IMAGE} missing: run "bash scripts/setup.sh image"`);
   }
   return docker;
 }
