@@ -92,9 +92,12 @@ try:
     full = st.f_favail == 0 or st.f_bavail * st.f_frsize < max(65536, st.f_blocks * st.f_frsize // 100)
 except OSError:
     pass
+line = b'crucible-entry: exit=%d output-full=%d\n' % (code, full)
+# Also as a file: after a worker restart nobody listens on the exec's stream, and the engine then
+# reports the exec's own exit code as 126, whatever the entry returned.
+write('status', line, 'wb')
 try:
-    # Nobody may be listening any more (the worker restarted): the exit code still counts.
-    os.write(1, b'crucible-entry: exit=%d output-full=%d\n' % (code, full))
+    os.write(1, line)
 except OSError:
     pass
 sys.exit(code)
@@ -104,7 +107,7 @@ sys.exit(code)
 export const ENTRY_STATUS = /crucible-entry: exit=(\d+) output-full=([01])/;
 
 /** File names the entry writes under SANDBOX_PATHS.log. */
-export const ENTRY_LOG_FILES = { head: 'head', tail: 'tail' } as const;
+export const ENTRY_LOG_FILES = { head: 'head', tail: 'tail', status: 'status' } as const;
 
 /** The command that runs `command` under the entry, keeping at most logMaxBytes of its output. */
 export function entryCommand(command: string[], logMaxBytes: number): string[] {

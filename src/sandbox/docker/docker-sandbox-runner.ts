@@ -39,6 +39,8 @@ interface RunningCommand {
   ended: Promise<string>;
   status: string;
   outputFull: boolean;
+  /** Found running after a worker restart: no stream, and the engine's exit code for it is meaningless. */
+  adopted?: boolean;
 }
 
 export interface DockerRunnerOptions {
@@ -132,7 +134,7 @@ export class DockerSandboxRunner extends SandboxRunner {
         await new Promise((r) => setTimeout(r, 500));
       }
     })();
-    return { execId, ended, outputFull: false, status: '' };
+    return { execId, ended, outputFull: false, status: '', adopted: true };
   }
 
   async wait(ref: string): Promise<SandboxExit> {
@@ -163,9 +165,15 @@ export class DockerSandboxRunner extends SandboxRunner {
     try {
       if (command) {
         command.status = await Promise.race([command.ended, hardStop.then(() => command.ended)]);
-        const state = await this.docker.getExec(command.execId).inspect().catch(() => null);
-        exitCode = state && !state.Running ? state.ExitCode : null;
-        const status = ENTRY_STATUS.exec(command.status);
+        // The entry's status line from its stream; an adopted command has no stream, so the copy the
+        // entry left in the log volume (the exec's own exit code is 126 once its stream was lost).
+        const status = ENTRY_STATUS.exec(command.status) ?? (killed ? null : await this.statusFile(container));
+        if (status) {
+          exitCode = Number(status[1]);
+        } else {
+          const state = await this.docker.getExec(command.execId).inspect().catch(() => null);
+          exitCode = state && !state.Running && !command.adopted ? state.ExitCode : null;
+        }
         command.outputFull = status?.[2] === '1';
       }
       // SIGKILL (137) or no exit code: maybe the OOM killer, which the engine reports on the stopped container.
@@ -222,6 +230,13 @@ export class DockerSandboxRunner extends SandboxRunner {
       throw infra(`copy output of ${ref}`, error);
     }
     return { outputFull, model, logSaved };
+  }
+
+  private async statusFile(container: Docker.Container): Promise<RegExpExecArray | null> {
+    const at = `${SANDBOX_PATHS.log}/${ENTRY_LOG_FILES.status}`;
+    const files = await this.archive(container, at, (stream) => readSmallFiles(stream, 256)).catch(() => null);
+    const text = files?.get(ENTRY_LOG_FILES.status)?.toString('latin1') ?? '';
+    return ENTRY_STATUS.exec(text);
   }
 
   /** Reads one path through the archive endpoint; null when it does not exist. */
