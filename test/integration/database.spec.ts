@@ -51,4 +51,12 @@ describe.each(ENGINES)('schema on %s', (engine) => {
     const kept = (await repo.find({ where: { actor: 'tx' } })).map((e) => e.subjectId).sort();
     expect(kept).toEqual(['2', '4']);
   });
+
+  it('lets the event loop turn between queued queries (the server keeps accepting under load)', async () => {
+    let finished = 0;
+    const queries = Array.from({ length: 30 }, () => ds.query('SELECT 1').then(() => finished++));
+    const seenByTheLoop = await new Promise<number>((resolve) => setImmediate(() => resolve(finished)));
+    await Promise.all(queries);
+    expect(seenByTheLoop).toBeLessThan(30);
+  });
 });
