@@ -78,10 +78,14 @@ export interface TournamentsConfig {
   baseline?: { repoUrl: string; commitSha: string };
   /** Concurrent training runs per hardware class, e.g. {"cpu-2": 1}. */
   concurrency: Record<string, number>;
-  /** Infra failures of one (task, entrant) before its round waits for an organiser. */
+  /** Infra failures in a row of one (task, entrant) re-queued at once; past it the round backs off. */
   maxInfraRetries: number;
+  /** Infra retries of one (task, entrant) in total (immediate and after backoff); past it the run is given up. */
+  maxInfraRetriesTotal: number;
   /** How long a round that hit the infra retry cap waits before trying those runs again. */
   infraBackoffSeconds: number;
+  /** A round not decided this long after it started is decided with the results it has. */
+  roundDeadlineMinutes: number;
   /** A run's claim lasts this long without a heartbeat before another worker may adopt it. */
   leaseSeconds: number;
 }
@@ -127,6 +131,8 @@ export abstract class AppConfig {
     threads?: number;
     /** The only environment the inference worker gets (no secrets): PATH, LD_LIBRARY_PATH, CUDA_VISIBLE_DEVICES. */
     workerEnv?: Record<string, string>;
+    /** The organiser's private datasets (one folder with a manifest.json each), outside the repository. */
+    datasetsDir?: string;
   };
   abstract readonly chain: ChainConfig;
   abstract readonly audit: {
@@ -383,6 +389,7 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
       timeoutSeconds: r.int('CRUCIBLE_EVAL_TIMEOUT_SECONDS', 600, 1, 86400),
       memoryMb: r.int('CRUCIBLE_EVAL_MEMORY_MB', 4096, 128, 1024 * 1024),
       threads: r.int('CRUCIBLE_EVAL_THREADS', 0, 0, 256),
+      datasetsDir: r.str('CRUCIBLE_DATASETS_DIR') === undefined ? undefined : path.resolve(r.str('CRUCIBLE_DATASETS_DIR') as string),
       workerEnv: Object.fromEntries(
         ['PATH', 'LD_LIBRARY_PATH', 'CUDA_VISIBLE_DEVICES'].flatMap((name) => (env[name] === undefined ? [] : [[name, env[name] as string]])),
       ),
@@ -416,6 +423,8 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
         Object.entries(r.keyValues('CRUCIBLE_RUN_CONCURRENCY')).map(([k, v]) => [k, Number(v)]),
       ),
       maxInfraRetries: r.int('CRUCIBLE_MAX_INFRA_RETRIES', 3, 0, 100),
+      maxInfraRetriesTotal: r.int('CRUCIBLE_MAX_INFRA_RETRIES_TOTAL', 8, 0, 1000),
+      roundDeadlineMinutes: r.int('CRUCIBLE_ROUND_DEADLINE_MINUTES', 24 * 60, 1, 90 * 24 * 60),
       leaseSeconds: r.int('CRUCIBLE_RUN_LEASE_SECONDS', 60, 2, 3600),
       infraBackoffSeconds: r.int('CRUCIBLE_INFRA_BACKOFF_SECONDS', 300, 0, 86400),
     },

@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/app-config';
+import { DatasetRegistry } from './datasets/dataset-registry';
 import { reEvaluate } from './re-evaluate';
 import type { TaskType } from './task-data';
 
@@ -12,6 +13,7 @@ export async function evaluateCommand(opts: { model: string; dataset: string; se
     seed: opts.seed,
     expectedTestSetCommitment: opts.commitment,
     evaluation: config.evaluation,
+    datasets: DatasetRegistry.withPrivate(config.evaluation.datasetsDir, (problem) => console.error(problem)),
   });
   if (!out.commitmentsMatch) {
     console.error('the re-derived test split does not match the published commitment');

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DatasetError, EvaluationErrorCode } from '../evaluation.errors';
 import { type ClassificationExample, type DatasetDefinition, type DatasetVisibility, type LoadedDataset, PUBLIC_DATASET_NOTE, type StoredDatasetDefinition } from './dataset';
 import { GRAMMAR_GENERATOR_VERSION, generateGrammarCorpus } from './grammar-generator';
+import { scanPrivateDatasets } from './private-datasets';
 
 /** The repository's own `datasets/` folder, found from this file in src/ or dist/src/. */
 export function repoDatasetsDir(): string {
@@ -48,6 +50,20 @@ export function builtinDatasets(datasetsDir = repoDatasetsDir()): DatasetDefinit
 
 /** Looks datasets up by id and loads them (cached: datasets are immutable for the process). */
 export class DatasetRegistry {
+  /**
+   * The shipped and generated datasets plus the organiser's private ones (CRUCIBLE_DATASETS_DIR).
+   * A private dataset that fails its manifest check is refused with the reason, the rest load.
+   */
+  static withPrivate(datasetsDir: string | undefined, report: (problem: string) => void): DatasetRegistry {
+    if (!datasetsDir) return new DatasetRegistry();
+    const scan = scanPrivateDatasets(datasetsDir);
+    scan.problems.forEach(report);
+    const builtin = builtinDatasets();
+    const clashes = scan.definitions.filter((d) => builtin.some((b) => b.id === d.id));
+    clashes.forEach((d) => report(`dataset ${d.id} refused: the id is a built-in dataset's`));
+    return new DatasetRegistry([...builtin, ...scan.definitions.filter((d) => !clashes.includes(d))]);
+  }
+
   private readonly definitions = new Map<string, DatasetDefinition>();
   private readonly cache = new Map<string, LoadedDataset>();
 
@@ -92,6 +108,7 @@ export class DatasetRegistry {
 
 export function datasetVisibility(def: DatasetDefinition): { visibility: DatasetVisibility; note: string } {
   if (def.kind === 'generated-text') return { visibility: 'generated', note: `generated from the task's secret seed by ${def.generator}; the test examples exist nowhere before the seed is drawn` };
+  if (def.origin === 'private') return { visibility: 'private', note: "the organiser's own dataset (CRUCIBLE_DATASETS_DIR): never in the repository, the API or the audit bundles" };
   return { visibility: 'public', note: PUBLIC_DATASET_NOTE };
 }
 
@@ -105,6 +122,9 @@ export async function loadDataset(def: DatasetDefinition, seed?: string): Promis
     raw = await fs.promises.readFile(def.path);
   } catch (cause) {
     throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id}: cannot read ${def.path}`, { cause });
+  }
+  if (def.sha256 !== undefined && createHash('sha256').update(raw).digest('hex') !== def.sha256) {
+    throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id}: ${path.basename(def.path)} no longer matches its sha256 in manifest.json`);
   }
   return parseDataset(def, raw);
 }

@@ -26,24 +26,27 @@ export type DatasetDefinition =
       testFraction: number;
       description: string;
     }
-  | {
-      id: string;
+  | (StoredFile & {
       kind: 'text-bytes';
       /** UTF-8/ASCII text, tokenised to bytes (vocab 256). */
-      path: string;
       seqLen: number;
-      testFraction: number;
-      description: string;
-    }
-  | {
-      id: string;
+    })
+  | (StoredFile & {
       kind: 'jsonl-classification';
       /** One `{"features":[...],"label":k}` per line. */
-      path: string;
       numClasses: number;
-      testFraction: number;
-      description: string;
-    };
+    });
+
+interface StoredFile {
+  id: string;
+  path: string;
+  testFraction: number;
+  description: string;
+  /** `private`: the organiser's own file (CRUCIBLE_DATASETS_DIR); absent: shipped in this repository. */
+  origin?: 'private';
+  /** Expected sha256 of the file (private datasets: from the manifest, checked at every load). */
+  sha256?: string;
+}
 
 /** A dataset read from files (its bytes are the dataset). */
 export type StoredDatasetDefinition = Exclude<DatasetDefinition, { kind: 'generated-text' }>;
