@@ -7,7 +7,8 @@ import { ValidationError as ClassValidationError } from 'class-validator';
 import { AppModule } from './app.module';
 import { AppConfig, loadConfig, Role } from './config/app-config';
 import { ValidationError } from './common/domain-error';
-import { HttpErrorFilter } from './common/http-error.filter';
+import { documentErrorBody, HttpErrorFilter } from './common/http-error.filter';
+import { answerClientErrors, requireKnownBodyType, SafeInputPipe } from './common/request-guards';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -26,8 +27,11 @@ export function configureHttp(app: INestApplication): void {
   const express = app as NestExpressApplication;
   express.useBodyParser('json', { limit: MAX_BODY });
   express.useBodyParser('urlencoded', { limit: MAX_BODY, extended: false });
+  express.use(requireKnownBodyType);
+  answerClientErrors(express.getHttpServer());
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(
+    new SafeInputPipe(),
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
@@ -41,7 +45,7 @@ export function configureHttp(app: INestApplication): void {
     .setVersion('1')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, () => documentErrorBody(SwaggerModule.createDocument(app, doc)), { jsonDocumentUrl: 'docs-json' });
   app.enableShutdownHooks();
 }
 
