@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DatasetRegistry } from '../../src/evaluation/datasets/dataset-registry';
+import { verifyReveal } from '../../src/evaluation/datasets/split';
 import { EvaluationEntity } from '../../src/evaluation/evaluation.entity';
 import { TrainingRunEntity } from '../../src/runs/training-run.entity';
 import { RoundEntity } from '../../src/tournaments/round.entity';
@@ -54,6 +56,8 @@ describe('a whole tournament with the real Docker sandbox and real ONNX evaluati
         CRUCIBLE_BASELINE_COMMIT: baseline.sha,
         CRUCIBLE_RUN_CONCURRENCY: 'cpu-2=2',
         CRUCIBLE_SANDBOX_MEMORY_MB: '1024',
+        // Weights pay the uids of the metagraph when they are made (addEntrants' hotkey-NNNN).
+        CRUCIBLE_STATIC_METAGRAPH: 'hotkey-0000=1,hotkey-0001=2,hotkey-0002=3',
       },
     });
     const t = await createClosedTournament(w.app, {
@@ -89,6 +93,14 @@ describe('a whole tournament with the real Docker sandbox and real ONNX evaluati
     const tasks = await w.ds.getRepository(TaskEntity).find({ where: { tournamentId: t.id } });
     expect(baselines.length).toBe(tasks.length);
     expect(tasks.every((x) => x.revealedSeed === x.secretSeed)).toBe(true);
+    // The tasks ran on the generated dataset; after the reveal anyone regenerates each test set from
+    // the revealed seed and checks it against the commitment published before training.
+    expect(new Set(tasks.map((x) => x.datasetId))).toEqual(new Set(['grammar-lm-v1']));
+    for (const task of tasks) {
+      const regenerated = await new DatasetRegistry().load(task.datasetId, task.revealedSeed as string);
+      const check = verifyReveal(regenerated, task.revealedSeed as string, { seedCommitment: task.seedCommitment, testSetCommitment: task.testSetCommitment });
+      expect(check.ok).toBe(true);
+    }
     for (const e of evaluations) expect(e.metricValue).toBeLessThan(Math.log(256) + 0.5);
     // Every scored model passed the causality check, with its sample recorded.
     for (const e of evaluations) expect(e.causality).toMatchObject({ method: 'crucible-causal/1', maxDeviation: 0 });
