@@ -40,7 +40,13 @@ export interface RepoIntakeConfig {
   gitToken?: string;
   /** Allow http:// and file:// repo URLs (tests, local mirrors); https only otherwise. */
   allowInsecureSchemes: boolean;
+  /** Hosts repositories may live on (exact names); null: any host (only with allowInsecureSchemes or `*`). */
+  allowedHosts: string[] | null;
+  /** Reach hosts that resolve to loopback/private/link-local/metadata addresses (only with allowInsecureSchemes). */
+  allowPrivateAddresses: boolean;
   maxRepoMb: number;
+  /** Files in a submitted tree. */
+  maxRepoFiles: number;
   gitTimeoutSeconds: number;
 }
 
@@ -283,6 +289,12 @@ function u64(r: EnvReader, name: string): string | undefined {
   return raw;
 }
 
+/** `*`: any host; otherwise a comma-separated list of exact host names. */
+function allowedGitHosts(raw: string | undefined): string[] | null {
+  const hosts = (raw ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  return hosts.includes('*') ? null : hosts;
+}
+
 function gitAuthor(r: EnvReader, name: string): string {
   const raw = r.str(name, 'Crucible <crucible@users.noreply.github.com>');
   if (!/^[^<>]+ <[^<>\s]+>$/.test(raw)) r.problems.push(`${name} must look like "Name <email>"`);
@@ -332,6 +344,7 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
     r.problems.push('CRUCIBLE_WALLET_PATH or CRUCIBLE_MNEMONIC_FILE is required to set weights on chain (or set CRUCIBLE_WEIGHTS_DRY_RUN=true)');
   }
 
+  const insecureGit = r.bool('CRUCIBLE_GIT_ALLOW_INSECURE', false);
   const baselineRepo = r.str('CRUCIBLE_BASELINE_REPO_URL');
   const baselineCommit = r.str('CRUCIBLE_BASELINE_COMMIT');
   if (baselineRepo && !/^[0-9a-f]{40}$/.test(baselineCommit ?? '')) {
@@ -376,8 +389,12 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
       gpusPerRun: r.int('CRUCIBLE_SANDBOX_GPUS_PER_RUN', 1, 0, 64),
       repo: {
         gitToken: r.str('CRUCIBLE_GIT_TOKEN'),
-        allowInsecureSchemes: r.bool('CRUCIBLE_GIT_ALLOW_INSECURE', false),
+        allowInsecureSchemes: insecureGit,
+        allowedHosts: allowedGitHosts(r.str('CRUCIBLE_GIT_ALLOWED_HOSTS', insecureGit ? '*' : 'github.com,gitlab.com,huggingface.co')),
+        // Local mirrors and the test suite's git server listen on loopback: only in insecure mode.
+        allowPrivateAddresses: insecureGit,
         maxRepoMb: r.int('CRUCIBLE_REPO_MAX_MB', 50, 1, 64 * 1024),
+        maxRepoFiles: r.int('CRUCIBLE_REPO_MAX_FILES', 10_000, 1, 1_000_000),
         gitTimeoutSeconds: r.int('CRUCIBLE_GIT_TIMEOUT_SECONDS', 120, 5, 3600),
       },
       docker: { socketPath: r.str('DOCKER_SOCKET', '/var/run/docker.sock') },

@@ -38,24 +38,25 @@ export class RunOutcomeRecorder {
   ) {}
 
   async started(runId: string, runnerKind: string, runnerRef: string): Promise<void> {
-    const run = await this.runs.findById(runId);
-    if (!run) return;
-    run.state = 'running';
-    run.runnerKind = runnerKind;
-    run.runnerRef = runnerRef;
-    await this.runs.save(run);
+    await this.whileOpen(runId, async (run, manager) => {
+      // A closed run keeps its ref too, so the reconciler knows what it stops.
+      Object.assign(run, { state: 'running', runnerKind, runnerRef });
+      await this.runs.save(run, manager);
+    });
   }
 
   /** Training produced a model: keep where it is before evaluating, so a restart can resume there. */
   async trained(run: TrainingRunEntity, end: RunEnd): Promise<void> {
-    Object.assign(run, { state: 'evaluating', artifactPath: end.artifactPath, exitCode: end.exitCode, imageDigest: end.imageDigest, logPath: end.logPath });
-    await this.runs.save(run);
+    await this.whileOpen(run.id, async (_current, manager) => {
+      Object.assign(run, { state: 'evaluating', artifactPath: end.artifactPath, exitCode: end.exitCode, imageDigest: end.imageDigest, logPath: end.logPath });
+      await this.runs.save(run, manager);
+    });
   }
 
   /** `attemptBudget`: miner-caused failures allowed for this (task, entrant), from the rulebook. */
   async finish(run: TrainingRunEntity, end: RunEnd, score: ModelScore | null, attemptBudget: number): Promise<void> {
     const now = this.clock.now();
-    await this.ds.transaction(async (manager) => {
+    const recorded = await this.whileOpen(run.id, async (_current, manager) => {
       Object.assign(run, {
         state: 'finished',
         outcome: end.outcome,
@@ -91,7 +92,25 @@ export class RunOutcomeRecorder {
         manager,
       );
     });
+    if (!recorded) return;
     this.logger.log({ runId: run.id, taskId: run.taskId, entrantId: run.entrantId, outcome: end.outcome, metric: score?.metricValue }, 'run finished');
+  }
+
+  /**
+   * Runs `fn` with the run's row locked, unless the run is already finished (its round's deadline
+   * closed it while this worker was busy): then the late result is dropped. Returns whether it ran.
+   */
+  private whileOpen(runId: string, fn: (run: TrainingRunEntity, manager: EntityManager) => Promise<void>): Promise<boolean> {
+    return this.ds.transaction(async (manager) => {
+      const current = await this.runs.lockById(runId, manager);
+      if (!current) return false;
+      if (current.state === 'finished') {
+        this.logger.warn({ runId, outcome: current.outcome, reason: current.outcomeReason }, 'run already closed; its late result is not recorded');
+        return false;
+      }
+      await fn(current, manager);
+      return true;
+    });
   }
 
   private async retryDecision(run: TrainingRunEntity, attemptBudget: number, manager: EntityManager): Promise<boolean> {
@@ -103,7 +122,10 @@ export class RunOutcomeRecorder {
         if (r.outcome !== 'infra_failed') break;
         streak++;
       }
-      return streak <= this.config.tournaments.maxInfraRetries;
+      // The total bounds the run whatever the cause: a failure that keeps coming back never loops forever.
+      const total = history.filter((r) => r.outcome === 'infra_failed').length;
+      const { maxInfraRetries, maxInfraRetriesTotal } = this.config.tournaments;
+      return streak <= maxInfraRetries && total <= maxInfraRetriesTotal;
     }
     const charged = history.filter((r) => r.outcome && chargesMinerAttempt(r.outcome)).length;
     return charged < attemptBudget;

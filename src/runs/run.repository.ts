@@ -19,6 +19,31 @@ export class RunRepository {
     return manager.getRepository(TrainingRunEntity).findOne({ where: { id } });
   }
 
+  /** The run's row, locked until the transaction ends (a worker's record and a round's deadline never interleave). */
+  lockById(id: string, manager: EntityManager): Promise<TrainingRunEntity | null> {
+    return manager.getRepository(TrainingRunEntity).createQueryBuilder('r').where('r.id = :id', { id }).setLock('pessimistic_write').getOne();
+  }
+
+  /**
+   * Ends every unfinished run of these tasks as infra_failed (a round's deadline passed). A worker
+   * still busy with one finds it finished and drops its late result; the reconciler removes the sandbox.
+   */
+  async closeUnfinished(taskIds: string[], reason: string, now: Date, manager: EntityManager): Promise<TrainingRunEntity[]> {
+    if (taskIds.length === 0) return [];
+    const repo = manager.getRepository(TrainingRunEntity);
+    const open = await repo
+      .createQueryBuilder('r')
+      .where(`r.taskId IN (:...taskIds) AND r.state <> 'finished'`, { taskIds })
+      .orderBy('r.id', 'ASC')
+      .setLock('pessimistic_write')
+      .getMany();
+    for (const run of open) {
+      Object.assign(run, { state: 'finished', outcome: 'infra_failed', outcomeReason: reason, finishedAt: now, claimedBy: null, leaseExpiresAt: null });
+      await repo.save(run);
+    }
+    return open;
+  }
+
   async page(filter: RunFilter, page: PageRequest): Promise<Page<TrainingRunEntity>> {
     const [items, total] = await this.ds.getRepository(TrainingRunEntity).findAndCount({
       where: { ...filter },

@@ -82,6 +82,7 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
       const inspection = await this.repos.inspect(job.repoUrl, job.commitSha);
       const taskType = typeof job.taskSpec.type === 'string' ? job.taskSpec.type : undefined;
       if (taskType && !inspection.manifest.taskTypes.includes(taskType)) {
+        await forceRemove(dirs.root);
         return this.result('miner_failed', `the repository's crucible.json does not declare task type "${taskType}"`);
       }
       entrypoint = inspection.manifest.entrypoint;
@@ -89,6 +90,8 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
       await fs.writeFile(path.join(dirs.task, 'task.json'), JSON.stringify(sandboxTaskSpec(job.taskSpec), null, 2), { mode: 0o644 });
       await this.prepareOutputDir(dirs.output);
     } catch (error) {
+      // Nothing of a run that never started stays on the host.
+      await forceRemove(dirs.root).catch(() => undefined);
       if (error instanceof RepoIntakeError) {
         return this.result(error.minerFault ? 'miner_failed' : 'infra_failed', `repository rejected: ${error.message}`);
       }

@@ -35,7 +35,10 @@ export function createRepoIntake(config: AppConfig): RepoIntake {
     cacheDir: path.join(config.dataDir, 'repo-cache'),
     token: repo.gitToken,
     allowInsecureSchemes: repo.allowInsecureSchemes,
+    allowedHosts: repo.allowedHosts,
+    allowPrivateAddresses: repo.allowPrivateAddresses,
     maxRepoBytes: repo.maxRepoMb * 1024 * 1024,
+    maxFiles: repo.maxRepoFiles,
     timeoutMs: repo.gitTimeoutSeconds * 1000,
   });
 }

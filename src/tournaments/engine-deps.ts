@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditEventRepository } from '../audit/audit-event.repository';
 import { Clock } from '../common/clock';
+import { AppConfig } from '../config/app-config';
 import { RunRepository } from '../runs/run.repository';
 import { ScoreRepository } from '../runs/score.repository';
 import { EntrantRepository } from '../submissions/entrant.repository';
@@ -45,6 +46,7 @@ export class EngineDeps {
     readonly scores: ScoreRepository,
     readonly audit: AuditEventRepository,
     readonly transitions: TournamentTransitions,
+    readonly config: AppConfig,
   ) {}
 }
 

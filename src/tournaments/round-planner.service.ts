@@ -35,7 +35,7 @@ export class RoundPlannerService {
   async createRound(t: TournamentEntity, plan: PlayablePlan, playable: (id: string) => boolean, now: Date, manager: EntityManager): Promise<RoundEntity> {
     const rulebook = t.rulebook as unknown as TournamentRulebook;
     const round = await this.tournaments.insertRound(
-      { tournamentId: t.id, index: plan.roundIndex, kind: plan.kind, state: 'running', stateReason: null, advancing: null, decision: { plan }, decidedAt: null },
+      { tournamentId: t.id, index: plan.roundIndex, kind: plan.kind, state: 'running', stateReason: null, advancing: null, decision: { plan, startedAt: now.toISOString() }, decidedAt: null },
       manager,
     );
     const slots = taskSlots(plan).map((s) => ({ ...s, members: s.members.filter(playable) }));

@@ -157,8 +157,17 @@ export class TournamentEngineService {
     const tasks = await this.deps.tournaments.tasksOfRound(round.id, m);
     const runs = await this.deps.runs.ofRound(tasks.map((x) => x.id), m);
     const evaluations = await this.deps.scores.ofTasks(tasks.map((x) => x.id), m);
-    const progress = roundProgress(tasks, runs, evaluations);
     const now = this.clock.now();
+    const limits = this.deps.config.tournaments;
+    const deadlineAt = this.roundDeadline(round);
+    const deadlinePassed = now >= deadlineAt;
+    let progress = roundProgress(tasks, runs, evaluations, { maxInfraFailures: limits.maxInfraRetriesTotal + 1, deadlinePassed });
+    if (deadlinePassed && progress.status !== 'complete') {
+      const reason = `round ${round.index} deadline passed (${deadlineAt.toISOString()}): decided with the results it has; this run has no result on its task`;
+      const closed = await this.deps.runs.closeUnfinished(tasks.map((x) => x.id), reason, now, m);
+      progress = roundProgress(tasks, await this.deps.runs.ofRound(tasks.map((x) => x.id), m), evaluations, { maxInfraFailures: limits.maxInfraRetriesTotal + 1, deadlinePassed });
+      round.decision = { ...round.decision, deadline: { at: deadlineAt.toISOString(), closedRuns: closed.map((r) => r.id) } };
+    }
 
     if (progress.status === 'running') {
       return this.setRoundReason(t, round, 'running', `round ${round.index} (${round.kind}): ${progress.finished} of ${progress.finished + progress.pending} runs finished`, m);
@@ -197,7 +206,7 @@ export class TournamentEngineService {
       }
       const rules = t.rulebook as unknown as TournamentRulebook;
       const verdict = decideBoss({ rules, championDefences: t.defendingChampion?.defences ?? 0, tasks: inputs });
-      round.decision = { plan, verdict };
+      round.decision = { ...round.decision, plan, verdict };
       round.advancing = verdict.challengerWins ? [plan.challenger] : [];
       next = planNextRound(ctx, plan, { challengerWon: verdict.challengerWins });
     } else {
@@ -205,10 +214,21 @@ export class TournamentEngineService {
       const bySlot = new Map(tasks.map((task) => [task.slot, task.id]));
       const results = slots.map((members, slot) => slotResults(members, resultsOf(bySlot.get(slot) ?? ''), submittedAt));
       const decision = decideRound(plan, results);
-      round.decision = { plan, advancing: decision.advancing, eliminated: decision.eliminated };
+      round.decision = { ...round.decision, plan, advancing: decision.advancing, eliminated: decision.eliminated };
       round.advancing = decision.advancing;
       await this.deps.entrants.markEliminated(decision.eliminated.map((e) => e.entrantId), round.index, m);
       next = planNextRound(ctx, plan, decision);
+    }
+    if (progress.givenUp.length > 0) {
+      // Decided without some results: the organiser hears of it, and the auditor reads why.
+      const givenUp = progress.givenUp.map((s) => ({ taskId: s.taskId, entrantId: s.entrantId, attempt: s.attempt, infraFailures: s.infraFailures, reason: s.reason }));
+      const why = deadlinePassed ? `the round deadline ${deadlineAt.toISOString()} passed` : `infra retries exhausted (${limits.maxInfraRetriesTotal} in total per run)`;
+      round.decision = { ...round.decision, givenUp, givenUpReason: why };
+      await this.deps.audit.append(
+        { actor: 'system', action: 'round.decided_without_results', subjectType: 'round', subjectId: round.id, payload: { tournamentId: t.id, index: round.index, reason: why, givenUp }, occurredAt: now },
+        m,
+      );
+      this.logger.error({ tournamentId: t.id, round: round.index, reason: why, runs: givenUp.length }, 'ALERT: round decided without the results of runs that failed for infrastructure reasons');
     }
     round.state = 'decided';
     round.stateReason = null;
@@ -221,6 +241,12 @@ export class TournamentEngineService {
     this.logger.log({ tournamentId: t.id, round: round.index, kind: round.kind, advancing: round.advancing }, 'round decided');
     await this.playOrFinish(t, ctx, next, m);
     return true;
+  }
+
+  /** When a round is decided with whatever it has: from its start (kept in its decision record) plus the configured deadline. */
+  private roundDeadline(round: RoundEntity): Date {
+    const startedAt = typeof round.decision?.startedAt === 'string' ? Date.parse(round.decision.startedAt) : round.createdAt.getTime();
+    return new Date(startedAt + this.deps.config.tournaments.roundDeadlineMinutes * 60_000);
   }
 
   private async setRoundReason(t: TournamentEntity, round: RoundEntity, state: RoundEntity['state'], reason: string, m: EntityManager): Promise<boolean> {

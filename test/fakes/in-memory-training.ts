@@ -24,7 +24,11 @@ export class InMemoryTrainingExecutor extends TrainingExecutor {
   readonly containers = new Map<string, Container>();
   autoFinish = true;
 
-  constructor(private readonly behaviour: (job: TrainingJob) => Behaviour) {
+  /** `holds`: jobs whose container keeps running until releaseAll(), whatever autoFinish says. */
+  constructor(
+    private readonly behaviour: (job: TrainingJob) => Behaviour,
+    private readonly holds: (job: TrainingJob) => boolean = () => false,
+  ) {
     super();
   }
 
@@ -35,7 +39,7 @@ export class InMemoryTrainingExecutor extends TrainingExecutor {
     const ref = `mem-${job.runId}`;
     this.containers.set(ref, { job, finished, finish });
     await hooks.onStarted('memory', ref);
-    if (this.autoFinish) finish();
+    if (this.autoFinish && !this.holds(job)) finish();
     return this.wait(ref);
   }
 

@@ -1,13 +1,18 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { AuditEventEntity } from '../../src/audit/audit-event.entity';
+import { ManualClock } from '../../src/common/clock';
 import { TrainingRunEntity } from '../../src/runs/training-run.entity';
+import { TrainingExecutor, TrainingHooks, TrainingResult } from '../../src/sandbox/training-executor';
 import { RoundEntity } from '../../src/tournaments/round.entity';
 import { TournamentEntity } from '../../src/tournaments/tournament.entity';
 import { WeightsPreviewService } from '../../src/tournaments/weights-preview.service';
 import type { TrainingJob } from '../../src/sandbox/training-executor';
 import { createTestDatabase, TestDatabase } from '../support/databases';
 import { addEntrants, createClosedTournament } from '../support/tournaments';
+import { makeDockerExecutor } from '../support/docker-executor';
+import { makeRawTreeRepo } from '../support/git-fixtures';
 import { startWorker, WorkerHandle } from '../support/worker';
 import { Behaviour, FakeTaskDataService, InMemoryTrainingExecutor } from '../fakes/in-memory-training';
 
@@ -35,8 +40,37 @@ async function env(): Promise<Env> {
   return { db: await createTestDatabase('postgres'), dir, executor: new InMemoryTrainingExecutor(behaviour), taskData: new FakeTaskDataService(path.join(dir, 'eval')) };
 }
 
-function worker(e: Env): Promise<WorkerHandle> {
-  return startWorker({ db: e.db.config, dataDir: e.dir, executor: e.executor, taskData: e.taskData, env: { ...BASELINE, ...METAGRAPH, CRUCIBLE_RUN_CONCURRENCY: 'cpu-2=64' } });
+function worker(e: Env, extra: { executor?: TrainingExecutor; env?: Record<string, string>; clock?: ManualClock } = {}): Promise<WorkerHandle> {
+  return startWorker({
+    db: e.db.config,
+    dataDir: e.dir,
+    executor: extra.executor ?? e.executor,
+    taskData: e.taskData,
+    clock: extra.clock,
+    env: { ...BASELINE, ...METAGRAPH, CRUCIBLE_RUN_CONCURRENCY: 'cpu-2=64', ...extra.env },
+  });
+}
+
+/** Real sandbox executor (real git intake, real Docker runner) for file:// repositories, the instant one for the rest. */
+class RoutingExecutor extends TrainingExecutor {
+  constructor(
+    private readonly real: TrainingExecutor,
+    private readonly instant: TrainingExecutor,
+  ) {
+    super();
+  }
+  private pick(job: TrainingJob): TrainingExecutor {
+    return job.repoUrl.startsWith('file://') ? this.real : this.instant;
+  }
+  execute(job: TrainingJob, hooks: TrainingHooks): Promise<TrainingResult> {
+    return this.pick(job).execute(job, hooks);
+  }
+  locate(job: TrainingJob) {
+    return this.pick(job).locate(job);
+  }
+  adopt(job: TrainingJob, kind: string, ref: string): Promise<TrainingResult> {
+    return this.pick(job).adopt(job, kind, ref);
+  }
 }
 
 async function cleanup(e: Env, w?: WorkerHandle) {
@@ -125,6 +159,114 @@ describe('tournament orchestration with an instant runner (PostgreSQL)', () => {
       } finally {
         await a?.app.close();
         await cleanup(e, b);
+      }
+    });
+  });
+  describe('nobody stalls a round', () => {
+    const miners = Array.from({ length: 3 }, (_, i) => ({ repoUrl: `https://example.org/miner-${i}.git` }));
+
+    it('a miner whose repository cannot be written out fails as the miner, and the round is decided', async () => {
+      const e = await env();
+      // A 300-byte file name: git stores it, no Linux filesystem can (NAME_MAX 255).
+      const bad = makeRawTreeRepo(path.join(e.dir, 'bad-repo'), [
+        { name: 'crucible.json', content: JSON.stringify({ entrypoint: 'train.sh', taskTypes: ['causal-lm'] }) },
+        { name: 'train.sh', content: 'exit 0\n', mode: '100755' },
+        { name: 'x'.repeat(300), content: 'data' },
+      ]);
+      const sandboxRoot = path.join(e.dir, 'sandbox');
+      const { executor: real } = makeDockerExecutor(sandboxRoot, `orch-${process.pid}`);
+      const w = await worker(e, { executor: new RoutingExecutor(real, e.executor) });
+      try {
+        const t = await createClosedTournament(w.app);
+        const entrants = await addEntrants(w.app, t.id, [...miners, { repoUrl: bad.url, commitSha: bad.sha }]);
+        const badId = entrants.find((x) => x.repoUrl === bad.url)!.id;
+        await w.runUntil(t.id, 'completed', 60);
+
+        const runs = await w.ds.getRepository(TrainingRunEntity).find({ where: { entrantId: badId } });
+        // Attempt budget 2 (rulebook default): two miner-caused failures on its one task, no infra retries.
+        expect(runs.map((r) => [r.attempt, r.outcome])).toEqual([
+          [1, 'miner_failed'],
+          [2, 'miner_failed'],
+        ]);
+        expect(runs[0].outcomeReason).toMatch(/name longer than 255 bytes/);
+        const rounds = await w.ds.getRepository(RoundEntity).find({ where: { tournamentId: t.id } });
+        expect(rounds.every((r) => r.state === 'decided')).toBe(true);
+        // The host keeps nothing of runs that never started.
+        expect(fs.readdirSync(path.join(sandboxRoot, 'runs')).length).toBe(0);
+      } finally {
+        await cleanup(e, w);
+      }
+    });
+
+    it('a (task, entrant) failing for infrastructure reasons is given up after the total retry cap; the round is decided and the decision sealed', async () => {
+      const e = await env();
+      const executor = new InMemoryTrainingExecutor((job) => (job.repoUrl.includes('miner-2') ? { outcome: 'infra_failed' } : behaviour(job)));
+      // Streak cap 1, total cap 4: attempts 1 (retried at once), 2 (streak 2: the round backs off, 0 s),
+      // then 3, 4, 5 re-queued one by one; the 5th is the 4th retry, so the run is given up: 5 attempts.
+      const w = await worker(e, { executor, env: { CRUCIBLE_MAX_INFRA_RETRIES: '1', CRUCIBLE_MAX_INFRA_RETRIES_TOTAL: '4', CRUCIBLE_INFRA_BACKOFF_SECONDS: '0' } });
+      try {
+        const t = await createClosedTournament(w.app);
+        const entrants = await addEntrants(w.app, t.id, miners);
+        const stuck = entrants.find((x) => x.repoUrl.includes('miner-2'))!;
+        await w.runUntil(t.id, 'completed', 60);
+
+        const runs = await w.ds.getRepository(TrainingRunEntity).find({ where: { entrantId: stuck.id }, order: { attempt: 'ASC' } });
+        expect(runs.map((r) => r.attempt)).toEqual([1, 2, 3, 4, 5]);
+        expect(runs.every((r) => r.outcome === 'infra_failed')).toBe(true);
+        const events = await w.ds.getRepository(AuditEventEntity).find({ where: { action: 'round.decided_without_results' } });
+        expect(events).toHaveLength(1);
+        const payload = events[0].payload as { reason: string; givenUp: Array<{ entrantId: string; infraFailures: number }> };
+        expect(payload.reason).toMatch(/infra retries exhausted/);
+        expect(payload.givenUp).toEqual([expect.objectContaining({ entrantId: stuck.id, infraFailures: 5 })]);
+      } finally {
+        await cleanup(e, w);
+      }
+    });
+
+    it('a round past its deadline is decided with the results it has; a late result is dropped', async () => {
+      const e = await env();
+      const held = (job: TrainingJob) => job.repoUrl.includes('miner-1');
+      const executor = new InMemoryTrainingExecutor(behaviour, held);
+      const clock = new ManualClock(new Date());
+      const w = await worker(e, { executor, clock, env: { CRUCIBLE_ROUND_DEADLINE_MINUTES: '60' } });
+      try {
+        const t = await createClosedTournament(w.app);
+        const entrants = await addEntrants(w.app, t.id, miners);
+        const slow = entrants.find((x) => x.repoUrl.includes('miner-1'))!;
+        const runsOf = () => w.ds.getRepository(TrainingRunEntity).find({ where: { tournamentId: t.id } });
+        // Tick until every run but the held one is finished (the round then waits on it).
+        for (let i = 0; i < 200; i++) {
+          await w.scheduler.tick();
+          await new Promise((r) => setTimeout(r, 10));
+          const open = (await runsOf()).filter((r) => r.state !== 'finished');
+          if (open.length === 1 && open[0].entrantId === slow.id && open[0].state === 'running') break;
+        }
+        const [open] = (await runsOf()).filter((r) => r.state !== 'finished');
+        expect(open).toMatchObject({ entrantId: slow.id, state: 'running' });
+        await w.scheduler.tick();
+        expect((await w.ds.getRepository(RoundEntity).findOneByOrFail({ tournamentId: t.id, index: 0 })).state).toBe('running');
+
+        clock.advance(61 * 60_000);
+        await w.scheduler.tick();
+        const round = await w.ds.getRepository(RoundEntity).findOneByOrFail({ tournamentId: t.id, index: 0 });
+        expect(round.state).toBe('decided');
+        expect(round.decision).toMatchObject({ deadline: { closedRuns: [open.id] }, givenUp: [expect.objectContaining({ entrantId: slow.id })] });
+        const closed = await w.ds.getRepository(TrainingRunEntity).findOneByOrFail({ id: open.id });
+        expect(closed).toMatchObject({ state: 'finished', outcome: 'infra_failed' });
+        expect(closed.outcomeReason).toMatch(/deadline passed/);
+
+        // The container finishes after all: its result comes too late and changes nothing.
+        executor.releaseAll();
+        await w.dispatcher.drain();
+        const after = await w.ds.getRepository(TrainingRunEntity).find({ where: { entrantId: slow.id, taskId: open.taskId } });
+        expect(after.map((r) => [r.attempt, r.outcome])).toEqual([[1, 'infra_failed']]);
+        const sealed = await w.ds.getRepository(AuditEventEntity).find({ where: { action: 'round.decided_without_results', subjectId: round.id } });
+        expect((sealed[0].payload as { reason: string }).reason).toMatch(/deadline/);
+        await w.runUntil(t.id, 'completed', 60);
+      } finally {
+        executor.releaseAll();
+        await w.dispatcher.drain();
+        await cleanup(e, w);
       }
     });
   });

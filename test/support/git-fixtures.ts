@@ -61,3 +61,20 @@ export const SAMPLE_TEXT = Array.from(
     `The ${['quick', 'lazy', 'clever', 'small'][i % 4]} ${['fox', 'dog', 'cat', 'bird'][(i * 7) % 4]} ` +
     `jumps over the ${['fence', 'river', 'wall', 'log'][(i * 3) % 4]} number ${i % 10}.`,
 ).join('\n');
+
+/**
+ * A repo whose one commit holds exactly these root entries, written with git plumbing: names the
+ * filesystem could not hold (too long, control characters) or modes (links) a checkout can't make.
+ */
+export function makeRawTreeRepo(dir: string, entries: Array<{ name: string; content: string | Buffer; mode?: '100644' | '100755' | '120000' }>): FixtureRepo {
+  fs.mkdirSync(dir, { recursive: true });
+  git(dir, ['init', '--quiet', '--initial-branch=main']);
+  const lines = entries.map((e) => {
+    const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: dir, env: GIT_ENV, input: e.content, encoding: 'utf8' }).trim();
+    return `${e.mode ?? '100644'} blob ${blob}\t${e.name}\0`;
+  });
+  const tree = execFileSync('git', ['mktree', '-z'], { cwd: dir, env: GIT_ENV, input: lines.join(''), encoding: 'utf8' }).trim();
+  const sha = git(dir, ['commit-tree', tree, '-m', 'miner submission']);
+  git(dir, ['update-ref', 'refs/heads/main', sha]);
+  return { dir, url: `file://${dir}`, sha };
+}

@@ -24,6 +24,10 @@ export enum RepoIntakeErrorCode {
   TooLarge = 'REPO_TOO_LARGE',
   Submodules = 'REPO_SUBMODULES',
   LfsPointers = 'REPO_LFS',
+  /** Entries the worker cannot write out: names, lengths, links, special files. */
+  Unstorable = 'REPO_UNSTORABLE',
+  /** Objects that fail git's own integrity checks (fsck). */
+  Corrupt = 'REPO_CORRUPT',
 }
 
 const STATUS: Record<RepoIntakeErrorCode, ErrorStatus> = {
@@ -37,6 +41,8 @@ const STATUS: Record<RepoIntakeErrorCode, ErrorStatus> = {
   [RepoIntakeErrorCode.TooLarge]: 'unprocessable',
   [RepoIntakeErrorCode.Submodules]: 'unprocessable',
   [RepoIntakeErrorCode.LfsPointers]: 'unprocessable',
+  [RepoIntakeErrorCode.Unstorable]: 'unprocessable',
+  [RepoIntakeErrorCode.Corrupt]: 'unprocessable',
 };
 
 export class RepoIntakeError extends DomainError {
@@ -97,3 +103,45 @@ export function parseManifest(raw: string): { ok: true; manifest: MinerManifest 
 }
 
 export const FULL_SHA = /^[0-9a-f]{40}$/;
+
+/** One entry of `git ls-tree -r -l` (blobs, links and gitlinks; directories are implied by paths). */
+export interface TreeEntry {
+  mode: string;
+  type: string;
+  object: string;
+  size: number;
+  path: string;
+}
+
+export interface TreeLimits {
+  maxFiles: number;
+  /** Bytes of one path inside the repository (the run dir's prefix must still fit in PATH_MAX). */
+  maxPathBytes: number;
+}
+
+/** Linux NAME_MAX: longer file names cannot be stored on any filesystem the worker uses. */
+const NAME_MAX_BYTES = 255;
+const REGULAR_MODES = new Set(['100644', '100755']);
+
+/**
+ * Pure: why the worker could not write this tree out as plain files, or [] when it can. Checked at
+ * intake (the submitter hears it) and again before a run (a miner's fault, never the operator's).
+ */
+export function treeProblems(entries: TreeEntry[], limits: TreeLimits): string[] {
+  const problems: string[] = [];
+  if (entries.length > limits.maxFiles) problems.push(`the tree has ${entries.length} files, over the limit of ${limits.maxFiles}`);
+  for (const e of entries) {
+    const shown = JSON.stringify(e.path.length > 80 ? `${e.path.slice(0, 80)}...` : e.path);
+    if (e.type === 'blob' && e.mode === '120000') problems.push(`${shown} is a symbolic link (links are not allowed)`);
+    else if (e.type !== 'blob' || !REGULAR_MODES.has(e.mode)) problems.push(`${shown} is not a regular file (mode ${e.mode}, ${e.type})`);
+    if (Buffer.byteLength(e.path) > limits.maxPathBytes) problems.push(`${shown} is a path longer than ${limits.maxPathBytes} bytes`);
+    for (const part of e.path.split('/')) {
+      if (Buffer.byteLength(part) > NAME_MAX_BYTES) problems.push(`${shown} has a name longer than ${NAME_MAX_BYTES} bytes`);
+      // Control characters (newlines, escapes) are storable but forge log lines and terminal output.
+      if (/[\x00-\x1f\x7f]/.test(part)) problems.push(`${shown} has a control character in its name`);
+      if (part === '' || part === '.' || part === '..' || part.toLowerCase() === '.git') problems.push(`${shown} has a reserved path component`);
+    }
+    if (problems.length >= 10) break;
+  }
+  return problems;
+}
