@@ -217,8 +217,9 @@ async function auditSealedBundles(bundles: AuditBundleRepository, tournamentId: 
   // The worker seals the tournament in the tick that completes it.
   for (let i = 0; i < 30 && !(await bundles.bySubject('tournament', tournamentId)); i++) await new Promise((r) => setTimeout(r, 1000));
   const source = path.join(dataDir, 'audit');
+  const shown = path.relative(process.cwd(), source).startsWith('..') ? source : path.relative(process.cwd(), source);
   console.log('\nAudit (re-derived from the signed bundles alone; to repeat it:');
-  console.log(`  npx crucible audit --source ${path.relative(process.cwd(), source)} --days 7 --reevaluate 3)`);
+  console.log(`  npx crucible audit --source ${shown} --days 7 --reevaluate 3)`);
   const code = await runAuditCommand({ source, days: 7, reevaluate: 3, out: (line) => console.log(`  ${line}`) });
   return code === 0;
 }
