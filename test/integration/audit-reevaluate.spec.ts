@@ -11,6 +11,7 @@ import { EvaluationEntity } from '../../src/evaluation/evaluation.entity';
 import { TrainingRunEntity } from '../../src/runs/training-run.entity';
 import { TrainingExecutor, TrainingHooks, TrainingJob, TrainingResult } from '../../src/sandbox/training-executor';
 import { createTestDatabase, TestDatabase } from '../support/databases';
+import { makeRepo } from '../support/git-fixtures';
 import { addEntrants, createClosedTournament } from '../support/tournaments';
 import { startWorker, WorkerHandle } from '../support/worker';
 
@@ -56,15 +57,19 @@ describe('archived models and re-evaluation', () => {
     Logger.overrideLogger(['error']);
     db = await createTestDatabase('postgres');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-reeval-'));
+    // Real repositories (the scorer may look into them); the "training" below ignores their content.
+    const repo = (name: string) => makeRepo(path.join(dir, 'repos', name), { 'crucible.json': '{"entrypoint": "train.sh", "taskTypes": ["causal-lm"]}\n', 'train.sh': 'exit 0\n' });
+    const baseline = repo('baseline');
+    const miners = [repo('miner-0'), repo('miner-1')];
     w = await startWorker({
       db: db.config,
       dataDir: path.join(dir, 'data'),
       executor: new ModelWritingExecutor(path.join(dir, 'runs')),
-      env: { CRUCIBLE_BASELINE_REPO_URL: 'https://example.org/baseline.git', CRUCIBLE_BASELINE_COMMIT: 'b'.repeat(40), CRUCIBLE_OWNER_UID: '0', CRUCIBLE_EXECUTION_PROVIDER: 'cpu' },
+      env: { CRUCIBLE_BASELINE_REPO_URL: baseline.url, CRUCIBLE_BASELINE_COMMIT: baseline.sha, CRUCIBLE_OWNER_UID: '0', CRUCIBLE_EXECUTION_PROVIDER: 'cpu' },
     });
     const t = await createClosedTournament(w.app, { bossTasks: 1, bossGate: 'threshold' });
     tournamentId = t.id;
-    await addEntrants(w.app, t.id, [0, 1].map((i) => ({ repoUrl: `https://example.org/miner-${i}.git` })));
+    await addEntrants(w.app, t.id, miners.map((m) => ({ repoUrl: m.url, commitSha: m.sha })));
     bundleDir = path.join(w.config.dataDir, 'audit');
   });
 
