@@ -6,6 +6,7 @@ import { EvaluationModule } from './evaluation/evaluation.module';
 import { RunDispatcherService } from './runs/run-dispatcher.service';
 import { RunExecutionService } from './runs/run-execution.service';
 import { RunOutcomeRecorder } from './runs/run-outcome.recorder';
+import { RunScoring } from './runs/run-scoring.service';
 import { SandboxModule } from './sandbox/sandbox.module';
 import { TournamentsModule } from './tournaments/tournaments.module';
 import { SchedulerMaintenance, TournamentScheduler } from './tournaments/tournament.scheduler';
@@ -13,7 +14,7 @@ import { SchedulerMaintenance, TournamentScheduler } from './tournaments/tournam
 /** Schedulers, run dispatch and reconciliation: only in the worker role. */
 @Module({
   imports: [SandboxModule, EvaluationModule, TournamentsModule, ChainModule, AuditModule],
-  providers: [ChainUpkeepService, RunOutcomeRecorder, RunExecutionService, RunDispatcherService, SchedulerMaintenance, TournamentScheduler],
+  providers: [ChainUpkeepService, RunOutcomeRecorder, RunScoring, RunExecutionService, RunDispatcherService, SchedulerMaintenance, TournamentScheduler],
   exports: [RunDispatcherService, TournamentScheduler],
 })
 export class WorkerModule {}

@@ -20,6 +20,8 @@ export enum EvaluationErrorCode {
   OutputInvalid = 'OUTPUT_INVALID',
   /** Logits at a position changed when only later tokens changed (task-types/causality.ts). */
   NonCausal = 'NON_CAUSAL',
+  /** The miner's repository carries the task's test examples (contamination.ts). */
+  Contaminated = 'CONTAMINATED',
   Timeout = 'EVAL_TIMEOUT',
   MemoryLimit = 'EVAL_MEMORY_LIMIT',
   RuntimeCrashed = 'EVAL_RUNTIME_CRASHED',
@@ -49,6 +51,7 @@ export const MINER_FAULT_CODES: ReadonlySet<EvaluationErrorCode> = new Set([
   EvaluationErrorCode.InferenceFailed,
   EvaluationErrorCode.OutputInvalid,
   EvaluationErrorCode.NonCausal,
+  EvaluationErrorCode.Contaminated,
   EvaluationErrorCode.Timeout,
   EvaluationErrorCode.MemoryLimit,
   EvaluationErrorCode.RuntimeCrashed,

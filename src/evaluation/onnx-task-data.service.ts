@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { ValidationError } from '../common/domain-error';
+import { ContaminationReport, findContamination } from './contamination';
 import { DATASET_KIND_FOR_TASK } from './datasets/dataset';
 import { DatasetRegistry } from './datasets/dataset-registry';
 import { canonicalTestSplit, DatasetSplit, seedCommitment, sha256Hex, splitDataset } from './datasets/split';
@@ -108,6 +109,24 @@ export class OnnxTaskDataService extends TaskDataService implements OnModuleInit
     return result.ok ? result : { ...result, infra: true, reason: `baseline ${baseModel}: ${result.reason}` };
   }
 
+  async checkContamination(req: TaskDataRequest, checkout: (dir: string) => Promise<void>, threshold: number): Promise<ContaminationReport | null> {
+    const { split } = await this.hiddenSplit(req);
+    if (split.kind !== 'tokens') return null;
+    const scratch = path.join(this.taskDir(req.taskId), 'scan');
+    await fs.promises.mkdir(scratch, { recursive: true });
+    const codeDir = await fs.promises.mkdtemp(path.join(scratch, 'code-'));
+    try {
+      await checkout(codeDir);
+      const tokens = new Uint8Array(split.test.length * split.seqLen);
+      split.test.forEach((seq, i) => tokens.set(seq, i * split.seqLen));
+      const report = findContamination(tokens, split.test.length, split.seqLen, repositoryFiles(codeDir), threshold);
+      if (report) this.logger.warn({ msg: 'contaminated repository', taskId: req.taskId, examples: report.examples.length, total: report.total, file: report.file });
+      return report;
+    } finally {
+      await fs.promises.rm(codeDir, { recursive: true, force: true });
+    }
+  }
+
   async readLosses(lossesPath: string): Promise<Float64Array> {
     return decodeLosses(await fs.promises.readFile(lossesPath));
   }
@@ -144,5 +163,14 @@ export class OnnxTaskDataService extends TaskDataService implements OnModuleInit
     } else {
       this.logger.warn({ msg: 'model not scored', taskId: req.taskId, model, code: result.code, infra: result.infra, reason: result.reason });
     }
+  }
+}
+
+/** Every regular file under `root` (links and special files skipped), path relative to root. */
+function* repositoryFiles(root: string, rel = ''): Generator<{ path: string; bytes: Uint8Array }> {
+  for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+    const name = rel ? `${rel}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) yield* repositoryFiles(root, name);
+    else if (entry.isFile()) yield { path: name, bytes: fs.readFileSync(path.join(root, name)) };
   }
 }

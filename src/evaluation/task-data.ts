@@ -2,6 +2,7 @@
  * What the tournament engine asks of the evaluation layer. Implemented by the evaluation module
  * (datasets, seeded splits, commitments, ONNX checks and inference in a worker process).
  */
+import type { ContaminationReport } from './contamination';
 import type { CausalityEvidence } from './task-types/causality';
 
 export type TaskType = 'causal-lm' | 'classification';
@@ -41,7 +42,7 @@ export interface ModelScore {
 }
 
 /** Flat facts behind a rejection (e.g. the causality check's example, position and cut), sealed with the run. */
-export type RejectionEvidence = Record<string, string | number | boolean | null>;
+export type RejectionEvidence = Record<string, string | number | boolean | null | number[]>;
 
 export type EvaluationResult =
   | { ok: true; score: ModelScore }
@@ -54,6 +55,12 @@ export abstract class TaskDataService {
   abstract evaluate(req: TaskDataRequest, modelPath: string): Promise<EvaluationResult>;
   /** Scores the task's base model (the baseline), e.g. "builtin:unigram". */
   abstract evaluateBaseline(req: TaskDataRequest, baseModel: string): Promise<EvaluationResult>;
+  /**
+   * Whether a miner's code carries the task's test examples (contamination.ts): `checkout` writes the
+   * repository into the (empty) directory it is given. Null when it does not, or for task types
+   * without token data.
+   */
+  abstract checkContamination(req: TaskDataRequest, checkout: (dir: string) => Promise<void>, threshold: number): Promise<ContaminationReport | null>;
   /** Per-example losses of a stored evaluation, for the boss round's paired bootstrap. */
   abstract readLosses(lossesPath: string): Promise<Float64Array>;
 }

@@ -1,9 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { TaskDataService, TaskType } from '../evaluation/task-data';
+import type { TaskType } from '../evaluation/task-data';
+import { CONTAMINATION_THRESHOLD_DEFAULT } from '../scoring/rulebook';
 import { TrainingExecutor, TrainingJob, TrainingResult } from '../sandbox/training-executor';
 import { EntrantRepository } from '../submissions/entrant.repository';
 import { TournamentRepository } from '../tournaments/tournament.repository';
 import { RunEnd, RunOutcomeRecorder } from './run-outcome.recorder';
+import { RunScoring } from './run-scoring.service';
 import type { TrainingRunEntity } from './training-run.entity';
 
 /**
@@ -19,7 +21,7 @@ export class RunExecutionService {
     private readonly tournaments: TournamentRepository,
     private readonly entrants: EntrantRepository,
     private readonly executor: TrainingExecutor,
-    private readonly taskData: TaskDataService,
+    private readonly scoring: RunScoring,
     private readonly recorder: RunOutcomeRecorder,
   ) {}
 
@@ -65,7 +67,8 @@ export class RunExecutionService {
         await this.recorder.trained(run, trained);
       }
 
-      const evaluation = await this.taskData.evaluate(request, modelPath);
+      const contaminationThreshold = Number((tournament.rulebook as { contaminationThreshold?: number }).contaminationThreshold ?? CONTAMINATION_THRESHOLD_DEFAULT);
+      const evaluation = await this.scoring.score(request, entrant, modelPath, contaminationThreshold);
       const base: RunEnd = trained ?? { outcome: 'succeeded', reason: '', exitCode: run.exitCode, imageDigest: run.imageDigest, logPath: run.logPath, artifactPath: modelPath };
       if (evaluation.ok) {
         await this.recorder.finish(run, { ...base, outcome: 'succeeded', reason: `scored ${evaluation.score.metricName} ${evaluation.score.metricValue.toFixed(6)}` }, evaluation.score, budget);

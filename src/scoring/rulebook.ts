@@ -93,7 +93,16 @@ export interface Rulebook {
    * Absent in rulebooks sealed before it existed (read as false).
    */
   allowPublicDatasets?: boolean;
+  /**
+   * A test example counts as contaminated when at least this fraction of its 13-token n-grams occur in
+   * the miner's repository (evaluation/contamination.ts); any contaminated example rejects the run.
+   * Absent in rulebooks sealed before it existed (read as 0.5).
+   */
+  contaminationThreshold?: number;
 }
+
+/** Default of `contaminationThreshold`, and its value for rulebooks sealed before the field existed. */
+export const CONTAMINATION_THRESHOLD_DEFAULT = 0.5;
 
 export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
   version: '2026.12-1',
@@ -117,6 +126,7 @@ export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
     'causal-lm': { datasets: ['grammar-lm-v1'], baseModels: ['builtin:unigram'] },
   },
   allowPublicDatasets: false,
+  contaminationThreshold: CONTAMINATION_THRESHOLD_DEFAULT,
 });
 
 /** A mutable deep copy of the defaults, to start a new tournament's rulebook from. */
@@ -254,6 +264,9 @@ export function validateRulebook(input: unknown): string[] {
   }
 
   if (r.allowPublicDatasets !== undefined && typeof r.allowPublicDatasets !== 'boolean') p.push('allowPublicDatasets must be true or false');
+  if (r.contaminationThreshold !== undefined && (!isFiniteNumber(r.contaminationThreshold) || r.contaminationThreshold <= 0 || r.contaminationThreshold > 1)) {
+    p.push('contaminationThreshold must be in (0, 1]');
+  }
 
   if (!isFiniteNumber(r.participationFloor) || r.participationFloor < 0 || r.participationFloor > 0.1) {
     p.push('participationFloor must be in [0, 0.1]');

@@ -79,6 +79,11 @@ export class FakeTaskDataService extends TaskDataService {
     fs.mkdirSync(dir, { recursive: true });
   }
 
+  /** Instant models have no repository to scan. */
+  async checkContamination(): Promise<null> {
+    return null;
+  }
+
   async prepare(req: TaskDataRequest): Promise<PreparedTaskData> {
     const trainDir = path.join(this.dir, req.taskId, 'train');
     fs.mkdirSync(trainDir, { recursive: true });
