@@ -52,7 +52,9 @@ export async function runAuditCommand(opts: AuditCommandOptions): Promise<number
   let chainWeights: Array<[number, number]> | undefined;
   if (opts.chain) {
     try {
-      chainWeights = await readChainWeights(opts.chain, bodies[bodies.length - 1], opts.validator ?? envelopes[envelopes.length - 1].signer);
+      // The validator is the hotkey that set the weights (bundles may be signed by the service's audit key instead).
+      const setter = bodies.flatMap((b) => b.weightSets).reverse().find((w) => w.hotkey !== null)?.hotkey;
+      chainWeights = await readChainWeights(opts.chain, bodies[bodies.length - 1], opts.validator ?? setter ?? envelopes[envelopes.length - 1].signer);
     } catch (e) {
       out(`error: cannot read weights from ${opts.chain}: ${(e as Error).message}`);
       return 2;
