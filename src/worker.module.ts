@@ -7,6 +7,7 @@ import { RunDispatcherService } from './runs/run-dispatcher.service';
 import { RunExecutionService } from './runs/run-execution.service';
 import { RunOutcomeRecorder } from './runs/run-outcome.recorder';
 import { RunScoring } from './runs/run-scoring.service';
+import { StoragePruner } from './runs/storage-pruner.service';
 import { SandboxModule } from './sandbox/sandbox.module';
 import { TournamentsModule } from './tournaments/tournaments.module';
 import { SchedulerMaintenance, TournamentScheduler } from './tournaments/tournament.scheduler';
@@ -14,7 +15,7 @@ import { SchedulerMaintenance, TournamentScheduler } from './tournaments/tournam
 /** Schedulers, run dispatch and reconciliation: only in the worker role. */
 @Module({
   imports: [SandboxModule, EvaluationModule, TournamentsModule, ChainModule, AuditModule],
-  providers: [ChainUpkeepService, RunOutcomeRecorder, RunScoring, RunExecutionService, RunDispatcherService, SchedulerMaintenance, TournamentScheduler],
-  exports: [RunDispatcherService, TournamentScheduler],
+  providers: [ChainUpkeepService, RunOutcomeRecorder, RunScoring, RunExecutionService, RunDispatcherService, SchedulerMaintenance, TournamentScheduler, StoragePruner],
+  exports: [RunDispatcherService, TournamentScheduler, StoragePruner],
 })
 export class WorkerModule {}

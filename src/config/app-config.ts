@@ -75,6 +75,14 @@ export interface SandboxConfig {
   kubernetes?: KubernetesSandboxConfig;
 }
 
+export interface StorageConfig {
+  runsRetentionDays: number;
+  runsMaxMb: number;
+  repoCacheRetentionDays: number;
+  repoCacheMaxMb: number;
+  pruneIntervalMinutes: number;
+}
+
 export interface TournamentsConfig {
   /** Tournament types that run back to back (each needs a pool in the rulebook). */
   types: string[];
@@ -156,6 +164,8 @@ export abstract class AppConfig {
   abstract readonly tournaments: TournamentsConfig;
   abstract readonly workerId: string;
   abstract readonly schedulerTickMs: number;
+  /** Retention and size limits of the worker's runs/ and repo-cache/ folders, pruned periodically. */
+  abstract readonly storage: StorageConfig;
 }
 
 export class ConfigError extends Error {
@@ -447,6 +457,13 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
     },
     workerId: r.str('CRUCIBLE_WORKER_ID', `worker-${process.pid}`),
     schedulerTickMs: r.int('CRUCIBLE_TICK_MS', 2000, 50, 3600_000),
+    storage: {
+      runsRetentionDays: r.int('CRUCIBLE_RUNS_RETENTION_DAYS', 14, 1, 3650),
+      runsMaxMb: r.int('CRUCIBLE_RUNS_MAX_MB', 50 * 1024, 1, 1024 * 1024 * 1024),
+      repoCacheRetentionDays: r.int('CRUCIBLE_REPO_CACHE_RETENTION_DAYS', 14, 1, 3650),
+      repoCacheMaxMb: r.int('CRUCIBLE_REPO_CACHE_MAX_MB', 10 * 1024, 1, 1024 * 1024 * 1024),
+      pruneIntervalMinutes: r.int('CRUCIBLE_PRUNE_INTERVAL_MINUTES', 60, 1, 7 * 24 * 60),
+    },
   };
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);

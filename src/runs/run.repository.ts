@@ -134,6 +134,18 @@ export class RunRepository {
     return rows.map((r) => r.id);
   }
 
+  /** (id, attempt) of every run not finished: their folders on the worker must stay. */
+  async liveRunAttempts(): Promise<Array<{ id: string; attempt: number }>> {
+    const rows = await this.ds
+      .getRepository(TrainingRunEntity)
+      .createQueryBuilder('r')
+      .select('r.id', 'id')
+      .addSelect('r.attempt', 'attempt')
+      .where(`r.state <> 'finished'`)
+      .getRawMany<{ id: string; attempt: number }>();
+    return rows.map((r) => ({ id: r.id, attempt: Number(r.attempt) }));
+  }
+
   async countInFlight(hardware: string): Promise<number> {
     return this.ds
       .getRepository(TrainingRunEntity)

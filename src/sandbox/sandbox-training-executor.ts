@@ -44,6 +44,11 @@ async function linkTree(source: string, dest: string): Promise<void> {
   }
 }
 
+/** A run's folder under the runs dir: a digest of (run, attempt), so mount sources name no id. */
+export function runDirName(runId: string, attempt: number): string {
+  return createHash('sha256').update(`${runId}\0${attempt}`).digest('hex').slice(0, 24);
+}
+
 /** The fields of /task/task.json the miner contract lists; nothing else (ids, dataset names) goes in. */
 export const TASK_JSON_FIELDS = ['type', 'timeLimitSeconds', 'hyperparameters', 'seed', 'trainFiles'] as const;
 
@@ -208,7 +213,7 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
 
   private dirs(job: TrainingJob): RunDirs {
     // Neutral names: mount sources show in the sandbox's /proc/self/mountinfo, so no run or task id.
-    const root = path.join(this.options.runsDir, createHash('sha256').update(`${job.runId}\0${job.attempt}`).digest('hex').slice(0, 24));
+    const root = path.join(this.options.runsDir, runDirName(job.runId, job.attempt));
     return {
       root,
       code: path.join(root, 'code'),

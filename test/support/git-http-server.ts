@@ -16,14 +16,15 @@ export interface GitHttpServer {
 
 /**
  * `git http-backend` (smart HTTP, the protocol GitHub speaks) behind a Node server on 127.0.0.1
- * that requires Basic auth with the given token as password, like GitHub's HTTPS transport.
+ * that requires Basic auth with the given token as password (none when null), like GitHub's HTTPS transport.
  */
-export async function startGitHttpServer(token: string): Promise<GitHttpServer> {
+export async function startGitHttpServer(token: string | null): Promise<GitHttpServer> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-git-http-'));
   const server = http.createServer((req, res) => {
     const auth = req.headers.authorization ?? '';
     const decoded = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString() : '';
-    if (decoded.split(':').slice(1).join(':') !== token) {
+    // token null: a public host (anyone may fetch), like a public GitHub repository.
+    if (token !== null && decoded.split(':').slice(1).join(':') !== token) {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="git"' });
       res.end('unauthorized');
       return;

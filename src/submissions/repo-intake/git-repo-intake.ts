@@ -14,6 +14,8 @@ import {
   type RepoInspection,
   type TreeEntry,
 } from './repo-intake';
+import { prunableEntries } from '../../common/disk-usage';
+import { planPrune, type PrunePolicy } from '../../common/prune-plan';
 import { canonicalRepoUrl, hostAllowed, isPublicAddress } from './repo-url';
 
 export interface GitRepoIntakeOptions {
@@ -182,7 +184,10 @@ export class GitRepoIntake extends RepoIntake {
     return this.withLock(gitDir, async () => {
       await fs.mkdir(this.options.cacheDir, { recursive: true });
       const exists = await fs.stat(path.join(gitDir, 'HEAD')).then(() => true, () => false);
-      if (exists && (await this.hasCommit(gitDir, commitSha))) return gitDir;
+      if (exists && (await this.hasCommit(gitDir, commitSha))) {
+        await this.touch(gitDir);
+        return gitDir;
+      }
       try {
         const resolve = await this.pinnedAddresses(repoUrl);
         if (!exists) await this.git(null, ['init', '--bare', '--quiet', gitDir]);
@@ -196,8 +201,27 @@ export class GitRepoIntake extends RepoIntake {
         throw error;
       }
       this.logger.log({ msg: 'fetched repository', commitSha, cache: key });
+      await this.touch(gitDir);
       return gitDir;
     });
+  }
+
+  /** The cache dir's mtime is its last use: what the prune goes by. */
+  private async touch(gitDir: string): Promise<void> {
+    const now = new Date();
+    await fs.utimes(gitDir, now, now).catch(() => undefined);
+  }
+
+  async prune(policy: PrunePolicy): Promise<string[]> {
+    const entries = await prunableEntries(this.options.cacheDir, (n) => n.endsWith('.git'));
+    const removed: string[] = [];
+    for (const name of planPrune(entries, policy)) {
+      const gitDir = path.join(this.options.cacheDir, name);
+      // Under the repo's lock: never under a fetch or checkout in progress.
+      await this.withLock(gitDir, () => fs.rm(gitDir, { recursive: true, force: true }));
+      removed.push(name);
+    }
+    return removed;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { DomainError, type ErrorStatus } from '../../common/domain-error';
+import type { PrunePolicy } from '../../common/prune-plan';
 
 /** crucible.json (DESIGN.md, "Miner repository contract"). */
 export interface MinerManifest {
@@ -69,6 +70,8 @@ export abstract class RepoIntake {
   abstract inspect(repoUrl: string, commitSha: string): Promise<RepoInspection>;
   /** Writes the commit's files (no .git) into destDir, which must exist and be empty. */
   abstract checkout(repoUrl: string, commitSha: string, destDir: string): Promise<void>;
+  /** Removes cached repositories past the policy (age since last use, total size); returns what it removed. */
+  abstract prune(policy: PrunePolicy): Promise<string[]>;
 }
 
 /** Pure: validates a parsed crucible.json. Returns the manifest or the list of problems. */
