@@ -55,17 +55,20 @@ export async function checkModelFile(modelPath: string, artifactDir: string, con
 }
 
 /**
- * External data must be a relative path without `..` that resolves (after symlinks) to a regular
- * file inside the artifact directory. Returns a reason when it does not.
+ * External data must be a relative path without `..` naming a regular file inside the artifact
+ * directory, reached without any link (no component may be a symlink, even one pointing inside).
+ * Returns a reason when it does not.
  */
 export function resolveExternalData(artifactDir: string, location: string): string | null {
   if (location === '' || path.isAbsolute(location) || location.includes('\\') || location.includes('\0')) return `external data path "${location}" must be a relative path`;
   if (location.split('/').includes('..')) return `external data path "${location}" must not contain ".."`;
   try {
     const root = fs.realpathSync(artifactDir);
-    const real = fs.realpathSync(path.join(root, location));
-    if (!real.startsWith(root + path.sep)) return `external data path "${location}" leaves the artifact directory`;
-    if (!fs.statSync(real).isFile()) return `external data path "${location}" is not a regular file`;
+    const target = path.join(root, location);
+    if (!target.startsWith(root + path.sep)) return `external data path "${location}" leaves the artifact directory`;
+    // realpath differs from the plain join exactly when some component is a link.
+    if (fs.realpathSync(target) !== target) return `external data path "${location}" goes through a link`;
+    if (!fs.lstatSync(target).isFile()) return `external data path "${location}" is not a regular file`;
   } catch {
     return `external data file "${location}" does not exist in the artifact directory`;
   }
@@ -111,10 +114,19 @@ export function checkModelBytes(
     checkElements(dims, ELEM_BYTES[t.dataType ?? 1] ?? 8, `tensor "${t.name ?? where}"`, limits);
     const external = t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL || (t.externalData ?? []).length > 0;
     if (!external) return;
-    const location = (t.externalData ?? []).find((e) => e.key === 'location')?.value ?? '';
-    const reason = checkExternal(location);
+    // Runtimes differ on which of several "location" entries wins: more than one is refused.
+    const locations = (t.externalData ?? []).filter((e) => e.key === 'location').map((e) => e.value ?? '');
+    if (locations.length !== 1) {
+      throw new ModelRejectedError(Code.ExternalDataOutsideArtifact, `tensor "${t.name ?? where}" has ${locations.length} external data locations (exactly one is allowed)`);
+    }
+    const reason = checkExternal(locations[0]);
     if (reason) throw new ModelRejectedError(Code.ExternalDataOutsideArtifact, `${reason} (tensor "${t.name ?? where}")`);
-    externalFiles.add(location);
+    externalFiles.add(locations[0]);
+  };
+
+  const checkSparse = (s: onnx.ISparseTensorProto, where: string): void => {
+    if (s.values) checkTensor(s.values, where);
+    if (s.indices) checkTensor(s.indices, where);
   };
 
   const checkValueInfo = (v: onnx.IValueInfoProto): void => {
@@ -129,18 +141,18 @@ export function checkModelBytes(
       checkTensor(t, 'initializer');
       if (t.name) constants.set(t.name, t);
     }
-    for (const s of g.sparseInitializer ?? []) {
-      if (s.values) checkTensor(s.values, 'sparse initializer');
-      if (s.indices) checkTensor(s.indices, 'sparse initializer');
-    }
+    for (const sparse of g.sparseInitializer ?? []) checkSparse(sparse, 'sparse initializer');
     for (const v of [...(g.input ?? []), ...(g.output ?? []), ...(g.valueInfo ?? [])]) checkValueInfo(v);
     for (const n of g.node ?? []) {
       nodeCount += 1;
       const domain = n.domain ?? '';
       if (!ALLOWED_DOMAINS.has(domain)) throw new ModelRejectedError(Code.CustomOperatorDomain, `node "${n.name || n.opType}" uses operator domain "${domain}" (only the default ONNX domains)`);
       for (const a of n.attribute ?? []) {
+        // Every attribute kind that can hold a tensor or a graph: dense, sparse, one or many.
         if (a.t) checkTensor(a.t, `attribute ${a.name}`);
         for (const t of a.tensors ?? []) checkTensor(t, `attribute ${a.name}`);
+        if (a.sparseTensor) checkSparse(a.sparseTensor, `attribute ${a.name}`);
+        for (const sparse of a.sparseTensors ?? []) checkSparse(sparse, `attribute ${a.name}`);
         if (a.g) walk(a.g);
         for (const sub of a.graphs ?? []) walk(sub);
       }
@@ -160,6 +172,11 @@ export function checkModelBytes(
     }
   };
   walk(graph);
+  // Training info carries graphs of its own (with initializers) that a runtime may load too.
+  for (const info of model.trainingInfo ?? []) {
+    if (info.initialization) walk(info.initialization);
+    if (info.algorithm) walk(info.algorithm);
+  }
 
   const initializerNames = new Set((graph.initializer ?? []).map((t) => t.name));
   const inputs = (graph.input ?? []).filter((v) => !initializerNames.has(v.name));

@@ -9,6 +9,7 @@ import {
   constantHugeAllocationModel,
   customDomainModel,
   endlessLoopModel,
+  externalDataHidingPlaces,
   externalDataModel,
   hugeDimensionModel,
   nanOutputModel,
@@ -79,6 +80,27 @@ describe('hostile model corpus', () => {
     const modelPath = artifact({ 'model.onnx': externalDataModel('weights.bin') });
     fs.symlinkSync('/etc/passwd', path.join(path.dirname(modelPath), 'weights.bin'));
     expect(failure(await service.evaluate(req, modelPath))).toMatchObject({ code: 'EXTERNAL_DATA_OUTSIDE_ARTIFACT', infra: false });
+  });
+
+  // Every place an ONNX file can point at external data, each at a host file: refused by the
+  // checker itself (its reason names the tensor), whatever the installed onnxruntime would do.
+  const hiding = Object.keys(externalDataHidingPlaces).flatMap((place) => ['/etc/passwd', '../../../etc/passwd'].map((location): [string, string] => [place, location]));
+  it.each(hiding)('rejects external data in %s pointing at %s', async (place, location) => {
+    const modelPath = artifact({ 'model.onnx': externalDataHidingPlaces[place](location), 'weights.bin': Buffer.alloc(256 * 256 * 4) });
+    const result = failure(await service.evaluate(req, modelPath));
+    expect(result).toMatchObject({ code: 'EXTERNAL_DATA_OUTSIDE_ARTIFACT', infra: false });
+    expect(result.reason).toMatch(/tensor "/);
+  });
+
+  it.each([
+    ['a file link pointing inside the artifact', (dir: string) => fs.symlinkSync('table.bin', path.join(dir, 'weights.bin')), 'weights.bin'],
+    ['a directory link pointing inside the artifact', (dir: string) => fs.symlinkSync('.', path.join(dir, 'weights')), 'weights/table.bin'],
+  ])('rejects external data reached through %s', async (_name, link, location) => {
+    const modelPath = artifact({ 'model.onnx': externalDataModel(location), 'table.bin': Buffer.alloc(256 * 256 * 4) });
+    link(path.dirname(modelPath));
+    const result = failure(await service.evaluate(req, modelPath));
+    expect(result).toMatchObject({ code: 'EXTERNAL_DATA_OUTSIDE_ARTIFACT', infra: false });
+    expect(result.reason).toMatch(/through a link/);
   });
 
   it('accepts external data inside the artifact directory', async () => {

@@ -49,6 +49,73 @@ export function externalDataModel(location: string): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
+/** A float tensor whose data lives in an external file (`locations`: one "location" entry each). */
+function externalTensor(name: string, dims: number[], ...locations: string[]): onnx.ITensorProto {
+  return {
+    name,
+    dims,
+    dataType: DataType.FLOAT,
+    dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+    externalData: [...locations.map((value) => ({ key: 'location', value })), { key: 'offset', value: '0' }, { key: 'length', value: String(dims.reduce((a, b) => a * b, 1) * 4) }],
+  };
+}
+
+/** A sparse [4] float tensor: two values (external) at indices 0 and 2 (inline). */
+function externalSparse(name: string, location: string): onnx.ISparseTensorProto {
+  return { dims: [4], values: externalTensor(name, [2], location), indices: { name: `${name}_idx`, dims: [2], dataType: DataType.INT64, int64Data: [0, 2] } };
+}
+
+/** The uniform model with extra graph content; `extend` adds it to the decoded model. */
+function uniformWith(extend: (model: onnx.ModelProto, graph: onnx.GraphProto) => void): Uint8Array {
+  const model = onnx.ModelProto.decode(uniformModel());
+  extend(model, model.graph as onnx.GraphProto);
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** Where external data can hide besides a dense initializer; each case references `location`. */
+export const externalDataHidingPlaces: Record<string, (location: string) => Uint8Array> = {
+  // graph.sparse_initializer: the values of a sparse initializer.
+  'a sparse initializer': (location) => uniformWith((_m, g) => g.sparseInitializer.push(onnx.SparseTensorProto.create(externalSparse('sparse_init', location)))),
+  // A Constant node's sparse_value attribute (AttributeProto.sparse_tensor).
+  'a sparse tensor attribute': (location) =>
+    uniformWith((_m, g) =>
+      g.node.push(onnx.NodeProto.create(node('Constant', [], ['unused_sparse'], [{ name: 'sparse_value', type: onnx.AttributeProto.AttributeType.SPARSE_TENSOR, sparseTensor: externalSparse('sparse_attr', location) }]))),
+    ),
+  // AttributeProto.sparse_tensors (a list), on a node of the default domain.
+  'a list of sparse tensors in an attribute': (location) =>
+    uniformWith((_m, g) =>
+      g.node.push(
+        onnx.NodeProto.create(node('Identity', ['table'], ['unused_list'], [{ name: 'hidden', type: onnx.AttributeProto.AttributeType.SPARSE_TENSORS, sparseTensors: [externalSparse('sparse_list', location)] }])),
+      ),
+    ),
+  // An initializer two subgraphs deep: If -> then_branch -> If -> else_branch.
+  'a nested subgraph': (location) =>
+    uniformWith((_m, g) => {
+      const leaf: onnx.IGraphProto = { name: 'leaf', initializer: [externalTensor('deep', [4], location)], node: [node('Identity', ['deep'], ['leaf_out'])], output: [valueInfo('leaf_out', DataType.FLOAT, [4])] };
+      const plain: onnx.IGraphProto = { name: 'plain', initializer: [floatTensor('zeros', [4], [0, 0, 0, 0])], node: [node('Identity', ['zeros'], ['plain_out'])], output: [valueInfo('plain_out', DataType.FLOAT, [4])] };
+      const inner: onnx.IGraphProto = {
+        name: 'inner',
+        node: [node('If', ['flag'], ['inner_out'], [{ name: 'then_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: plain }, { name: 'else_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: leaf }])],
+        output: [valueInfo('inner_out', DataType.FLOAT, [4])],
+      };
+      g.initializer.push(onnx.TensorProto.create({ name: 'flag', dims: [], dataType: DataType.BOOL, rawData: new Uint8Array([1]) }));
+      g.node.push(
+        onnx.NodeProto.create(node('If', ['flag'], ['outer_out'], [{ name: 'then_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: inner }, { name: 'else_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: plain }])),
+      );
+    }),
+  // ModelProto.training_info: an initialization graph with its own initializer.
+  'a training-info graph': (location) =>
+    uniformWith((m) => m.trainingInfo.push(onnx.TrainingInfoProto.create({ initialization: { name: 'init', initializer: [externalTensor('train_init', [4], location)] } }))),
+  // Two "location" entries: a checker reading the first and a runtime reading the last disagree.
+  'a second location entry': (location) =>
+    uniformWith((_m, g) => {
+      const table = g.initializer[0];
+      table.rawData = new Uint8Array(0);
+      table.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+      table.externalData = externalTensor('table', [VOCAB, VOCAB], 'weights.bin', location).externalData!.map((e) => onnx.StringStringEntryProto.create(e));
+    }),
+};
+
 export function customDomainModel(): Uint8Array {
   return encodeModel(
     buildModel({
