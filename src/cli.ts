@@ -98,6 +98,16 @@ export function buildCli(): Command {
     });
 
   program
+    .command('similarity <tournamentId>')
+    .description("the organiser's code similarity report of a tournament's entrants (winnowed fingerprints; flags, never disqualifies)")
+    .option('--threshold <fraction>', 'list pairs at or above this similarity', '0.5')
+    .option('--json', 'print JSON')
+    .action(async (tournamentId: string, opts: { threshold?: string; json?: boolean }) => {
+      const { printSimilarity } = await import('./submissions/similarity.command');
+      process.exitCode = await printSimilarity(tournamentId, opts);
+    });
+
+  program
     .command('evaluate')
     .description('re-run one evaluation from revealed data and print the metric (for auditors): --run + --source, or --model + --dataset + --seed')
     .option('--run <id>', 'a run of a sealed tournament: its model, seed and dataset are fetched from --source')

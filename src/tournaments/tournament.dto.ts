@@ -12,6 +12,15 @@ export class TournamentQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: TOURNAMENT_STATES }) @IsOptional() @IsIn(TOURNAMENT_STATES) state?: TournamentState;
 }
 
+export class SimilarityQueryDto {
+  @ApiPropertyOptional({ description: 'Pairs at or above this similarity are listed (default 0.5)', minimum: 0, maximum: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @Min(0)
+  @Max(1)
+  threshold?: number;
+}
+
 export class CreateTournamentDto {
   @ApiProperty({ example: 'text', description: 'Tournament type (its own cycles and weight pool)' })
   @IsString()

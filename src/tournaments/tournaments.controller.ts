@@ -6,7 +6,9 @@ import { RunDto, RunQueryDto } from '../runs/run.dto';
 import { EntrantDto } from '../submissions/submission.dto';
 import { TournamentAdminService } from './tournament-admin.service';
 import { TournamentQueriesService } from './tournament-queries.service';
-import { CancelTournamentDto, CreateTournamentDto, RoundDto, TaskDto, TournamentDto, TournamentQueryDto } from './tournament.dto';
+import { DEFAULT_SIMILARITY_THRESHOLD } from '../submissions/code-similarity';
+import { SimilarityReport, SimilarityReportService } from '../submissions/similarity-report.service';
+import { CancelTournamentDto, CreateTournamentDto, RoundDto, SimilarityQueryDto, TaskDto, TournamentDto, TournamentQueryDto } from './tournament.dto';
 import type { LeaderboardEntry } from './leaderboard';
 
 @ApiTags('tournaments')
@@ -15,6 +17,7 @@ export class TournamentsController {
   constructor(
     private readonly queries: TournamentQueriesService,
     private readonly admin: TournamentAdminService,
+    private readonly similarityReports: SimilarityReportService,
   ) {}
 
   @Get()
@@ -58,6 +61,15 @@ export class TournamentsController {
   async leaderboard(@Param('id', ParseUUIDPipe) id: string): Promise<{ tournamentId: string; state: string; entries: LeaderboardEntry[] }> {
     const { tournament, entries } = await this.queries.leaderboard(id);
     return { tournamentId: tournament.id, state: tournament.state, entries };
+  }
+
+  @Get(':id/similarity')
+  @UseGuards(AdminGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: "Code similarity of the entrants' repositories (admin): winnowed fingerprints; it flags, it does not disqualify" })
+  async similarity(@Param('id', ParseUUIDPipe) id: string, @Query() q: SimilarityQueryDto): Promise<SimilarityReport> {
+    await this.queries.get(id);
+    return this.similarityReports.report(id, q.threshold ?? DEFAULT_SIMILARITY_THRESHOLD);
   }
 
   @Post()
