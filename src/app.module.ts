@@ -1,23 +1,24 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
 import { AppConfig, Role } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { CoreModule } from './core.module';
 import { DatabaseModule } from './db/database.module';
 import { HealthController } from './health/health.controller';
-import { ApiModule } from './api.module';
-import { WorkerModule } from './worker.module';
 
 /**
  * One binary, three roles: `api` serves HTTP, `worker` runs schedulers and sandboxes, `all` both.
- * Only the worker role imports the schedule module, so an API replica never ticks.
+ * Only the worker role imports the schedule module, so an API replica never ticks. Each role loads
+ * only its own modules' code (an API replica never loads the worker's schedulers and runners).
  */
 @Module({})
 export class AppModule {
-  static forRole(config: AppConfig, role: Role = config.role): DynamicModule {
+  static async forRole(config: AppConfig, role: Role = config.role): Promise<DynamicModule> {
     const imports: Array<Type | DynamicModule> = [ConfigModule.forRoot(config), DatabaseModule, CoreModule];
-    if (role === 'api' || role === 'all') imports.push(ApiModule);
-    if (role === 'worker' || role === 'all') imports.push(ScheduleModule.forRoot(), WorkerModule);
+    if (role === 'api' || role === 'all') imports.push((await import('./api.module')).ApiModule);
+    if (role === 'worker' || role === 'all') {
+      const [{ ScheduleModule }, { WorkerModule }] = await Promise.all([import('@nestjs/schedule'), import('./worker.module')]);
+      imports.push(ScheduleModule.forRoot(), WorkerModule);
+    }
     return { module: AppModule, imports, controllers: [HealthController] };
   }
 }

@@ -8,7 +8,6 @@ import { UnconfiguredChainClient } from './in-memory-chain-client';
 import { MetagraphHotkeyRegistry } from './metagraph-hotkey-registry';
 import { MetagraphSyncService } from './metagraph-sync.service';
 import { MetagraphRepository } from './metagraph.repository';
-import { PolkadotChainClient } from './polkadot-chain-client';
 import { loadHotkey } from './wallet';
 import { WeightSetRepository } from './weight-set.repository';
 import { WeightSetterService, WeightSetterSettings } from './weight-setter.service';
@@ -17,6 +16,8 @@ import { WeightSetterService, WeightSetterSettings } from './weight-setter.servi
 export async function createChainClient(config: AppConfig): Promise<ChainClient> {
   const chain = config.chain;
   if (!chain.endpoint) return new UnconfiguredChainClient();
+  // @polkadot/api (about 45 MB resident) is loaded only when a chain is configured.
+  const { PolkadotChainClient } = await import('./polkadot-chain-client');
   const hasWallet = Boolean(chain.walletPath || chain.mnemonicFile);
   const signer = hasWallet
     ? await loadHotkey({ walletPath: chain.walletPath, hotkeyName: chain.walletHotkey, mnemonicFile: chain.mnemonicFile })
