@@ -4,10 +4,10 @@ import { KubernetesSandboxRunner } from './kubernetes/kubernetes-sandbox-runner'
 import { createSandboxRunner } from './sandbox.module';
 
 describe('createSandboxRunner', () => {
-  it('defaults to Docker', () => {
-    expect(createSandboxRunner(loadConfig({}))).toBeInstanceOf(DockerSandboxRunner);
+  it('defaults to Docker', async () => {
+    expect(await createSandboxRunner(loadConfig({}))).toBeInstanceOf(DockerSandboxRunner);
   });
-  it('builds the Kubernetes runner from its config', () => {
+  it('builds the Kubernetes runner from its config', async () => {
     const config = loadConfig({
       CRUCIBLE_SANDBOX_DRIVER: 'kubernetes',
       CRUCIBLE_K8S_NAMESPACE: 'sandbox',
@@ -16,12 +16,12 @@ describe('createSandboxRunner', () => {
       KUBECONFIG: `${__dirname}/../../test/fakes/kubeconfig.yaml`,
     });
     expect(config.sandbox.kubernetes?.tolerations).toEqual([{ key: 'nvidia.com/gpu', value: undefined, effect: 'NoSchedule' }]);
-    expect(createSandboxRunner(config)).toBeInstanceOf(KubernetesSandboxRunner);
+    expect(await createSandboxRunner(config)).toBeInstanceOf(KubernetesSandboxRunner);
   });
-  it('fails on an unknown driver', () => {
+  it('fails on an unknown driver', async () => {
     const config = loadConfig({});
     const bad = { ...config, sandbox: { ...config.sandbox, driver: 'podman' } } as unknown as typeof config;
-    expect(() => createSandboxRunner(bad)).toThrow(/unknown sandbox driver "podman"/);
+    await expect(createSandboxRunner(bad)).rejects.toThrow(/unknown sandbox driver "podman"/);
     expect(() => loadConfig({ CRUCIBLE_SANDBOX_DRIVER: 'podman' })).toThrow(/CRUCIBLE_SANDBOX_DRIVER/);
   });
 });

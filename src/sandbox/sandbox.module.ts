@@ -4,24 +4,30 @@ import * as path from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { GitRepoIntake } from '../submissions/repo-intake/git-repo-intake';
 import { RepoIntake } from '../submissions/repo-intake/repo-intake';
-import { DockerSandboxRunner } from './docker/docker-sandbox-runner';
-import { KubernetesSandboxRunner } from './kubernetes/kubernetes-sandbox-runner';
 import { SandboxReconciler } from './sandbox-reconciler';
 import { SandboxRunner } from './sandbox-runner';
 import { SandboxTrainingExecutor } from './sandbox-training-executor';
 import { TrainingExecutor } from './training-executor';
 
-/** Picks the SandboxRunner adapter by CRUCIBLE_SANDBOX_DRIVER; an unknown value is a boot error. */
-export function createSandboxRunner(config: AppConfig): SandboxRunner {
+/**
+ * Picks the SandboxRunner adapter by CRUCIBLE_SANDBOX_DRIVER; an unknown value is a boot error.
+ * Each driver's client (dockerode, @kubernetes/client-node) is loaded only when it is the one chosen,
+ * and only by the worker: an API replica imports this module for RepoIntake alone.
+ */
+export async function createSandboxRunner(config: AppConfig): Promise<SandboxRunner> {
   const { sandbox } = config;
   switch (sandbox.driver) {
-    case 'docker':
+    case 'docker': {
+      const { DockerSandboxRunner } = await import('./docker/docker-sandbox-runner');
       return DockerSandboxRunner.fromSocket(sandbox.docker.socketPath, sandbox.instance, {
         seccompProfile: sandbox.seccompProfile ? fs.readFileSync(sandbox.seccompProfile, 'utf8') : undefined,
       });
-    case 'kubernetes':
+    }
+    case 'kubernetes': {
       if (!sandbox.kubernetes) throw new Error('kubernetes sandbox driver chosen without its configuration');
+      const { KubernetesSandboxRunner } = await import('./kubernetes/kubernetes-sandbox-runner');
       return KubernetesSandboxRunner.fromConfig(sandbox.kubernetes, config.dataDir, sandbox.instance);
+    }
     default: {
       const unknown: never = sandbox.driver;
       throw new Error(`unknown sandbox driver "${String(unknown)}"`);
