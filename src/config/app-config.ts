@@ -33,6 +33,8 @@ export interface KubernetesSandboxConfig {
   tolerations: { key: string; value?: string; effect: string }[];
   /** How often the Job adapter polls Job/Pod status. */
   pollMs: number;
+  /** Pods in their own user namespace (`hostUsers: false`). */
+  userNamespaces: boolean;
 }
 
 export interface RepoIntakeConfig {
@@ -343,6 +345,7 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
       jobTtlSeconds: r.int('CRUCIBLE_K8S_JOB_TTL_SECONDS', 3600, 0, 7 * 86400),
       tolerations: parseTolerations(r, 'CRUCIBLE_K8S_TOLERATIONS'),
       pollMs: r.int('CRUCIBLE_K8S_POLL_MS', 2000, 50, 60_000),
+      userNamespaces: r.bool('CRUCIBLE_K8S_USER_NAMESPACES', true),
     };
   }
 

@@ -103,7 +103,10 @@ describe('kubernetes Job manifest', () => {
       { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
       { key: 'dedicated', operator: 'Equal', value: 'train', effect: 'NoExecute' },
     ]);
+    expect(pod.hostUsers).toBeUndefined(); // user namespaces only when configured
+    expect(buildJobManifest(spec(1), { ...options, userNamespaces: true }).spec.template.spec.hostUsers).toBe(false);
     const c = pod.containers[0];
+    expect(c.command.slice(0, 3)).toEqual(['prlimit', `--nproc=${spec(1).limits.pidsLimit}`, '--']);
     expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(c.resources.limits).toMatchObject({ memory: '1024Mi', cpu: '1500m', 'nvidia.com/gpu': '1' });
     expect(c.volumeMounts.filter((m) => m.name === 'artifacts')).toEqual([

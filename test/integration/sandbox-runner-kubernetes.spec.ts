@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type * as k8s from '@kubernetes/client-node';
 import { kubeClient } from '../../src/sandbox/kubernetes/kube-client';
 import { KubernetesSandboxRunner } from '../../src/sandbox/kubernetes/kubernetes-sandbox-runner';
 import { startFakeKubeApi, type FakeKubeApi } from '../fakes/kube-api-server';
@@ -29,6 +30,7 @@ sandboxRunnerContract('kubernetes (fake API server)', async () => {
     tolerations: [{ key: 'nvidia.com/gpu', effect: 'NoSchedule' }],
     jobTtlSeconds: 600,
     pollMs: 100,
+    userNamespaces: true,
   });
   return {
     runner,
@@ -46,5 +48,12 @@ describe('Jobs sent to the API server', () => {
   it('are valid batch/v1 Jobs per the Kubernetes OpenAPI schema', () => {
     expect(api.created.length).toBeGreaterThan(0);
     for (const job of api.created) expect(validateAgainstKubeSchema('io.k8s.api.batch.v1.Job', job)).toEqual([]);
+  });
+  it('run in their own user namespace with the pids limit applied by the kernel (RLIMIT_NPROC) before the command', () => {
+    for (const job of api.created as k8s.V1Job[]) {
+      const pod = job.spec?.template.spec;
+      expect(pod?.hostUsers).toBe(false);
+      expect(pod?.containers[0].command?.slice(0, 3)).toEqual(['prlimit', expect.stringMatching(/^--nproc=\d+$/), '--']);
+    }
   });
 });

@@ -14,6 +14,8 @@ export interface JobManifestOptions {
   nodeSelector: Record<string, string>;
   tolerations: { key: string; value?: string; effect: string }[];
   jobTtlSeconds: number;
+  /** Run the pod in its own user namespace (`hostUsers: false`; needs Kubernetes >= 1.30 and a runtime that supports it). */
+  userNamespaces?: boolean;
   /** Now, epoch ms: activeDeadlineSeconds counts from Job start, the RunSpec deadline is absolute. */
   nowMs: number;
 }
@@ -42,6 +44,7 @@ export interface K8sJob {
         hostNetwork: false;
         hostPID: false;
         hostIPC: false;
+        hostUsers?: false;
         terminationGracePeriodSeconds: number;
         runtimeClassName?: string;
         nodeSelector?: Record<string, string>;
@@ -128,7 +131,10 @@ export function buildJobManifest(spec: RunSpec, options: JobManifestOptions): K8
         name: TRAINER_CONTAINER,
         image: spec.image,
         imagePullPolicy: 'IfNotPresent',
-        command: spec.command,
+        // Kubernetes has no per-pod pids field (kubelet's podPidsLimit is node-wide config): the kernel's
+        // RLIMIT_NPROC bounds the sandbox user's processes. Per pod with user namespaces; per node and
+        // uid without them (so set podPidsLimit too; see k8s/README.md).
+        command: ['prlimit', `--nproc=${limits.pidsLimit}`, '--', ...spec.command],
         workingDir: SANDBOX_PATHS.code,
         env: Object.entries(spec.env).map(([name, value]) => ({ name, value })),
         resources: { limits: resources, requests: { ...resources } },
@@ -157,6 +163,7 @@ export function buildJobManifest(spec: RunSpec, options: JobManifestOptions): K8
     ],
   };
   if (options.runtimeClassName) template.runtimeClassName = options.runtimeClassName;
+  if (options.userNamespaces) template.hostUsers = false;
   if (Object.keys(options.nodeSelector).length > 0) template.nodeSelector = { ...options.nodeSelector };
   if (options.tolerations.length > 0) {
     template.tolerations = options.tolerations.map((t) =>
