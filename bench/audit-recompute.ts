@@ -43,7 +43,7 @@ function tournament(day: number): { evidence: TournamentEvidence; body: Partial<
       runs.push({ id: runId, taskId, entrantId, attempt: 1, outcome: 'succeeded' });
       const losses = new Float64Array(EXAMPLES);
       for (let j = 0; j < EXAMPLES; j++) losses[j] = quality(entrantId) + Math.sin(j * 0.7 + taskId.length) * 0.2;
-      scores.push({ runId, metricValue: meanOf(losses), losses });
+      scores.push({ runId, metricValue: meanOf(losses), modelSha256: runId, losses });
       return { entrantId, submittedAt: submittedAt.get(entrantId)!, loss: meanOf(losses), losses };
     });
   // The fixture plays the bracket with the same pure functions; the measurement below re-derives it from the bundles.

@@ -365,7 +365,7 @@ function evidenceOf(ev: Evidence, t: BundleTournament, rulebook: Rulebook): Tour
   const scores = tasks.flatMap((task) =>
     (ev.evaluationsOfTask.get(task.id) ?? [])
       .filter((e) => e.runId !== null)
-      .map((e) => ({ runId: e.runId!, metricValue: e.metricValue, losses: bossRounds.has(task.roundId) ? (ev.losses.get(e.id) ?? null) : null })),
+      .map((e) => ({ runId: e.runId!, metricValue: e.metricValue, modelSha256: e.modelSha256, losses: bossRounds.has(task.roundId) || rulebook.copyRule ? (ev.losses.get(e.id) ?? null) : null })),
   );
   const champion = t.defendingChampion as { defences?: number } | null;
   return {

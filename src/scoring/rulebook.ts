@@ -99,6 +99,12 @@ export interface Rulebook {
    * Absent in rulebooks sealed before it existed (read as 0.5).
    */
   contaminationThreshold?: number;
+  /**
+   * Copies inside a round (scoring/copies.ts): a later entrant with the same model file, or on the same
+   * task with per-example losses correlated at least `correlation` and means within `meanTolerance`,
+   * gets no result for that task. Absent in rulebooks sealed before it existed (no copy check then).
+   */
+  copyRule?: { correlation: number; meanTolerance: number };
 }
 
 /** Default of `contaminationThreshold`, and its value for rulebooks sealed before the field existed. */
@@ -127,6 +133,7 @@ export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
   },
   allowPublicDatasets: false,
   contaminationThreshold: CONTAMINATION_THRESHOLD_DEFAULT,
+  copyRule: { correlation: 0.9999, meanTolerance: 1e-6 },
 });
 
 /** A mutable deep copy of the defaults, to start a new tournament's rulebook from. */
@@ -266,6 +273,12 @@ export function validateRulebook(input: unknown): string[] {
   if (r.allowPublicDatasets !== undefined && typeof r.allowPublicDatasets !== 'boolean') p.push('allowPublicDatasets must be true or false');
   if (r.contaminationThreshold !== undefined && (!isFiniteNumber(r.contaminationThreshold) || r.contaminationThreshold <= 0 || r.contaminationThreshold > 1)) {
     p.push('contaminationThreshold must be in (0, 1]');
+  }
+  if (r.copyRule !== undefined) {
+    const c = r.copyRule;
+    if (!isRecord(c) || !isFiniteNumber(c.correlation) || c.correlation <= 0 || c.correlation > 1 || !isFiniteNumber(c.meanTolerance) || c.meanTolerance < 0) {
+      p.push('copyRule must be { correlation in (0, 1], meanTolerance >= 0 }');
+    }
   }
 
   if (!isFiniteNumber(r.participationFloor) || r.participationFloor < 0 || r.participationFloor > 0.1) {

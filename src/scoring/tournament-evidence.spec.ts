@@ -31,10 +31,10 @@ function evidence(bossLossOfA: number, rules: Partial<Rulebook> = {}): { ruleboo
       { id: 'r5', taskId: 'boss0', entrantId: 'base', attempt: 1, outcome: 'succeeded' },
     ],
     scores: [
-      { runId: 'r1', metricValue: 2.5, losses: null },
-      { runId: 'r3', metricValue: 2.6, losses: null },
-      { runId: 'r4', metricValue: bossLossOfA, losses: null },
-      { runId: 'r5', metricValue: 3.0, losses: null },
+      { runId: 'r1', metricValue: 2.5, modelSha256: 'model-r1', losses: null },
+      { runId: 'r3', metricValue: 2.6, modelSha256: 'model-r3', losses: null },
+      { runId: 'r4', metricValue: bossLossOfA, modelSha256: 'model-r4', losses: null },
+      { runId: 'r5', metricValue: 3.0, modelSha256: 'model-r5', losses: null },
     ],
   };
   return { rulebook, ev };

@@ -13,6 +13,7 @@
  */
 import { BracketContext, decideRound, planFirstRound, planNextRound, RoundPlan } from './bracket';
 import { BossVerdict, decideBoss } from './boss-gate';
+import { CopyCandidate, CopyFinding, findCopies } from './copies';
 import { compareBySubmission, EliminationRecord, RankedResult, rankTask, TaskResult, tournamentRanking, TournamentStanding } from './ranking';
 import { Rulebook, weightFormulaOf, WeightFormula } from './rulebook';
 import { computeWeights, TournamentWeightInput, WeightRules, WeightVector } from './weights';
@@ -49,7 +50,12 @@ export interface EvidenceRun {
 export interface EvidenceScore {
   runId: string;
   metricValue: number;
-  /** Per-example losses; required for the boss round's tasks when the gate uses the bootstrap. */
+  /** The scored model file's sha256 (copy check). */
+  modelSha256: string | null;
+  /**
+   * Per-example losses; required for the boss round's tasks when the gate uses the bootstrap, and for
+   * every task when the rulebook has a copy rule.
+   */
   losses: Float64Array | null;
 }
 
@@ -80,6 +86,8 @@ export interface DerivedRound {
   advancing: string[];
   eliminated: EliminationRecord[];
   verdict: BossVerdict | null;
+  /** Results voided as copies of an earlier entrant's (rulebook copyRule), in submission order. */
+  copies: CopyFinding[];
 }
 
 export interface TournamentDerivation {
@@ -110,6 +118,7 @@ export function deriveTournament(ev: TournamentEvidence): TournamentDerivation {
   };
   const submittedAt = (id: string) => byId.get(id)?.submittedAt ?? Number.MAX_SAFE_INTEGER;
   const results = finalResults(ev);
+  const copiesOf = voidCopies(ev, results, submittedAt);
   const resultOf = (taskId: string, entrantId: string) => results.get(`${taskId}/${entrantId}`) ?? null;
 
   const rounds: DerivedRound[] = [];
@@ -147,6 +156,7 @@ export function deriveTournament(ev: TournamentEvidence): TournamentDerivation {
         advancing: verdict.challengerWins ? [p.challenger] : [],
         eliminated: [],
         verdict,
+        copies: copiesOf(index),
       });
       boss = { challenger: p.challenger, won: verdict.challengerWins };
       plan = planNextRound(ctx, plan, { challengerWon: verdict.challengerWins });
@@ -169,6 +179,7 @@ export function deriveTournament(ev: TournamentEvidence): TournamentDerivation {
       advancing: decision.advancing,
       eliminated: decision.eliminated,
       verdict: null,
+      copies: copiesOf(index),
     });
     plan = planNextRound(ctx, plan, decision);
   }
@@ -199,6 +210,34 @@ export function deriveTournament(ev: TournamentEvidence): TournamentDerivation {
       }),
     },
   };
+}
+
+/**
+ * Applies the rulebook's copy rule round by round: a copier's result on a task becomes "failed" in
+ * `results`. Returns the findings per round index.
+ */
+function voidCopies(ev: TournamentEvidence, results: Map<string, EvidenceScore | null>, submittedAt: (id: string) => number): (roundIndex: number) => CopyFinding[] {
+  const byRound = new Map<number, CopyFinding[]>();
+  const rule = ev.rulebook.copyRule;
+  if (rule) {
+    const roundOf = new Map(ev.tasks.map((t) => [t.id, t.roundIndex]));
+    const candidates = new Map<number, CopyCandidate[]>();
+    for (const [key, score] of results) {
+      if (!score) continue;
+      const [taskId, entrantId] = key.split('/');
+      const round = roundOf.get(taskId);
+      if (round === undefined) continue;
+      const list = candidates.get(round) ?? [];
+      list.push({ taskId, entrantId, submittedAt: submittedAt(entrantId), modelSha256: score.modelSha256, metricValue: score.metricValue, losses: score.losses });
+      candidates.set(round, list);
+    }
+    for (const [round, list] of candidates) {
+      const findings = findCopies(list, rule);
+      for (const f of findings) results.set(`${f.taskId}/${f.entrantId}`, null);
+      byRound.set(round, findings);
+    }
+  }
+  return (roundIndex) => byRound.get(roundIndex) ?? [];
 }
 
 /** The latest attempt of each (task, entrant), with its score when it succeeded and was scored. */

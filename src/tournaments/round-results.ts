@@ -32,6 +32,8 @@ export interface FinalResult {
   runId: string;
   loss: number | null;
   lossesPath: string | null;
+  /** The scored model file's sha256 (copy check). */
+  modelSha256: string | null;
 }
 
 export function roundProgress(tasks: TaskEntity[], runs: TrainingRunEntity[], evaluations: EvaluationEntity[], limits: RoundLimits): RoundProgress {
@@ -59,12 +61,12 @@ export function roundProgress(tasks: TaskEntity[], runs: TrainingRunEntity[], ev
       if (limits.deadlinePassed || failures >= limits.maxInfraFailures) {
         // No result on this task; the entrant is not charged beyond it (no miner attempt spent).
         givenUp.push(s);
-        results.get(run.taskId)?.push({ entrantId: run.entrantId, runId: run.id, loss: null, lossesPath: null });
+        results.get(run.taskId)?.push({ entrantId: run.entrantId, runId: run.id, loss: null, lossesPath: null, modelSha256: null });
       } else stuck.push(s);
       continue;
     }
     const score = run.outcome === 'succeeded' ? scoreOf.get(run.id) : undefined;
-    results.get(run.taskId)?.push({ entrantId: run.entrantId, runId: run.id, loss: score?.metricValue ?? null, lossesPath: score?.lossesPath ?? null });
+    results.get(run.taskId)?.push({ entrantId: run.entrantId, runId: run.id, loss: score?.metricValue ?? null, lossesPath: score?.lossesPath ?? null, modelSha256: score?.modelSha256 ?? null });
   }
   if (pending > 0) return { status: 'running', pending, finished: latest.size - pending };
   if (stuck.length > 0) return { status: 'waiting_infra', stuck };

@@ -3,10 +3,11 @@ import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { TaskDataService, TaskType } from '../evaluation/task-data';
 import { decideBoss, BossTaskInput } from '../scoring/boss-gate';
+import { CopyCandidate, findCopies } from '../scoring/copies';
 import { NO_CHAMPION } from '../scoring/tournament-evidence';
 import { BracketContext, decideRound, planFirstRound, planNextRound, RoundPlan } from '../scoring/bracket';
 import { PlayablePlan, RoundPlannerService } from './round-planner.service';
-import { roundProgress, slotResults } from './round-results';
+import { FinalResult, roundProgress, slotResults } from './round-results';
 import type { RoundEntity } from './round.entity';
 import type { TournamentState } from './tournament-state';
 import type { TournamentEntity } from './tournament.entity';
@@ -193,6 +194,17 @@ export class TournamentEngineService {
     const receivedAt = new Map(entrants.map((e) => [e.id, e.receivedAt.getTime()]));
     const submittedAt = (id: string) => receivedAt.get(id) ?? Number.MAX_SAFE_INTEGER;
     const resultsOf = (taskId: string) => progress.results.get(taskId) ?? [];
+    const rulebook = t.rulebook as unknown as TournamentRulebook;
+    if (rulebook.copyRule) {
+      // Copies lose their result on the task before anything is decided (scoring/copies.ts).
+      const copies = findCopies(await this.copyCandidates(progress.results, submittedAt), rulebook.copyRule);
+      for (const c of copies) {
+        const r = resultsOf(c.taskId).find((x) => x.entrantId === c.entrantId);
+        if (r) Object.assign(r, { loss: null, lossesPath: null });
+      }
+      if (copies.length > 0) this.logger.warn({ tournamentId: t.id, round: round.index, copies }, 'copies found: their results do not count');
+      round.decision = { ...round.decision, copies };
+    }
 
     let next: RoundPlan;
     if (plan.kind === 'boss') {
@@ -204,8 +216,7 @@ export class TournamentEngineService {
         };
         inputs.push({ taskId: task.id, champion: await side(plan.champion), challenger: await side(plan.challenger) });
       }
-      const rules = t.rulebook as unknown as TournamentRulebook;
-      const verdict = decideBoss({ rules, championDefences: t.defendingChampion?.defences ?? 0, tasks: inputs });
+      const verdict = decideBoss({ rules: rulebook, championDefences: t.defendingChampion?.defences ?? 0, tasks: inputs });
       round.decision = { ...round.decision, plan, verdict };
       round.advancing = verdict.challengerWins ? [plan.challenger] : [];
       next = planNextRound(ctx, plan, { challengerWon: verdict.challengerWins });
@@ -241,6 +252,17 @@ export class TournamentEngineService {
     this.logger.log({ tournamentId: t.id, round: round.index, kind: round.kind, advancing: round.advancing }, 'round decided');
     await this.playOrFinish(t, ctx, next, m);
     return true;
+  }
+
+  private async copyCandidates(results: Map<string, FinalResult[]>, submittedAt: (id: string) => number): Promise<CopyCandidate[]> {
+    const out: CopyCandidate[] = [];
+    for (const [taskId, list] of results) {
+      for (const r of list) {
+        if (r.loss === null) continue;
+        out.push({ taskId, entrantId: r.entrantId, submittedAt: submittedAt(r.entrantId), modelSha256: r.modelSha256, metricValue: r.loss, losses: r.lossesPath ? await this.taskData.readLosses(r.lossesPath) : null });
+      }
+    }
+    return out;
   }
 
   /** When a round is decided with whatever it has: from its start (kept in its decision record) plus the configured deadline. */

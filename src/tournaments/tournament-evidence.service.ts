@@ -46,15 +46,17 @@ export class TournamentEvidenceService {
     const bossRounds = new Set(rounds.filter((r) => r.kind === 'boss').map((r) => r.id));
     const bossTasks = new Set(tasks.filter((x) => bossRounds.has(x.roundId)).map((x) => x.id));
     const evaluations = await this.scores.ofTasks(tasks.map((x) => x.id), manager);
+    const rulebook = assertValidRulebook(t.rulebook);
     const scores: EvidenceScore[] = [];
     for (const e of evaluations) {
       if (e.runId === null) continue;
-      scores.push({ runId: e.runId, metricValue: e.metricValue, losses: bossTasks.has(e.taskId) ? await this.taskData.readLosses(e.lossesPath) : null });
+      const needLosses = bossTasks.has(e.taskId) || rulebook.copyRule !== undefined;
+      scores.push({ runId: e.runId, metricValue: e.metricValue, modelSha256: e.modelSha256, losses: needLosses ? await this.taskData.readLosses(e.lossesPath) : null });
     }
     return {
       id: t.id,
       type: t.type,
-      rulebook: assertValidRulebook(t.rulebook),
+      rulebook,
       championDefences: t.defendingChampion?.defences ?? 0,
       entrants: entrants.map((e) => ({ id: e.id, hotkey: e.hotkey, isChampion: e.isChampion, submittedAt: e.receivedAt.getTime() })),
       tasks: tasks.map((x) => ({ id: x.id, roundIndex: roundIndex.get(x.roundId) ?? -1, slot: x.slot })),
