@@ -130,3 +130,29 @@ export class FakeTaskDataService extends TaskDataService {
 function sha(x: string | Buffer): string {
   return createHash('sha256').update(x).digest('hex');
 }
+
+/** Instant "training" that leaves a real model.onnx (chosen per job), scored for real by the ONNX evaluator. */
+export class ModelFileExecutor extends TrainingExecutor {
+  constructor(
+    private readonly dir: string,
+    private readonly modelFor: (job: TrainingJob) => Uint8Array,
+  ) {
+    super();
+  }
+
+  async execute(job: TrainingJob, hooks: TrainingHooks): Promise<TrainingResult> {
+    await hooks.onStarted('memory', job.runId);
+    const out = path.join(this.dir, job.runId);
+    fs.mkdirSync(out, { recursive: true });
+    fs.writeFileSync(path.join(out, 'model.onnx'), this.modelFor(job));
+    return { ...empty(job.runId), outcome: 'succeeded', reason: 'ok', exitCode: 0, modelPath: path.join(out, 'model.onnx') };
+  }
+
+  async locate(): Promise<null> {
+    return null;
+  }
+
+  async adopt(job: TrainingJob): Promise<TrainingResult> {
+    return { ...empty(job.runId), outcome: 'infra_failed', reason: 'an instant run cannot be adopted' };
+  }
+}

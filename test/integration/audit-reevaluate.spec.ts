@@ -9,7 +9,8 @@ import { evaluateRunCommand } from '../../src/audit/evaluate-run.command';
 import { tableLanguageModel } from '../../src/evaluation/onnx/onnx-builder';
 import { EvaluationEntity } from '../../src/evaluation/evaluation.entity';
 import { TrainingRunEntity } from '../../src/runs/training-run.entity';
-import { TrainingExecutor, TrainingHooks, TrainingJob, TrainingResult } from '../../src/sandbox/training-executor';
+import type { TrainingJob } from '../../src/sandbox/training-executor';
+import { ModelFileExecutor } from '../fakes/in-memory-training';
 import { createTestDatabase, TestDatabase } from '../support/databases';
 import { makeRepo } from '../support/git-fixtures';
 import { addEntrants, createClosedTournament } from '../support/tournaments';
@@ -24,26 +25,8 @@ function model(boost: number): Uint8Array {
   return tableLanguageModel(table, VOCAB);
 }
 
-/** Instant "training" that leaves a real model.onnx: scored for real by the ONNX evaluator. */
-class ModelWritingExecutor extends TrainingExecutor {
-  constructor(private readonly dir: string) {
-    super();
-  }
-  async execute(job: TrainingJob, hooks: TrainingHooks): Promise<TrainingResult> {
-    await hooks.onStarted('memory', job.runId);
-    const out = path.join(this.dir, job.runId);
-    fs.mkdirSync(out, { recursive: true });
-    const boost = job.repoUrl.includes('baseline') ? 0.5 : 2 + Number(/miner-(\d)/.exec(job.repoUrl)?.[1]);
-    fs.writeFileSync(path.join(out, 'model.onnx'), model(boost));
-    return { outcome: 'succeeded', reason: 'ok', exitCode: 0, modelPath: path.join(out, 'model.onnx'), imageDigest: 'sha256:test', logPath: null, runnerKind: 'memory', runnerRef: job.runId };
-  }
-  async locate(): Promise<null> {
-    return null;
-  }
-  async adopt(job: TrainingJob): Promise<TrainingResult> {
-    return { outcome: 'infra_failed', reason: 'gone', exitCode: null, modelPath: null, imageDigest: null, logPath: null, runnerKind: 'memory', runnerRef: job.runId };
-  }
-}
+/** The baseline favours ' ' by 0.5 nats, miner-N by 2 + N. */
+const minerModel = (job: TrainingJob): Uint8Array => model(job.repoUrl.includes('baseline') ? 0.5 : 2 + Number(/miner-(\d)/.exec(job.repoUrl)?.[1]));
 
 /** Archived models: served once revealed, re-evaluated by `crucible audit --reevaluate` and `crucible evaluate --run`. */
 describe('archived models and re-evaluation', () => {
@@ -64,7 +47,7 @@ describe('archived models and re-evaluation', () => {
     w = await startWorker({
       db: db.config,
       dataDir: path.join(dir, 'data'),
-      executor: new ModelWritingExecutor(path.join(dir, 'runs')),
+      executor: new ModelFileExecutor(path.join(dir, 'runs'), minerModel),
       env: { CRUCIBLE_BASELINE_REPO_URL: baseline.url, CRUCIBLE_BASELINE_COMMIT: baseline.sha, CRUCIBLE_OWNER_UID: '0', CRUCIBLE_EXECUTION_PROVIDER: 'cpu' },
     });
     const t = await createClosedTournament(w.app, { bossTasks: 1, bossGate: 'threshold' });

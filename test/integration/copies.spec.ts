@@ -7,35 +7,12 @@ import type { TokenDataset } from '../../src/evaluation/datasets/dataset';
 import { RoundEntity } from '../../src/tournaments/round.entity';
 import { TournamentEntity } from '../../src/tournaments/tournament.entity';
 import { TournamentEvidenceService } from '../../src/tournaments/tournament-evidence.service';
-import { TrainingExecutor, TrainingHooks, TrainingJob, TrainingResult } from '../../src/sandbox/training-executor';
+import { ModelFileExecutor } from '../fakes/in-memory-training';
 import { createTestDatabase, TestDatabase } from '../support/databases';
 import { makeRepo } from '../support/git-fixtures';
 import { bigramModel, bigramTable } from '../support/onnx-models';
 import { addEntrants, createClosedTournament } from '../support/tournaments';
 import { startWorker, WorkerHandle } from '../support/worker';
-
-/** "Trains" instantly: each repository stands for a fixed model file, copied out like a real artifact. */
-class FixedModelExecutor extends TrainingExecutor {
-  constructor(
-    private readonly models: Map<string, Uint8Array>,
-    private readonly dir: string,
-  ) {
-    super();
-  }
-  async execute(job: TrainingJob, hooks: TrainingHooks): Promise<TrainingResult> {
-    await hooks.onStarted('fixed', job.runId);
-    const out = path.join(this.dir, job.runId);
-    fs.mkdirSync(out, { recursive: true });
-    fs.writeFileSync(path.join(out, 'model.onnx'), this.models.get(job.repoUrl) as Uint8Array);
-    return { outcome: 'succeeded', reason: 'ok', exitCode: 0, modelPath: path.join(out, 'model.onnx'), imageDigest: 'sha256:fixed', logPath: null, runnerKind: 'fixed', runnerRef: job.runId };
-  }
-  async locate(): Promise<null> {
-    return null;
-  }
-  async adopt(job: TrainingJob): Promise<TrainingResult> {
-    return { outcome: 'infra_failed', reason: 'not adoptable', exitCode: null, modelPath: null, imageDigest: null, logPath: null, runnerKind: 'fixed', runnerRef: job.runId };
-  }
-}
 
 /**
  * Issue 10: copies inside a round lose their result, with the finding recorded: the same ONNX file as
@@ -74,7 +51,7 @@ describe('copies in a round (PostgreSQL, real ONNX evaluation)', () => {
     w = await startWorker({
       db: db.config,
       dataDir: path.join(dir, 'data'),
-      executor: new FixedModelExecutor(models, path.join(dir, 'artifacts')),
+      executor: new ModelFileExecutor(path.join(dir, 'artifacts'), (job) => models.get(job.repoUrl) as Uint8Array),
       env: { CRUCIBLE_BASELINE_REPO_URL: baseline.url, CRUCIBLE_BASELINE_COMMIT: baseline.sha, CRUCIBLE_EXECUTION_PROVIDER: 'cpu', CRUCIBLE_EVAL_THREADS: '1' },
     });
     const t = await createClosedTournament(w.app, { bossTasks: 1 });
