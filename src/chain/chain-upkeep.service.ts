@@ -30,8 +30,8 @@ export class ChainUpkeepService {
   async run(): Promise<void> {
     const now = this.clock.now().getTime();
     if (this.config.chain.endpoint) {
-      if (now - this.lastMetagraphSync >= 60_000) {
-        await this.safely('metagraph sync', () => this.metagraph.sync(this.config.chain.netuid));
+      // Weights pay the uids of this cache: a failed sync (e.g. the chain not yet connected) is retried next tick.
+      if (now - this.lastMetagraphSync >= 60_000 && (await this.safely('metagraph sync', () => this.metagraph.sync(this.config.chain.netuid)))) {
         this.lastMetagraphSync = now;
       }
       await this.safely('weight reveal', () => this.weights.revealDue());
@@ -44,11 +44,13 @@ export class ChainUpkeepService {
     await this.safely('audit sealing', () => this.audit.sealDue());
   }
 
-  private async safely(what: string, fn: () => Promise<unknown>): Promise<void> {
+  private async safely(what: string, fn: () => Promise<unknown>): Promise<boolean> {
     try {
       await fn();
+      return true;
     } catch (error) {
       this.logger.warn({ error: error instanceof Error ? error.message : String(error) }, `${what} failed; retrying later`);
+      return false;
     }
   }
 }
