@@ -90,8 +90,9 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN;
 }
 
-function report(name: string, r: LoadResult): number {
+function report(name: string, r: LoadResult, cpu: NodeJS.CpuUsage): number {
   const p999 = percentile(r.latencies, 99.9);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   console.log(`${name}_requests: ${r.requests}`);
   console.log(`${name}_errors: ${r.errors}`);
   console.log(`${name}_rps: ${(r.requests / r.seconds).toFixed(0)}`);
@@ -100,6 +101,9 @@ function report(name: string, r: LoadResult): number {
   console.log(`${name}_p99_9_ms: ${p999.toFixed(1)}`);
   console.log(`${name}_max_ms: ${r.latencies[r.latencies.length - 1].toFixed(1)}`);
   console.log(`${name}_over_1s: ${r.latencies.filter((l) => l > 1000).length}`);
+  // The server's own CPU time: on a shared machine, a share well under 1 core means it waited for a CPU.
+  console.log(`${name}_server_cpu_ms_per_request: ${(cpuMs / r.requests).toFixed(3)}`);
+  console.log(`${name}_server_cpu_share: ${(cpuMs / 1000 / r.seconds).toFixed(2)}`);
   return p999;
 }
 
@@ -121,8 +125,14 @@ async function main(): Promise<void> {
     console.log(`connections: ${connections}`);
     console.log(`seconds: ${seconds}`);
     console.log(`route: ${route}`);
-    const list = report('list', await runClient(port, route, connections, seconds));
-    const bare = report('bare', await runClient(port, '/bench/bare', connections, seconds));
+    console.log(`host_load_average: ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores`);
+    const measure = async (name: string, path: string) => {
+      const cpu = process.cpuUsage();
+      const result = await runClient(port, path, connections, seconds);
+      return report(name, result, process.cpuUsage(cpu));
+    };
+    const list = await measure('list', route);
+    const bare = await measure('bare', '/bench/bare');
     console.log('direction: p99.9 latency of the list route over that of the bare route; lower is better');
     console.log(`ratio: ${(list / bare).toFixed(2)}`);
   } finally {
