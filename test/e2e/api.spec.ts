@@ -53,6 +53,19 @@ describe.each(ENGINES)('HTTP API on %s', (engine) => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/tournaments', '/api/submissions', '/api/tournaments/{id}/leaderboard']));
   });
 
+  it('serves the audit signer (never its secret), the bundle list, and 404 with a reason for an unknown artifact', async () => {
+    const signer = await http.get('/api/audit/signer');
+    expect(signer.status).toBe(200);
+    expect(signer.body).toEqual({ address: expect.stringMatching(/^5[1-9A-HJ-NP-Za-km-z]{47}$/), publicKey: expect.stringMatching(/^0x[0-9a-f]{64}$/), kind: 'audit_key' });
+    expect(await http.get('/api/audit/signer').then((r) => r.body.address)).toBe(signer.body.address);
+    expect((await http.get('/api/audit/bundles?days=7')).body).toEqual({ bundles: expect.any(Array) });
+    expect((await http.get('/api/audit/bundles/999999')).status).toBe(404);
+    const artifact = await http.get(`/api/artifacts/${'ab'.repeat(32)}`);
+    expect(artifact.status).toBe(404);
+    expect(artifact.body).toMatchObject({ code: 'ARTIFACT_UNKNOWN', message: expect.stringContaining('no scored model') });
+    expect((await http.get('/api/artifacts/not-a-sha')).status).toBe(400);
+  });
+
   it('refuses admin writes without the bearer token', async () => {
     expect((await http.post('/api/tournaments').send({ type: 'text' })).status).toBe(401);
     expect((await http.post('/api/tournaments').set('authorization', 'Bearer wrong').send({ type: 'text' })).status).toBe(401);
