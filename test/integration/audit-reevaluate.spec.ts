@@ -85,6 +85,15 @@ describe('archived models and re-evaluation', () => {
     expect(code).toBe(0);
   });
 
+  it('crucible audit --source <API URL> reads the same bundles and archived models over HTTP', async () => {
+    await w.app.listen(0, '127.0.0.1');
+    const url = (await w.app.getUrl()).replace('[::1]', '127.0.0.1');
+    const lines: string[] = [];
+    const code = await runAuditCommand({ source: url, days: 7, reevaluate: 2, out: (l) => lines.push(l) });
+    expect(lines.join('\n')).toMatch(/PASS {2}reevaluation +2 checked/);
+    expect(code).toBe(0);
+  });
+
   it('crucible evaluate --run fetches model, seed and dataset itself', async () => {
     const run = await w.ds.getRepository(TrainingRunEntity).findOneByOrFail({ tournamentId, outcome: 'succeeded', attempt: 1 });
     const lines: string[] = [];
