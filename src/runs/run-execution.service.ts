@@ -55,16 +55,21 @@ export class RunExecutionService {
         };
         const found = run.runnerRef && run.runnerKind ? { runnerKind: run.runnerKind, runnerRef: run.runnerRef } : run.state === 'starting' ? await this.executor.locate(job) : null;
         if (found && !run.runnerRef) await this.recorder.started(run.id, found.runnerKind, found.runnerRef);
+        // The end is recorded before the sandbox goes (onEnded), so a crash in between resumes from it.
+        let recorded = false;
+        const onEnded = async (result: TrainingResult): Promise<void> => {
+          const end = toEnd(result);
+          if (result.outcome === 'succeeded' && result.modelPath) await this.recorder.trained(run, end);
+          else await this.recorder.finish(run, end, null, budget);
+          recorded = true;
+        };
         const result = found
-          ? await this.executor.adopt(job, found.runnerKind, found.runnerRef)
-          : await this.executor.execute(job, { onStarted: (kind, ref) => this.recorder.started(run.id, kind, ref) });
+          ? await this.executor.adopt(job, found.runnerKind, found.runnerRef, { onEnded })
+          : await this.executor.execute(job, { onStarted: (kind, ref) => this.recorder.started(run.id, kind, ref), onEnded });
         trained = toEnd(result);
-        if (result.outcome !== 'succeeded' || !result.modelPath) {
-          await this.recorder.finish(run, trained, null, budget);
-          return;
-        }
+        if (!recorded) await onEnded(result);
+        if (result.outcome !== 'succeeded' || !result.modelPath) return;
         modelPath = result.modelPath;
-        await this.recorder.trained(run, trained);
       }
 
       const contaminationThreshold = Number((tournament.rulebook as { contaminationThreshold?: number }).contaminationThreshold ?? CONTAMINATION_THRESHOLD_DEFAULT);

@@ -5,7 +5,7 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import type { ModelScore, RejectionEvidence } from '../evaluation/task-data';
 import { chargesMinerAttempt, RunOutcome } from './run-state';
-import { RunRepository } from './run.repository';
+import { RunFields, RunRepository } from './run.repository';
 import { ScoreRepository } from './score.repository';
 import type { TrainingRunEntity } from './training-run.entity';
 
@@ -40,16 +40,16 @@ export class RunOutcomeRecorder {
   async started(runId: string, runnerKind: string, runnerRef: string): Promise<void> {
     await this.whileOpen(runId, async (run, manager) => {
       // A closed run keeps its ref too, so the reconciler knows what it stops.
-      Object.assign(run, { state: 'running', runnerKind, runnerRef });
-      await this.runs.save(run, manager);
+      await this.runs.record(run.id, { state: 'running', runnerKind, runnerRef }, manager);
     });
   }
 
   /** Training produced a model: keep where it is before evaluating, so a restart can resume there. */
   async trained(run: TrainingRunEntity, end: RunEnd): Promise<void> {
     await this.whileOpen(run.id, async (_current, manager) => {
-      Object.assign(run, { state: 'evaluating', artifactPath: end.artifactPath, exitCode: end.exitCode, imageDigest: end.imageDigest, logPath: end.logPath });
-      await this.runs.save(run, manager);
+      const fields: RunFields = { state: 'evaluating', artifactPath: end.artifactPath, exitCode: end.exitCode, imageDigest: end.imageDigest, logPath: end.logPath };
+      Object.assign(run, fields);
+      await this.runs.record(run.id, fields, manager);
     });
   }
 
@@ -57,21 +57,23 @@ export class RunOutcomeRecorder {
   async finish(run: TrainingRunEntity, end: RunEnd, score: ModelScore | null, attemptBudget: number): Promise<void> {
     const now = this.clock.now();
     const recorded = await this.whileOpen(run.id, async (_current, manager) => {
-      Object.assign(run, {
+      // Only what this step knows: facts recorded earlier (runner, image, log) stay unless it has newer ones.
+      const fields: RunFields = {
         state: 'finished',
         outcome: end.outcome,
         outcomeReason: end.reason,
         exitCode: end.exitCode,
-        imageDigest: end.imageDigest ?? run.imageDigest,
-        logPath: end.logPath ?? run.logPath,
-        artifactPath: end.artifactPath ?? run.artifactPath,
+        ...(end.imageDigest ? { imageDigest: end.imageDigest } : {}),
+        ...(end.logPath ? { logPath: end.logPath } : {}),
+        ...(end.artifactPath ? { artifactPath: end.artifactPath } : {}),
         artifactSha256: score?.modelSha256 ?? null,
         evidence: end.evidence ?? null,
         finishedAt: now,
         claimedBy: null,
         leaseExpiresAt: null,
-      });
-      await this.runs.save(run, manager);
+      };
+      Object.assign(run, fields);
+      await this.runs.record(run.id, fields, manager);
       if (score) await this.scores.record(run.taskId, run.id, score, manager);
       const retry = await this.retryDecision(run, attemptBudget, manager);
       if (retry) {

@@ -11,6 +11,14 @@ export interface RunFilter {
   state?: RunState;
 }
 
+/** The columns the steps of a run write. */
+export type RunFields = Partial<
+  Pick<
+    TrainingRunEntity,
+    'state' | 'outcome' | 'outcomeReason' | 'runnerKind' | 'runnerRef' | 'exitCode' | 'imageDigest' | 'logPath' | 'artifactPath' | 'artifactSha256' | 'evidence' | 'finishedAt' | 'claimedBy' | 'leaseExpiresAt'
+  >
+>;
+
 @Injectable()
 export class RunRepository {
   constructor(private readonly ds: DataSource) {}
@@ -187,5 +195,13 @@ export class RunRepository {
 
   async save(run: TrainingRunEntity, manager: EntityManager = this.ds.manager): Promise<TrainingRunEntity> {
     return manager.getRepository(TrainingRunEntity).save(run);
+  }
+
+  /**
+   * Writes only `fields` of one run: a step records what it learnt without writing back what another
+   * step (or the lease renewal) wrote since the run was loaded.
+   */
+  async record(runId: string, fields: RunFields, manager: EntityManager = this.ds.manager): Promise<void> {
+    await manager.getRepository(TrainingRunEntity).update({ id: runId }, fields);
   }
 }

@@ -131,7 +131,7 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
       await this.runner.cleanup(ref).catch(() => undefined);
       return this.infraFailure(job, 'recording the started run', error, ref);
     }
-    return this.finish(job, dirs, ref);
+    return this.finish(job, dirs, ref, hooks);
   }
 
   async locate(job: TrainingJob): Promise<{ runnerKind: string; runnerRef: string } | null> {
@@ -139,17 +139,17 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
     return found ? { runnerKind: this.runner.kind, runnerRef: found.ref } : null;
   }
 
-  async adopt(job: TrainingJob, runnerKind: string, runnerRef: string): Promise<TrainingResult> {
+  async adopt(job: TrainingJob, runnerKind: string, runnerRef: string, hooks: Pick<TrainingHooks, 'onEnded'> = {}): Promise<TrainingResult> {
     if (runnerKind !== this.runner.kind) {
       return this.result('infra_failed', `run was started by the ${runnerKind} driver, this worker uses ${this.runner.kind}`, {
         runnerRef,
       });
     }
     this.logger.log({ msg: 'adopting run', runId: job.runId, runnerRef });
-    return this.finish(job, this.dirs(job), runnerRef);
+    return this.finish(job, this.dirs(job), runnerRef, hooks);
   }
 
-  private async finish(job: TrainingJob, dirs: RunDirs, ref: string): Promise<TrainingResult> {
+  private async finish(job: TrainingJob, dirs: RunDirs, ref: string, hooks: Pick<TrainingHooks, 'onEnded'>): Promise<TrainingResult> {
     const limits = this.options.limits;
     let exit: SandboxExit;
     let output: CollectedOutput;
@@ -167,13 +167,6 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
       await this.removeInputs(dirs);
       return this.infraFailure(job, 'waiting for the sandbox', error, ref);
     }
-    try {
-      await this.runner.cleanup(ref);
-    } catch (error) {
-      this.logger.warn({ msg: 'cleanup failed; the reconciler will retry', runId: job.runId, runnerRef: ref, error: String(error) });
-    }
-    await this.removeInputs(dirs);
-
     const { outcome, reason } = classifyOutcome(exit, output, {
       wallSeconds: job.timeLimitSeconds,
       memoryMb: limits.memoryMb,
@@ -181,8 +174,7 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
       maxFiles: limits.maxFiles,
     });
     if (outcome !== 'succeeded') await fs.rm(dirs.modelPath, { force: true }).catch(() => undefined);
-    this.logger.log({ msg: 'run finished', runId: job.runId, runnerRef: ref, outcome, exitCode: exit.exitCode });
-    return {
+    const result: TrainingResult = {
       outcome,
       reason,
       exitCode: exit.exitCode,
@@ -192,6 +184,20 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
       runnerKind: this.runner.kind,
       runnerRef: ref,
     };
+    // The end is recorded while the sandbox still exists: evidence goes only once the next step has it.
+    try {
+      await hooks.onEnded?.(result);
+    } catch (error) {
+      return this.infraFailure(job, 'recording the end of the run', error, ref);
+    }
+    try {
+      await this.runner.cleanup(ref);
+    } catch (error) {
+      this.logger.warn({ msg: 'cleanup failed; the reconciler will retry', runId: job.runId, runnerRef: ref, error: String(error) });
+    }
+    await this.removeInputs(dirs);
+    this.logger.log({ msg: 'run finished', runId: job.runId, runnerRef: ref, outcome, exitCode: exit.exitCode });
+    return result;
   }
 
   /** What the sandbox read (repository, task spec) and the shared output dir: only the model and log stay. */

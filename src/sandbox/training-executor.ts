@@ -38,6 +38,11 @@ export interface TrainingResult {
 export interface TrainingHooks {
   /** Called once the container/Job exists, so a restarted worker can adopt it. */
   onStarted(runnerKind: string, runnerRef: string): Promise<void>;
+  /**
+   * Called with the run's end (exit facts, the collected model) BEFORE the sandbox is removed: once it
+   * returns the end is durable, so a crash during clean-up never turns a finished run into a lost one.
+   */
+  onEnded?(result: TrainingResult): Promise<void>;
 }
 
 export abstract class TrainingExecutor {
@@ -48,5 +53,5 @@ export abstract class TrainingExecutor {
    */
   abstract locate(job: TrainingJob): Promise<{ runnerKind: string; runnerRef: string } | null>;
   /** Re-attach to a run a previous process started (runnerRef from onStarted) and finish it. */
-  abstract adopt(job: TrainingJob, runnerKind: string, runnerRef: string): Promise<TrainingResult>;
+  abstract adopt(job: TrainingJob, runnerKind: string, runnerRef: string, hooks?: Pick<TrainingHooks, 'onEnded'>): Promise<TrainingResult>;
 }

@@ -287,6 +287,24 @@ describe('sandbox on Docker: examples end in their typed outcomes, host untouche
     expect(result.reason).toMatch(reason);
   });
 
+  it('the end of a run is handed over (onEnded) while its sandbox still exists, and the sandbox goes only after', async () => {
+    const { executor } = makeDockerExecutor(root, INSTANCE);
+    const repo = makeRepo(path.join(root, 'repos', 'ended'), {
+      'crucible.json': JSON.stringify({ entrypoint: 'train.sh', taskTypes: ['causal-lm'] }),
+      'train.sh': 'printf "\\010\\007 pretend model" > /output/model.onnx\n',
+    });
+    let seen: { outcome: string; containerExisted: boolean; modelOnHost: boolean } | null = null;
+    const result = await executor.execute(makeJob(`${RUN_PREFIX}ended`, repo, trainDir), {
+      onStarted: async () => undefined,
+      onEnded: async (end) => {
+        const containerExisted = await docker.getContainer(end.runnerRef as string).inspect().then(() => true, () => false);
+        seen = { outcome: end.outcome, containerExisted, modelOnHost: fs.existsSync(end.modelPath as string) };
+      },
+    });
+    expect(seen).toEqual({ outcome: 'succeeded', containerExisted: true, modelOnHost: true });
+    expect(await docker.getContainer(result.runnerRef as string).inspect().then(() => 'still there', () => 'removed')).toBe('removed');
+  });
+
   it('a missing training split is infra_failed, and no host dir is created for it', async () => {
     const { executor } = makeDockerExecutor(root, INSTANCE);
     const missing = path.join(root, 'no-such-train-dir');

@@ -83,6 +83,8 @@ describe('a whole tournament with the real Docker sandbox and real ONNX evaluati
     expect(cheats[0].evidence).toMatchObject({ method: 'crucible-causal/1', deviation: 40 }); // one-hot logits +-20
     expect(runs.filter((r) => r.outcome === 'succeeded').every((r) => /^[0-9a-f]{64}$/.test(r.artifactSha256 ?? ''))).toBe(true);
     expect(runs.every((r) => r.state === 'finished' && r.imageDigest)).toBe(true);
+    // Each step wrote only its own fields: the runner recorded at start survives the end of the run.
+    expect(runs.every((r) => r.runnerKind === 'docker' && /^[0-9a-f]{64}$/.test(r.runnerRef ?? ''))).toBe(true);
 
     const rounds = await w.ds.getRepository(RoundEntity).find({ where: { tournamentId: t.id }, order: { index: 'ASC' } });
     // strong beats the (rejected) cheater; broken loses to the champion in the bye pair; strong meets the champion.
