@@ -9,12 +9,13 @@ import { RunOutcomeRecorder } from './runs/run-outcome.recorder';
 import { RunScoring } from './runs/run-scoring.service';
 import { StoragePruner } from './runs/storage-pruner.service';
 import { SandboxModule } from './sandbox/sandbox.module';
+import { SubmissionsModule } from './submissions/submissions.module';
 import { TournamentsModule } from './tournaments/tournaments.module';
 import { SchedulerMaintenance, TournamentScheduler } from './tournaments/tournament.scheduler';
 
 /** Schedulers, run dispatch and reconciliation: only in the worker role. */
 @Module({
-  imports: [SandboxModule, EvaluationModule, TournamentsModule, ChainModule, AuditModule],
+  imports: [SandboxModule, EvaluationModule, TournamentsModule, ChainModule, AuditModule, SubmissionsModule],
   providers: [ChainUpkeepService, RunOutcomeRecorder, RunScoring, RunExecutionService, RunDispatcherService, SchedulerMaintenance, TournamentScheduler, StoragePruner],
   exports: [RunDispatcherService, TournamentScheduler, StoragePruner],
 })

@@ -74,7 +74,13 @@ export interface BundleEntrant {
   repoUrl: string;
   commitSha: string;
   treeHash: string | null;
-  signature: string;
+  /** null for an entry from a chain commitment (the hotkey signed the extrinsic). */
+  signature: string | null;
+  /** Absent in bundles sealed before entries from chain commitments existed (all were 'http'). */
+  source?: 'http' | 'chain';
+  /** Chain entries: the block the commitment was written in and the block it was read at. */
+  commitmentBlock?: number | null;
+  readAtBlock?: number | null;
   status: string;
   rejectionReason: string | null;
   isChampion: boolean;

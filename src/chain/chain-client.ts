@@ -1,6 +1,6 @@
 /**
- * The chain as Crucible needs it: the subnet's metagraph and hyperparameters, and the three weight
- * extrinsics. One adapter talks to subtensor through @polkadot/api; an in-memory fake serves tests.
+ * The chain as Crucible needs it: the subnet's metagraph, hyperparameters and miners' commitments,
+ * and the three weight extrinsics. One adapter talks to subtensor through @polkadot/api; an in-memory fake serves tests.
  */
 
 export interface Neuron {
@@ -61,6 +61,22 @@ export interface PendingCommit {
   lastRevealBlock: number;
 }
 
+/** One hotkey's commitment on a subnet (commitments pallet, CommitmentOf). */
+export interface Commitment {
+  hotkey: string;
+  /** Block the commitment was written in. */
+  block: number;
+  /** The first field's bytes when it is Raw (at most 128); null for a hash field or none. */
+  data: Uint8Array | null;
+}
+
+export interface SubnetCommitments {
+  netuid: number;
+  /** Block the commitments were read at. */
+  block: number;
+  commitments: Commitment[];
+}
+
 export abstract class ChainClient {
   /** SS58 address of the signing hotkey; null when no wallet is loaded (read-only client). */
   abstract readonly hotkey: string | null;
@@ -77,6 +93,8 @@ export abstract class ChainClient {
   abstract pendingCommits(netuid: number, hotkey: string): Promise<PendingCommit[]>;
   /** Weights(netuid, uid) as stored: [uid, u16] pairs. */
   abstract readWeights(netuid: number, uid: number): Promise<Array<[number, number]>>;
+  /** Every hotkey's current commitment on the subnet, read at one block. */
+  abstract commitments(netuid: number): Promise<SubnetCommitments>;
 }
 
 /** Epoch index as subtensor computes it (get_epoch_index): (block + netuid + 1) / (tempo + 1). */

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AuditBundleService } from '../audit/audit-bundle.service';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { ChainEntriesService } from '../submissions/chain-entries.service';
 import { WeightsPreviewService } from '../tournaments/weights-preview.service';
 import { MetagraphSyncService } from './metagraph-sync.service';
 import { WeightSetterService } from './weight-setter.service';
@@ -10,7 +11,9 @@ import { WeightSetterService } from './weight-setter.service';
  * The worker's slow, periodic duties besides tournaments: keep the metagraph cache fresh, set the
  * current weights again every epoch (a validator that stops goes inactive; the setter claims one
  * row per epoch, so this sends at most once per epoch), reveal committed weights when their window
- * opens, seal completed tournaments, settled weight sets and finished days into signed audit bundles.
+ * opens, turn miners' chain commitments into entries while a registration is open (after the
+ * metagraph sync, so their hotkeys are known), seal completed tournaments, settled weight sets and
+ * finished days into signed audit bundles.
  * Each is idempotent across workers.
  */
 @Injectable()
@@ -23,6 +26,7 @@ export class ChainUpkeepService {
     private readonly weights: WeightSetterService,
     private readonly audit: AuditBundleService,
     private readonly preview: WeightsPreviewService,
+    private readonly chainEntries: ChainEntriesService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
@@ -34,6 +38,7 @@ export class ChainUpkeepService {
       if (now - this.lastMetagraphSync >= 60_000 && (await this.safely('metagraph sync', () => this.metagraph.sync(this.config.chain.netuid)))) {
         this.lastMetagraphSync = now;
       }
+      await this.safely('chain entries', () => this.chainEntries.enterOpenTournaments());
       await this.safely('weight reveal', () => this.weights.revealDue());
       await this.safely('epoch weights', async () => {
         // Nothing decided yet: no opinion to state (an all-burn vector would hold the epoch).

@@ -1,4 +1,4 @@
-import { ChainClient, epochIndex, Inclusion, Metagraph, Neuron, PendingCommit, RevealPayload, SubnetHyperparameters, WeightsPayload } from './chain-client';
+import { ChainClient, Commitment, epochIndex, Inclusion, Metagraph, Neuron, PendingCommit, RevealPayload, SubnetCommitments, SubnetHyperparameters, WeightsPayload } from './chain-client';
 import { ChainError, ChainErrorCode } from './chain.errors';
 import { weightsCommitHash } from './commit-hash';
 
@@ -11,6 +11,8 @@ export class InMemoryChainClient extends ChainClient {
   readonly neurons: Neuron[] = [];
   readonly weights = new Map<number, Array<[number, number]>>();
   readonly commits = new Map<string, PendingCommit[]>();
+  /** CommitmentOf(netuid, hotkey): the latest commitment of each hotkey. */
+  readonly commitmentOf = new Map<string, Commitment>();
   /** Every extrinsic that reached the "chain" (after injected failures). */
   readonly sent: Array<{ call: 'setWeights' | 'commitWeights' | 'revealWeights'; block: number; args: unknown }> = [];
   private failures: Array<{ error: Error; landed: boolean }> = [];
@@ -35,6 +37,20 @@ export class InMemoryChainClient extends ChainClient {
     const neuron: Neuron = { uid: this.neurons.length, hotkey, coldkey, validatorPermit: true, stake: '1000000000', lastUpdate: this.block, ...opts };
     this.neurons.push(neuron);
     return neuron;
+  }
+
+  /**
+   * A hotkey's setCommitment, as the pallet checks it: registered hotkeys only, one Raw field of at
+   * most 128 bytes (`null` stands for a hash field). Takes a block, like an extrinsic.
+   */
+  setCommitment(hotkey: string, data: string | Uint8Array | null): Commitment {
+    if (!this.neurons.some((n) => n.hotkey === hotkey)) throw new ChainError(ChainErrorCode.ExtrinsicFailed, 'commitments.AccountNotAllowedCommit', { error: 'commitments.AccountNotAllowedCommit' });
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    if (bytes && bytes.length > 128) throw new ChainError(ChainErrorCode.ExtrinsicFailed, `no Data::Raw${bytes.length} variant (at most Raw128)`);
+    this.block += 1;
+    const commitment: Commitment = { hotkey, block: this.block, data: bytes };
+    this.commitmentOf.set(hotkey, commitment);
+    return commitment;
   }
 
   /**
@@ -108,6 +124,11 @@ export class InMemoryChainClient extends ChainClient {
 
   async readWeights(_netuid: number, uid: number): Promise<Array<[number, number]>> {
     return [...(this.weights.get(uid) ?? [])];
+  }
+
+  async commitments(netuid: number): Promise<SubnetCommitments> {
+    this.checkNet(netuid);
+    return { netuid, block: this.block, commitments: [...this.commitmentOf.values()].map((c) => ({ ...c })) };
   }
 
   private applyWeights(p: WeightsPayload, skipRate = false): void {
@@ -185,6 +206,9 @@ export class UnconfiguredChainClient extends ChainClient {
     return notConfigured();
   }
   readWeights(): Promise<Array<[number, number]>> {
+    return notConfigured();
+  }
+  commitments(): Promise<SubnetCommitments> {
     return notConfigured();
   }
 }

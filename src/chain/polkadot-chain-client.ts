@@ -6,11 +6,13 @@ import type { Codec, ISubmittableResult } from '@polkadot/types/types';
 import { ChainError, ChainErrorCode } from './chain.errors';
 import {
   ChainClient,
+  Commitment,
   Inclusion,
   Metagraph,
   Neuron,
   PendingCommit,
   RevealPayload,
+  SubnetCommitments,
   SubnetHyperparameters,
   WeightsPayload,
 } from './chain-client';
@@ -212,6 +214,20 @@ export class PolkadotChainClient extends ChainClient {
     });
   }
 
+  async commitments(netuid: number): Promise<SubnetCommitments> {
+    const header = await this.api.rpc.chain.getHeader();
+    const at = await this.api.at(header.hash);
+    const entries = await (at.query.commitments.commitmentOf as unknown as { entries(...args: unknown[]): Promise<Array<[{ args: Codec[] }, Codec]>> }).entries(netuid);
+    const commitments: Commitment[] = [];
+    for (const [key, value] of entries) {
+      const option = value as unknown as { isSome?: boolean; unwrap?: () => Codec };
+      const registration = (option.isSome === undefined ? value : option.isSome ? option.unwrap!() : null) as unknown as RegistrationCodec | null;
+      if (!registration) continue;
+      commitments.push({ hotkey: key.args[1].toString(), block: toNumber(registration.block), data: rawField(registration.info.fields[0]) });
+    }
+    return { netuid, block: header.number.toNumber(), commitments };
+  }
+
   /** Signs with an explicit nonce, waits for inclusion, maps dispatch errors to ChainError. */
   private async submit(tx: SubmittableExtrinsic<'promise'>): Promise<Inclusion> {
     const signer = this.options.signer;
@@ -279,6 +295,18 @@ type StorageFn = (...args: unknown[]) => Promise<Codec>;
 
 function toNumber(c: Codec): number {
   return Number(c.toString());
+}
+
+/** Registration { deposit, block, info: { fields: Vec<Data> } } as @polkadot/api decodes it. */
+interface RegistrationCodec {
+  block: Codec;
+  info: { fields: Array<Codec & { type: string; value: Codec }> };
+}
+
+/** Data::RawN holds N bytes; the hash variants (BlakeTwo256, ...) and None carry no text. */
+function rawField(field: (Codec & { type: string; value: Codec }) | undefined): Uint8Array | null {
+  if (!field || !/^Raw\d+$/.test(field.type)) return null;
+  return field.value.toU8a(true);
 }
 
 function toArray(c: Codec): Codec[] {

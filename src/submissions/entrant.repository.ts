@@ -38,6 +38,16 @@ export class EntrantRepository {
     return manager.getRepository(EntrantEntity).findOne({ where: { tournamentId, status: 'accepted', ...by } });
   }
 
+  /** Has this chain commitment (hotkey, block) already been turned into a row, accepted or rejected? */
+  async commitmentSeen(tournamentId: string, hotkey: string, commitmentBlock: number, manager: EntityManager = this.ds.manager): Promise<boolean> {
+    return (await manager.getRepository(EntrantEntity).count({ where: { tournamentId, hotkey, commitmentBlock, source: 'chain' } })) > 0;
+  }
+
+  /** Inserts a rejected chain entry on record; a row for the same commitment already there wins (no error). */
+  async recordRejectedCommitment(values: Partial<EntrantEntity>, manager: EntityManager = this.ds.manager): Promise<void> {
+    await manager.getRepository(EntrantEntity).createQueryBuilder().insert().values({ ...values, source: 'chain', status: 'rejected' }).orIgnore().execute();
+  }
+
   async signatureSeen(signature: string, manager: EntityManager = this.ds.manager): Promise<boolean> {
     return (await manager.getRepository(EntrantEntity).count({ where: { signature } })) > 0;
   }

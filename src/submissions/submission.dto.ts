@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsString, IsUUID, Matches, Max, MaxLength, Min, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
 import { checkAddress } from '@polkadot/util-crypto';
 import type { EntrantEntity } from './entrant.entity';
+import { repoUrlProblem } from './repo-url-rules';
 
 export const SS58_PREFIX = 42;
 
@@ -19,14 +20,8 @@ export class Ss58AddressConstraint implements ValidatorConstraintInterface {
 @ValidatorConstraint({ name: 'repoUrl' })
 export class RepoUrlConstraint implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
-    if (typeof value !== 'string' || value.length > 512) return false;
-    try {
-      const url = new URL(value);
-      // Credentials in a URL would end up in logs and the public API; tokens come from config.
-      return ['https:', 'http:', 'file:'].includes(url.protocol) && !url.username && !url.password;
-    } catch {
-      return false;
-    }
+    // The same rules as a chain-commitment entry's URL (repo-url-rules.ts).
+    return typeof value === 'string' && repoUrlProblem(value) === null;
   }
   defaultMessage(): string {
     return 'repoUrl must be an https:// URL of a git repository, without credentials';
@@ -76,6 +71,9 @@ export class EntrantDto {
   @ApiProperty() repoUrl!: string;
   @ApiProperty() commitSha!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) treeHash!: string | null;
+  @ApiProperty({ enum: ['http', 'chain'], description: 'A signed HTTP submission, or the hotkey\'s commitment on the subnet' }) source!: string;
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Chain entries: the block the commitment was written in' }) commitmentBlock!: number | null;
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Chain entries: the block the worker read the commitment at' }) readAtBlock!: number | null;
   @ApiProperty({ enum: ['accepted', 'rejected', 'withdrawn'] }) status!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) rejectionReason!: string | null;
   @ApiProperty() isChampion!: boolean;
@@ -92,6 +90,9 @@ export class EntrantDto {
       repoUrl: e.repoUrl,
       commitSha: e.commitSha,
       treeHash: e.treeHash,
+      source: e.source,
+      commitmentBlock: e.commitmentBlock,
+      readAtBlock: e.readAtBlock,
       status: e.status,
       rejectionReason: e.rejectionReason,
       isChampion: e.isChampion,

@@ -54,10 +54,28 @@ export interface SubmissionInput {
   signature: string;
 }
 
+/** An entry read from the hotkey's commitment on the subnet (see chain-commitment.ts). */
+export interface ChainEntryInput {
+  tournamentId: string;
+  hotkey: string;
+  repoUrl: string;
+  commitSha: string;
+  /** Block the commitment was written in. */
+  commitmentBlock: number;
+  /** Block the worker read it at. */
+  readAtBlock: number;
+}
+
+/** How an entry proves the hotkey wants it: a signed HTTP message, or the hotkey's own commitment extrinsic. */
+type Provenance = { source: 'http'; signature: string } | { source: 'chain'; commitmentBlock: number; readAtBlock: number };
+
 /** How far a signature's signed-at may be from now: bounds replays of an old signed message. */
 export const SIGNATURE_WINDOW_SECONDS = 15 * 60;
 
-/** One use case: a miner's signed entry into a tournament, checked in the order DESIGN.md gives. */
+/**
+ * One use case: a miner's entry into a tournament, checked in the order DESIGN.md gives. A signed HTTP
+ * submission and a chain commitment go through the same intake (admit); only the proof differs.
+ */
 @Injectable()
 export class SubmissionsService {
   private readonly logger = new Logger(SubmissionsService.name);
@@ -73,42 +91,61 @@ export class SubmissionsService {
     private readonly clock: Clock,
   ) {}
 
-  async submit(input: SubmissionInput): Promise<EntrantEntity> {
+  submit(input: SubmissionInput): Promise<EntrantEntity> {
+    return this.admit(input, { source: 'http', signature: input.signature }, async (now) => {
+      if (Math.abs(now.getTime() / 1000 - input.signedAt) > SIGNATURE_WINDOW_SECONDS) {
+        throw new SubmissionError(SubmissionErrorCode.SignatureExpired, `signedAt must be within ${SIGNATURE_WINDOW_SECONDS} s of the server's clock; sign again`, {
+          fields: ['signedAt'],
+        });
+      }
+      await signatureCryptoReady;
+      const message = buildSubmissionMessage(input);
+      if (!verifySubmissionSignature(message, input.signature, input.hotkey)) {
+        throw new SubmissionError(SubmissionErrorCode.BadSignature, 'signature does not verify for this hotkey over the submission message (see README, "Signing a submission")', {
+          fields: ['signature'],
+        });
+      }
+      if (await this.entrants.signatureSeen(input.signature)) {
+        throw new SubmissionError(SubmissionErrorCode.Replayed, 'this signature was already used; sign a new submission');
+      }
+    });
+  }
+
+  /** An entry from a chain commitment: every intake check of submit() except the HTTP signature. */
+  enterFromChain(input: ChainEntryInput): Promise<EntrantEntity> {
+    return this.admit(input, { source: 'chain', commitmentBlock: input.commitmentBlock, readAtBlock: input.readAtBlock }, async () => {});
+  }
+
+  /**
+   * The intake both paths share: registration open, URL scheme, the proof (`authenticate`), hotkey
+   * registered, one live entry per hotkey and coldkey, commit and repository checks, duplicate trees.
+   */
+  private async admit(
+    claim: { tournamentId: string; hotkey: string; repoUrl: string; commitSha: string },
+    provenance: Provenance,
+    authenticate: (now: Date) => Promise<void>,
+  ): Promise<EntrantEntity> {
     const now = this.clock.now();
-    const tournament = await this.tournaments.findById(input.tournamentId);
-    if (!tournament) throw new NotFoundError('tournament', input.tournamentId);
+    const tournament = await this.tournaments.findById(claim.tournamentId);
+    if (!tournament) throw new NotFoundError('tournament', claim.tournamentId);
     if (tournament.state !== 'registration' || now >= tournament.registrationClosesAt) {
       throw new SubmissionError(SubmissionErrorCode.RegistrationClosed, `tournament ${tournament.id} is not open for registration (state ${tournament.state})`);
     }
-    const scheme = new URL(input.repoUrl).protocol.replace(':', '');
+    const scheme = new URL(claim.repoUrl).protocol.replace(':', '');
     const allowed = this.config.sandbox.repo.allowInsecureSchemes ? ['https', 'http', 'file'] : ['https'];
     if (!allowed.includes(scheme)) {
       throw new SubmissionError(SubmissionErrorCode.SchemeNotAllowed, `repoUrl scheme ${scheme} is not allowed (allowed: ${allowed.join(', ')})`, {
         fields: ['repoUrl'],
       });
     }
-    if (Math.abs(now.getTime() / 1000 - input.signedAt) > SIGNATURE_WINDOW_SECONDS) {
-      throw new SubmissionError(SubmissionErrorCode.SignatureExpired, `signedAt must be within ${SIGNATURE_WINDOW_SECONDS} s of the server's clock; sign again`, {
-        fields: ['signedAt'],
-      });
-    }
-    await signatureCryptoReady;
-    const message = buildSubmissionMessage(input);
-    if (!verifySubmissionSignature(message, input.signature, input.hotkey)) {
-      throw new SubmissionError(SubmissionErrorCode.BadSignature, 'signature does not verify for this hotkey over the submission message (see README, "Signing a submission")', {
-        fields: ['signature'],
-      });
-    }
-    if (await this.entrants.signatureSeen(input.signature)) {
-      throw new SubmissionError(SubmissionErrorCode.Replayed, 'this signature was already used; sign a new submission');
-    }
-    const neuron = await this.registry.lookup(input.hotkey);
+    await authenticate(now);
+    const neuron = await this.registry.lookup(claim.hotkey);
     if (!neuron) {
-      throw new SubmissionError(SubmissionErrorCode.NotRegistered, `hotkey ${input.hotkey} is not registered on subnet ${this.config.chain.netuid}`);
+      throw new SubmissionError(SubmissionErrorCode.NotRegistered, `hotkey ${claim.hotkey} is not registered on subnet ${this.config.chain.netuid}`);
     }
-    await this.assertNoLiveEntry(tournament.id, input.hotkey, neuron.coldkey);
+    await this.assertNoLiveEntry(tournament.id, claim.hotkey, neuron.coldkey);
 
-    const inspection = await this.intake.inspect(input.repoUrl, input.commitSha);
+    const inspection = await this.intake.inspect(claim.repoUrl, claim.commitSha);
     const taskTypes = (tournament.rulebook.tournamentTaskTypes as Record<string, string[]> | undefined)?.[tournament.type] ?? [];
     const unsupported = taskTypes.filter((t) => !inspection.manifest.taskTypes.includes(t));
     if (unsupported.length) {
@@ -117,13 +154,16 @@ export class SubmissionsService {
 
     const base = {
       tournamentId: tournament.id,
-      hotkey: input.hotkey,
+      hotkey: claim.hotkey,
       coldkey: neuron.coldkey,
       uid: neuron.uid,
-      repoUrl: input.repoUrl,
-      commitSha: input.commitSha,
+      repoUrl: claim.repoUrl,
+      commitSha: claim.commitSha,
       treeHash: inspection.treeHash,
-      signature: input.signature,
+      source: provenance.source,
+      signature: provenance.source === 'http' ? provenance.signature : null,
+      commitmentBlock: provenance.source === 'chain' ? provenance.commitmentBlock : null,
+      readAtBlock: provenance.source === 'chain' ? provenance.readAtBlock : null,
       receivedAt: now,
     };
     const owner = await this.entrants.findLive(tournament.id, { treeHash: inspection.treeHash });
@@ -138,12 +178,12 @@ export class SubmissionsService {
       const entrant = await this.ds.transaction(async (manager) => {
         const saved = await this.entrants.insert({ ...base, status: 'accepted', rejectionReason: null }, manager);
         await this.audit.append(
-          { actor: `miner:${input.hotkey}`, action: 'submission.accepted', subjectType: 'entrant', subjectId: saved.id, payload: { ...base, receivedAt: now.toISOString() }, occurredAt: now },
+          { actor: `miner:${claim.hotkey}`, action: 'submission.accepted', subjectType: 'entrant', subjectId: saved.id, payload: { ...base, receivedAt: now.toISOString() }, occurredAt: now },
           manager,
         );
         return saved;
       });
-      this.logger.log({ tournamentId: tournament.id, entrantId: entrant.id, hotkey: input.hotkey }, 'submission accepted');
+      this.logger.log({ tournamentId: tournament.id, entrantId: entrant.id, hotkey: claim.hotkey, source: provenance.source }, 'submission accepted');
       return entrant;
     } catch (error) {
       // Two submissions raced past the checks: the unique index decides, the loser gets a 409.
@@ -151,7 +191,7 @@ export class SubmissionsService {
         if (/idx_entrants_signature/.test(error.message)) {
           throw new SubmissionError(SubmissionErrorCode.Replayed, 'this signature was already used; sign a new submission');
         }
-        throw new SubmissionError(SubmissionErrorCode.AlreadyEntered, `hotkey ${input.hotkey} already has a live entry in this tournament`);
+        throw new SubmissionError(SubmissionErrorCode.AlreadyEntered, `hotkey ${claim.hotkey} already has a live entry in this tournament`);
       }
       throw error;
     }

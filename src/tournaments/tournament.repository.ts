@@ -59,6 +59,18 @@ export class TournamentRepository {
     return qb.orderBy('t.registrationClosesAt', 'ASC').getOne();
   }
 
+  /** Every tournament (of any type) whose registration window is open now, earliest closing first. */
+  allOpenForRegistration(now: Date): Promise<TournamentEntity[]> {
+    return this.ds
+      .getRepository(TournamentEntity)
+      .createQueryBuilder('t')
+      .where(`t.state = 'registration'`)
+      .andWhere('t.registrationClosesAt > :now', { now })
+      .orderBy('t.registrationClosesAt', 'ASC')
+      .addOrderBy('t.id', 'ASC')
+      .getMany();
+  }
+
   activeOfType(type: string, manager: EntityManager = this.ds.manager): Promise<TournamentEntity | null> {
     return manager
       .getRepository(TournamentEntity)
