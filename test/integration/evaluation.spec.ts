@@ -41,9 +41,10 @@ describe('OnnxTaskDataService (causal-lm and classification, real onnxruntime)',
     const split = splitDataset(dataset, lm.seed) as TokenSplit;
 
     expect(fs.readdirSync(prepared.trainDir).sort()).toEqual(['meta.json', 'tokens.bin']);
-    expect(JSON.parse(fs.readFileSync(path.join(prepared.trainDir, 'meta.json'), 'utf8'))).toEqual({ vocabSize: 256, seqLen: 128, format: 'bytes-u8' });
+    expect(JSON.parse(fs.readFileSync(path.join(prepared.trainDir, 'meta.json'), 'utf8'))).toEqual({ vocabSize: 256, seqLen: 128, format: 'bytes-u8', order: 'shuffled-windows' });
     const trainTokens = fs.readFileSync(path.join(prepared.trainDir, 'tokens.bin'));
-    expect(trainTokens.length).toBe(dataset.tokens.length - split.test.length * 128);
+    // Whole training windows only: the corpus tail that does not fill a window is not handed out.
+    expect(trainTokens.length).toBe((Math.floor(dataset.tokens.length / 128) - split.test.length) * 128);
     // No test sequence appears in the training file.
     for (const seq of split.test.slice(0, 20)) expect(trainTokens.indexOf(Buffer.from(seq))).toBe(-1);
 
