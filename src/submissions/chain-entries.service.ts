@@ -50,7 +50,9 @@ export class ChainEntriesService {
     // Earlier commitments first: when two carry the same tree, the earlier one owns it.
     const commitments = [...read.commitments].sort((a, b) => a.block - b.block || (a.hotkey < b.hotkey ? -1 : a.hotkey > b.hotkey ? 1 : 0));
     for (const tournament of open) {
+      const seen = await this.entrants.commitmentsSeen(tournament.id);
       for (const commitment of commitments) {
+        if (seen.has(`${commitment.hotkey}@${commitment.block}`)) continue;
         const outcome = await this.consider(tournament, commitment, read.block);
         if (outcome !== 'seen' && outcome !== 'later') pass[outcome] += 1;
       }
@@ -61,7 +63,6 @@ export class ChainEntriesService {
   private async consider(t: TournamentEntity, c: Commitment, readAtBlock: number): Promise<'entered' | 'rejected' | 'ignored' | 'seen' | 'later'> {
     const key = `${t.id}:${c.hotkey}@${c.block}`;
     const fields = { tournamentId: t.id, hotkey: c.hotkey, commitmentBlock: c.block, readAtBlock };
-    if (await this.entrants.commitmentSeen(t.id, c.hotkey, c.block)) return 'seen';
     const parsed = c.data === null ? { ok: false as const, reason: 'commitment is a hash field, not text' } : parseChainEntry(c.data);
     if (!parsed.ok) {
       this.logOnce(key, 'warn', { ...fields, reason: parsed.reason }, 'chain commitment ignored');

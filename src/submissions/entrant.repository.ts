@@ -38,9 +38,10 @@ export class EntrantRepository {
     return manager.getRepository(EntrantEntity).findOne({ where: { tournamentId, status: 'accepted', ...by } });
   }
 
-  /** Has this chain commitment (hotkey, block) already been turned into a row, accepted or rejected? */
-  async commitmentSeen(tournamentId: string, hotkey: string, commitmentBlock: number, manager: EntityManager = this.ds.manager): Promise<boolean> {
-    return (await manager.getRepository(EntrantEntity).count({ where: { tournamentId, hotkey, commitmentBlock, source: 'chain' } })) > 0;
+  /** The chain commitments already turned into a row in this tournament, accepted or rejected, as `hotkey@block`. */
+  async commitmentsSeen(tournamentId: string, manager: EntityManager = this.ds.manager): Promise<Set<string>> {
+    const rows = await manager.getRepository(EntrantEntity).find({ select: { hotkey: true, commitmentBlock: true }, where: { tournamentId, source: 'chain' } });
+    return new Set(rows.map((r) => `${r.hotkey}@${r.commitmentBlock}`));
   }
 
   /** Inserts a rejected chain entry on record; a row for the same commitment already there wins (no error). */
