@@ -11,12 +11,13 @@ import { StoragePruner } from './runs/storage-pruner.service';
 import { SandboxModule } from './sandbox/sandbox.module';
 import { SubmissionsModule } from './submissions/submissions.module';
 import { TournamentsModule } from './tournaments/tournaments.module';
+import { TaskDataSweeper } from './tournaments/task-data-sweeper';
 import { SchedulerMaintenance, TournamentScheduler } from './tournaments/tournament.scheduler';
 
 /** Schedulers, run dispatch and reconciliation: only in the worker role. */
 @Module({
   imports: [SandboxModule, EvaluationModule, TournamentsModule, ChainModule, AuditModule, SubmissionsModule],
-  providers: [ChainUpkeepService, RunOutcomeRecorder, RunScoring, RunExecutionService, RunDispatcherService, SchedulerMaintenance, TournamentScheduler, StoragePruner],
+  providers: [ChainUpkeepService, RunOutcomeRecorder, RunScoring, RunExecutionService, RunDispatcherService, SchedulerMaintenance, TournamentScheduler, TaskDataSweeper, StoragePruner],
   exports: [RunDispatcherService, TournamentScheduler, StoragePruner],
 })
 export class WorkerModule {}

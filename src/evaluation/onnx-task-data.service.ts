@@ -127,6 +127,25 @@ export class OnnxTaskDataService extends TaskDataService implements OnModuleInit
     }
   }
 
+  async discard(taskIds: string[]): Promise<void> {
+    for (const taskId of taskIds) {
+      for (const key of [...this.hidden.keys()]) if (key.startsWith(`${taskId}\0`)) this.hidden.delete(key);
+      await fs.promises.rm(this.taskDir(taskId), { recursive: true, force: true });
+    }
+  }
+
+  async preparedTasks(): Promise<Array<{ taskId: string; writtenAtMs: number }>> {
+    const root = path.join(this.config.dataDir, 'evaluation', 'tasks');
+    const entries = await fs.promises.readdir(root, { withFileTypes: true }).catch(() => []);
+    const out: Array<{ taskId: string; writtenAtMs: number }> = [];
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const stat = await fs.promises.stat(path.join(root, e.name)).catch(() => null);
+      if (stat) out.push({ taskId: e.name, writtenAtMs: stat.mtimeMs });
+    }
+    return out;
+  }
+
   async readLosses(lossesPath: string): Promise<Float64Array> {
     return decodeLosses(await fs.promises.readFile(lossesPath));
   }

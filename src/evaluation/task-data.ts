@@ -61,6 +61,10 @@ export abstract class TaskDataService {
    * without token data.
    */
   abstract checkContamination(req: TaskDataRequest, checkout: (dir: string) => Promise<void>, threshold: number): Promise<ContaminationReport | null>;
+  /** Removes what prepare() wrote for these tasks (their planning never committed). */
+  abstract discard(taskIds: string[]): Promise<void>;
+  /** Tasks with prepared data on this worker's disk, and when it was written (ms since the epoch). */
+  abstract preparedTasks(): Promise<Array<{ taskId: string; writtenAtMs: number }>>;
   /** Per-example losses of a stored evaluation, for the boss round's paired bootstrap. */
   abstract readLosses(lossesPath: string): Promise<Float64Array>;
 }

@@ -43,50 +43,58 @@ export class RoundPlannerService {
     if (taskTypes.length === 0) throw new Error(`rulebook has no task types for tournament type ${t.type}`);
 
     const runs = [];
-    for (const [i, slot] of slots.entries()) {
-      const taskType = taskTypes[i % taskTypes.length];
-      const catalog = rulebook.taskCatalog[taskType];
-      const datasetId = catalog.datasets[(plan.roundIndex + i) % catalog.datasets.length];
-      const taskId = randomUUID();
-      const secretSeed = randomBytes(16).toString('hex');
-      const prepared = await this.taskData.prepare({ taskId, taskType: taskType as TaskType, datasetId, seed: secretSeed });
-      const timeLimitSeconds = rulebook.timeLimitsSeconds[plan.kind as RoundKind];
-      await this.tournaments.insertTask(
-        {
-          id: taskId,
-          tournamentId: t.id,
-          roundId: round.id,
-          slot: slot.slot,
-          taskType,
-          datasetId,
-          baseModel: catalog.baseModels[0],
-          timeLimitSeconds,
-          hardware: rulebook.hardware,
-          seedCommitment: prepared.seedCommitment,
-          testSetCommitment: prepared.testSetCommitment,
-          secretSeed,
-          revealedSeed: null,
-          trainDir: prepared.trainDir,
-          // The sandbox's /task/task.json: public facts only (the split seed stays secret).
-          spec: {
-            type: taskType,
-            taskId,
+    const prepared: string[] = [];
+    try {
+      for (const [i, slot] of slots.entries()) {
+        const taskType = taskTypes[i % taskTypes.length];
+        const catalog = rulebook.taskCatalog[taskType];
+        const datasetId = catalog.datasets[(plan.roundIndex + i) % catalog.datasets.length];
+        const taskId = randomUUID();
+        const secretSeed = randomBytes(16).toString('hex');
+        prepared.push(taskId);
+        const data = await this.taskData.prepare({ taskId, taskType: taskType as TaskType, datasetId, seed: secretSeed });
+        const timeLimitSeconds = rulebook.timeLimitsSeconds[plan.kind as RoundKind];
+        await this.tournaments.insertTask(
+          {
+            id: taskId,
+            tournamentId: t.id,
+            roundId: round.id,
+            slot: slot.slot,
+            taskType,
             datasetId,
             baseModel: catalog.baseModels[0],
             timeLimitSeconds,
             hardware: rulebook.hardware,
-            // A public seed for training randomness; unrelated to the secret split seed.
-            seed: randomBytes(4).readUInt32BE(0),
-            ...prepared.specHints,
+            seedCommitment: data.seedCommitment,
+            testSetCommitment: data.testSetCommitment,
+            secretSeed,
+            revealedSeed: null,
+            trainDir: data.trainDir,
+            // The sandbox's /task/task.json: public facts only (the split seed stays secret).
+            spec: {
+              type: taskType,
+              taskId,
+              datasetId,
+              baseModel: catalog.baseModels[0],
+              timeLimitSeconds,
+              hardware: rulebook.hardware,
+              // A public seed for training randomness; unrelated to the secret split seed.
+              seed: randomBytes(4).readUInt32BE(0),
+              ...data.specHints,
+            },
           },
-        },
-        manager,
-      );
-      for (const entrantId of slot.members) {
-        runs.push({ tournamentId: t.id, taskId, entrantId, attempt: 1, state: 'queued' as const, hardware: rulebook.hardware, queuedAt: now });
+          manager,
+        );
+        for (const entrantId of slot.members) {
+          runs.push({ tournamentId: t.id, taskId, entrantId, attempt: 1, state: 'queued' as const, hardware: rulebook.hardware, queuedAt: now });
+        }
       }
+      await this.runs.insertMany(runs, manager);
+    } catch (error) {
+      // The transaction rolls back: its tasks' split files must not stay behind either.
+      await this.taskData.discard(prepared).catch(() => undefined);
+      throw error;
     }
-    await this.runs.insertMany(runs, manager);
     this.logger.log({ tournamentId: t.id, round: plan.roundIndex, kind: plan.kind, tasks: slots.length, runs: runs.length }, 'round created');
     return round;
   }

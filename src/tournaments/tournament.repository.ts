@@ -127,6 +127,13 @@ export class TournamentRepository {
     return manager.getRepository(TaskEntity).find({ where: { roundId }, order: { slot: 'ASC', createdAt: 'ASC' } });
   }
 
+  /** Which of these ids are tasks in the database. */
+  async existingTaskIds(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.ds.getRepository(TaskEntity).createQueryBuilder('t').select('t.id', 'id').where('t.id IN (:...ids)', { ids }).getRawMany<{ id: string }>();
+    return new Set(rows.map((r) => r.id));
+  }
+
   findTask(id: string, manager: EntityManager = this.ds.manager): Promise<TaskEntity | null> {
     return manager.getRepository(TaskEntity).findOne({ where: { id } });
   }

@@ -79,6 +79,12 @@ export class FakeTaskDataService extends TaskDataService {
     fs.mkdirSync(dir, { recursive: true });
   }
 
+  async discard(): Promise<void> {}
+
+  async preparedTasks(): Promise<Array<{ taskId: string; writtenAtMs: number }>> {
+    return [];
+  }
+
   /** Instant models have no repository to scan. */
   async checkContamination(): Promise<null> {
     return null;
