@@ -82,8 +82,9 @@ export function buildCli(): Command {
     .option('--reevaluate <n>', 're-evaluate N archived models (a seeded draw) on CPU', parsePositiveInt)
     .option('--draw-seed <text>', 'seed of the re-evaluation draw (default: the newest bundle sha256)')
     .option('--artifacts <dir>', 'archived models of a directory source (default: <source>/../artifacts)')
+    .option('--test-sets <dir>', "revealed test-set files of tasks on the organiser's private datasets, <task id>.bin")
     .option('--json', 'print the report as JSON')
-    .action(async (opts: { source: string; days: number; chain?: string; validator?: string; reevaluate?: number; drawSeed?: string; artifacts?: string; json?: boolean }) => {
+    .action(async (opts: { source: string; days: number; chain?: string; validator?: string; reevaluate?: number; drawSeed?: string; artifacts?: string; testSets?: string; json?: boolean }) => {
       const { runAuditCommand } = await import('./audit/audit-command');
       process.exitCode = await runAuditCommand(opts);
     });

@@ -26,6 +26,8 @@ export interface AuditCommandOptions {
   json?: boolean;
   fetchImpl?: typeof fetch;
   datasets?: DatasetRegistry;
+  /** Revealed test-set files of tasks on datasets this machine cannot read (private ones): `<task id>.bin`. */
+  testSets?: string;
   out?: (line: string) => void;
 }
 
@@ -60,7 +62,7 @@ export async function runAuditCommand(opts: AuditCommandOptions): Promise<number
       return 2;
     }
   }
-  const splits = await splitCommitments(bodies, opts.datasets ?? new DatasetRegistry());
+  const splits = await splitCommitments(bodies, opts.datasets ?? new DatasetRegistry(), opts.testSets);
   const report = recomputeBundles(envelopes, { expectedSigner: opts.validator, chainWeights, splitCommitment: splits });
   if (opts.reevaluate) {
     const seed = opts.drawSeed ?? envelopes[envelopes.length - 1].sha256;
@@ -181,16 +183,27 @@ async function loadWindow(source: BundleSource, days: number): Promise<BundleEnv
   return envelopes;
 }
 
-/** Test-set commitments re-derived from every revealed seed, for the datasets this machine can read (null: it cannot). */
-async function splitCommitments(bodies: AuditBundleBody[], registry: DatasetRegistry): Promise<(req: SplitRequest) => string | null> {
+/**
+ * Test-set commitments re-derived from every revealed seed, for the datasets this machine can read;
+ * for the others (an organiser's private datasets), the sha256 of the revealed test-set file
+ * `<testSets>/<task id>.bin` when the organiser handed it over; null when neither is there.
+ */
+export async function splitCommitments(bodies: AuditBundleBody[], registry: DatasetRegistry, testSets?: string): Promise<(req: SplitRequest) => string | null> {
   const key = (datasetId: string, seed: string) => `${datasetId}\0${seed}`;
   const commitments = new Map<string, string | null>();
+  const revealedFiles = new Map<string, string>();
   for (const task of bodies.flatMap((b) => b.tasks)) {
-    if (task.revealedSeed === null || commitments.has(key(task.datasetId, task.revealedSeed))) continue;
-    const dataset = await registry.load(task.datasetId, task.revealedSeed).catch(() => null);
-    commitments.set(key(task.datasetId, task.revealedSeed), dataset ? sha256Hex(canonicalTestSplit(splitDataset(dataset, task.revealedSeed))) : null);
+    if (task.revealedSeed === null) continue;
+    if (!commitments.has(key(task.datasetId, task.revealedSeed))) {
+      const dataset = await registry.load(task.datasetId, task.revealedSeed).catch(() => null);
+      commitments.set(key(task.datasetId, task.revealedSeed), dataset ? sha256Hex(canonicalTestSplit(splitDataset(dataset, task.revealedSeed))) : null);
+    }
+    if (commitments.get(key(task.datasetId, task.revealedSeed)) === null && testSets && /^[0-9a-f-]{36}$/.test(task.id)) {
+      const file = await fs.promises.readFile(path.join(testSets, `${task.id}.bin`)).catch(() => null);
+      if (file) revealedFiles.set(task.id, sha256Hex(file));
+    }
   }
-  return (req) => commitments.get(key(req.datasetId, req.seed)) ?? null;
+  return (req) => commitments.get(key(req.datasetId, req.seed)) ?? revealedFiles.get(req.taskId) ?? null;
 }
 
 /** 6. N scored runs drawn with a seeded shuffle, their archived models re-evaluated on CPU, compared bit for bit. */

@@ -74,6 +74,7 @@ export interface AuditReport {
 }
 
 export interface SplitRequest {
+  taskId: string;
   datasetId: string;
   taskType: string;
   seed: string;
@@ -154,7 +155,7 @@ export function recomputeBundles(envelopes: readonly BundleEnvelope[], opts: Rec
       counts.seeds++;
       const seedHash = seedCommitment(task.revealedSeed);
       if (seedHash !== task.seedCommitment) fail('seeds', where, `seedCommitment: published ${task.seedCommitment}, the revealed seed hashes to ${seedHash}`);
-      const split = opts.splitCommitment?.({ datasetId: task.datasetId, taskType: task.taskType, seed: task.revealedSeed }) ?? null;
+      const split = opts.splitCommitment?.({ taskId: task.id, datasetId: task.datasetId, taskType: task.taskType, seed: task.revealedSeed }) ?? null;
       if (split === null) {
         counted.splits.skipped++;
         continue;
