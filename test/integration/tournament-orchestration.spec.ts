@@ -117,6 +117,48 @@ describe('tournament orchestration with an instant runner (PostgreSQL)', () => {
     }
   });
 
+  it('two workers on one database share a 256-entrant tournament: no run twice, each round decided once, the same result', async () => {
+    const e = await env();
+    // One instant sandbox per worker: which worker ran a run is then known, and a run started by both would show twice.
+    const executors = [new InMemoryTrainingExecutor(behaviour), new InMemoryTrainingExecutor(behaviour)];
+    const workers = [
+      await worker(e, { executor: executors[0], env: { CRUCIBLE_WORKER_ID: 'worker-a' } }),
+      await worker(e, { executor: executors[1], env: { CRUCIBLE_WORKER_ID: 'worker-b' } }),
+    ];
+    try {
+      const t = await createClosedTournament(workers[0].app);
+      await addEntrants(workers[0].app, t.id, Array.from({ length: 256 }, (_, i) => ({ repoUrl: `https://example.org/miner-${i}.git` })));
+      const ds = workers[0].ds;
+      let state = '';
+      for (let tick = 0; tick < 500 && state !== 'completed'; tick++) {
+        await Promise.all(workers.map((w) => w.step()));
+        state = (await ds.getRepository(TournamentEntity).findOneByOrFail({ id: t.id })).state;
+      }
+      expect(state).toBe('completed');
+
+      const [a, b] = executors.map((x) => new Set(x.starts.keys()));
+      expect(a.size).toBeGreaterThan(0);
+      expect(b.size).toBeGreaterThan(0);
+      expect([...a].filter((id) => b.has(id))).toEqual([]);
+      for (const x of executors) expect([...x.starts.values()].every((n) => n === 1)).toBe(true);
+      const runs = await ds.getRepository(TrainingRunEntity).find({ where: { tournamentId: t.id } });
+      expect(a.size + b.size).toBe(runs.length);
+
+      const rounds = await ds.getRepository(RoundEntity).find({ where: { tournamentId: t.id }, order: { index: 'ASC' } });
+      expect(rounds.map((r) => r.kind)).toEqual(['group', 'group', 'group', 'knockout', 'knockout', 'knockout', 'boss']);
+      const decided = await ds.query(`SELECT "subjectId", count(*)::int AS n FROM audit_events WHERE action = 'round.decided' GROUP BY 1`);
+      expect(decided).toHaveLength(rounds.length);
+      expect(decided.every((row: { n: number }) => row.n === 1)).toBe(true);
+
+      // The same outcome as one worker: miner 0 (uid 1) is the best and gets the largest weight.
+      const preview = await workers[1].app.get(WeightsPreviewService).preview();
+      expect(preview.vector.uids[preview.vector.weights.indexOf(Math.max(...preview.vector.weights))]).toBe(1);
+    } finally {
+      await workers[1].app.close();
+      await cleanup(e, workers[0]);
+    }
+  });
+
   describe('restart safety', () => {
     const miners = Array.from({ length: 9 }, (_, i) => ({ repoUrl: `https://example.org/miner-${i}.git` }));
     let reference: { uids: number[]; weights: number[] };
