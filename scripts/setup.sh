@@ -7,6 +7,8 @@
 #             --iptables=false --ip-forward=false --bridge=none (no bridge, no NAT: sandboxes only get lo)
 #   image     the sandbox image crucible/trainer-cpu:1, built offline and cached by a hash of its inputs
 #   postgres  a PostgreSQL server for the test suites at 127.0.0.1:5432 (or CRUCIBLE_TEST_PG_URL)
+#   kubectl   a kubectl whose `kubectl kustomize` renders k8s/base (the manifest tests); a missing one is
+#             Debian's kubernetes-client (kubectl 1.20, kustomize v2: enough for k8s/base)
 #
 # What is already there and running is used as it is: never restarted, never reconfigured. Running it
 # twice is a no-op. It installs only where it can do so without asking (root or passwordless sudo, with
@@ -164,13 +166,27 @@ setup_postgres() {
   exit 1
 }
 
+setup_kubectl() {
+  if command -v kubectl >/dev/null && kubectl kustomize "$HERE/k8s/base" >/dev/null 2>&1; then return 0; fi
+  if command -v kubectl >/dev/null; then
+    say "warning: $(command -v kubectl) cannot render k8s/base (kubectl kustomize failed); using it as it is"
+    return 0
+  fi
+  can_install || cannot "kubectl (to render k8s/base in the manifest tests)" \
+    "Debian/Ubuntu: sudo apt-get install -y kubernetes-client" \
+    "macOS:         brew install kubectl" \
+    "other:         https://kubernetes.io/docs/tasks/tools/"
+  apt_install "10 s" kubernetes-client
+}
+
 for what in "$@"; do
   case "$what" in
     docker) setup_docker ;;
     image) setup_docker && setup_image ;;
     postgres) setup_postgres ;;
+    kubectl) setup_kubectl ;;
     *)
-      say "unknown component $what (docker, image, postgres)"
+      say "unknown component $what (docker, image, postgres, kubectl)"
       exit 2
       ;;
   esac
