@@ -130,4 +130,6 @@ cp "$CONTEXT/Dockerfile" "$stage/Dockerfile"
 say "building $TAG from $BASE_TAG"
 docker build -q --build-arg "BASE=$BASE_TAG" --label "crucible.inputs=$app_inputs" -t "$TAG" "$stage" >/dev/null
 docker tag "$TAG" "$CACHED"
+# Earlier builds' inputs tags are stale: drop them so each source change does not leave an image behind.
+docker images --format '{{.Repository}}:{{.Tag}}' "$REPO" | grep ':inputs-' | grep -vx "$CACHED" | xargs -r docker rmi >/dev/null 2>&1 || true
 say "$TAG built in $((SECONDS - started)) s ($CACHED, $(docker image inspect -f '{{.Size}}' "$TAG" | awk '{printf "%.0f MB", $1/1e6}'))"
