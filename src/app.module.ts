@@ -1,4 +1,5 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
+import { armPausePoint } from './common/pause-point';
 import { AppConfig, Role } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { CoreModule } from './core.module';
@@ -13,6 +14,7 @@ import { HealthController } from './health/health.controller';
 @Module({})
 export class AppModule {
   static async forRole(config: AppConfig, role: Role = config.role): Promise<DynamicModule> {
+    armPausePoint(config.testPauseAt);
     const imports: Array<Type | DynamicModule> = [ConfigModule.forRoot(config), DatabaseModule, CoreModule];
     if (role === 'api' || role === 'all') imports.push((await import('./api.module')).ApiModule);
     if (role === 'worker' || role === 'all') {

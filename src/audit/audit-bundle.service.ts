@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { pausePoint } from '../common/pause-point';
 import { AppConfig } from '../config/app-config';
 import type { WeightSetEntity } from '../chain/weight-set.entity';
 import type { BundleKind } from './audit-bundle.entity';
@@ -46,6 +47,8 @@ export class AuditBundleService {
   async sealDue(maxDays = 7): Promise<BundleEnvelope[]> {
     const sealed: BundleEnvelope[] = [];
     const latest = await this.bundles.latest();
+    // A worker killed between the insert and the file write: the row is the bundle, the file its copy.
+    if (latest && !fs.existsSync(path.join(this.directory, bundleFileName(latest.sequence, latest.kind)))) this.writeFile(latest.sequence, latest.kind, envelopeOf(latest));
     if (latest && latest.signer !== this.signer.address) sealed.push(await this.sealKeyChange(latest.signer));
     for (const id of await this.source.completedTournamentsNotSealed()) {
       for (const m of await this.source.scoredModels(id)) await this.artifacts.archive(m.artifactPath, m.modelSha256);
@@ -114,10 +117,18 @@ export class AuditBundleService {
     const sha256 = sha256Hex(text);
     const envelope: BundleEnvelope = { sha256, signature: this.signer.sign(sha256), signer: this.signer.address, body: text };
     await this.bundles.insert({ day: body.day, kind, subject, sequence: body.sequence, previousSha256: body.previousSha256, sha256, signature: envelope.signature, signer: envelope.signer, body: text, sealedAt: now });
-    fs.mkdirSync(this.directory, { recursive: true });
-    fs.writeFileSync(path.join(this.directory, bundleFileName(body.sequence, kind)), JSON.stringify(envelope));
+    pausePoint('bundle-sealed');
+    this.writeFile(body.sequence, kind, envelope);
     this.logger.log({ kind, subject, sequence: body.sequence, sha256 }, 'audit bundle sealed');
     return envelope;
+  }
+
+  /** Whole or absent: written beside and renamed into place. */
+  private writeFile(sequence: number, kind: BundleKind, envelope: BundleEnvelope): void {
+    fs.mkdirSync(this.directory, { recursive: true });
+    const file = path.join(this.directory, bundleFileName(sequence, kind));
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(envelope));
+    fs.renameSync(`${file}.tmp`, file);
   }
 
   /** Everything about the tournaments: rulebook, rounds and decisions, tasks and reveals, entrants, runs, evaluations with their per-example losses. */

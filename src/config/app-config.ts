@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { PAUSE_POINTS, type PausePointName } from '../common/pause-point';
 
 /**
  * The only reader of process.env. Every variable is parsed and validated here once, at boot;
@@ -168,6 +169,8 @@ export abstract class AppConfig {
   abstract readonly schedulerTickMs: number;
   /** Retention and size limits of the worker's runs/ and repo-cache/ folders, pruned periodically. */
   abstract readonly storage: StorageConfig;
+  /** Test hook (CRUCIBLE_TEST_PAUSE_AT): the step boundary where the worker freezes for the crash test; null in production. */
+  abstract readonly testPauseAt: PausePointName | null;
 }
 
 export class ConfigError extends Error {
@@ -467,6 +470,7 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
       repoCacheMaxMb: r.int('CRUCIBLE_REPO_CACHE_MAX_MB', 10 * 1024, 1, 1024 * 1024 * 1024),
       pruneIntervalMinutes: r.int('CRUCIBLE_PRUNE_INTERVAL_MINUTES', 60, 1, 7 * 24 * 60),
     },
+    testPauseAt: r.str('CRUCIBLE_TEST_PAUSE_AT') === undefined ? null : r.oneOf<PausePointName>('CRUCIBLE_TEST_PAUSE_AT', PAUSE_POINTS, 'claimed'),
   };
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { pausePoint } from '../common/pause-point';
 import type { TaskType } from '../evaluation/task-data';
 import { CONTAMINATION_THRESHOLD_DEFAULT } from '../scoring/rulebook';
 import { TrainingExecutor, TrainingJob, TrainingResult } from '../sandbox/training-executor';
@@ -26,6 +27,7 @@ export class RunExecutionService {
   ) {}
 
   async run(run: TrainingRunEntity): Promise<void> {
+    pausePoint('claimed');
     let budget = 1;
     try {
       const [task, entrant, tournament] = await Promise.all([
@@ -73,7 +75,9 @@ export class RunExecutionService {
       }
 
       const contaminationThreshold = Number((tournament.rulebook as { contaminationThreshold?: number }).contaminationThreshold ?? CONTAMINATION_THRESHOLD_DEFAULT);
+      pausePoint('evaluating');
       const evaluation = await this.scoring.score(request, entrant, modelPath, contaminationThreshold);
+      pausePoint('evaluated');
       const base: RunEnd = trained ?? { outcome: 'succeeded', reason: '', exitCode: run.exitCode, imageDigest: run.imageDigest, logPath: run.logPath, artifactPath: modelPath };
       if (evaluation.ok) {
         await this.recorder.finish(run, { ...base, outcome: 'succeeded', reason: `scored ${evaluation.score.metricName} ${evaluation.score.metricValue.toFixed(6)}` }, evaluation.score, budget);

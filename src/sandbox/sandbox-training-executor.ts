@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { pausePoint } from '../common/pause-point';
 import { RepoIntake, RepoIntakeError } from '../submissions/repo-intake/repo-intake';
 import { classifyOutcome } from './classify-outcome';
 import { forceRemove } from './output-dir';
@@ -123,6 +124,7 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
     } catch (error) {
       return this.infraFailure(job, 'starting the sandbox', error);
     }
+    pausePoint('container-created');
     try {
       await hooks.onStarted(this.runner.kind, ref);
     } catch (error) {
@@ -131,6 +133,7 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
       await this.runner.cleanup(ref).catch(() => undefined);
       return this.infraFailure(job, 'recording the started run', error, ref);
     }
+    pausePoint('training');
     return this.finish(job, dirs, ref, hooks);
   }
 
@@ -167,6 +170,7 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
       await this.removeInputs(dirs);
       return this.infraFailure(job, 'waiting for the sandbox', error, ref);
     }
+    pausePoint('container-exited');
     const { outcome, reason } = classifyOutcome(exit, output, {
       wallSeconds: job.timeLimitSeconds,
       memoryMb: limits.memoryMb,
@@ -195,6 +199,7 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
     } catch (error) {
       this.logger.warn({ msg: 'cleanup failed; the reconciler will retry', runId: job.runId, runnerRef: ref, error: String(error) });
     }
+    pausePoint('container-removed');
     await this.removeInputs(dirs);
     this.logger.log({ msg: 'run finished', runId: job.runId, runnerRef: ref, outcome, exitCode: exit.exitCode });
     return result;

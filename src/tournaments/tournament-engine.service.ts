@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
+import { forgetPendingPause, pauseAfterCommit, pauseIfCommitted } from '../common/pause-point';
 import { TaskDataService, TaskType } from '../evaluation/task-data';
 import { decideBoss, BossTaskInput } from '../scoring/boss-gate';
 import { CopyCandidate, findCopies } from '../scoring/copies';
@@ -68,11 +69,17 @@ export class TournamentEngineService {
       case 'published':
         return this.outcome.setWeights(id);
       default:
-        return this.deps.ds.transaction(async (m) => {
-          const t = await this.deps.tournaments.lockForUpdate(id, m);
-          if (!t) return false;
-          return this.stepLocked(t, m);
-        });
+        try {
+          const moved = await this.deps.ds.transaction(async (m) => {
+            const t = await this.deps.tournaments.lockForUpdate(id, m);
+            if (!t) return false;
+            return this.stepLocked(t, m);
+          });
+          pauseIfCommitted();
+          return moved;
+        } finally {
+          forgetPendingPause();
+        }
     }
   }
 
@@ -142,6 +149,7 @@ export class TournamentEngineService {
     }
     const now = this.clock.now();
     await this.planner.createRound(t, plan as PlayablePlan, (id) => id !== NO_CHAMPION, now, m);
+    pauseAfterCommit('round-planned');
     const next: TournamentState = plan.kind === 'boss' ? 'boss_round' : 'rounds';
     const reason = `round ${plan.roundIndex} (${plan.kind}) training`;
     if (t.state !== next) await this.deps.transitions.move(t, next, reason, m);
@@ -242,6 +250,7 @@ export class TournamentEngineService {
       this.logger.error({ tournamentId: t.id, round: round.index, reason: why, runs: givenUp.length }, 'ALERT: round decided without the results of runs that failed for infrastructure reasons');
     }
     round.state = 'decided';
+    pauseAfterCommit('round-decided');
     round.stateReason = null;
     round.decidedAt = now;
     await this.deps.tournaments.saveRound(round, m);

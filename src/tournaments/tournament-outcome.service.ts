@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
+import { pausePoint } from '../common/pause-point';
 import { AppConfig } from '../config/app-config';
 import { EngineDeps } from './engine-deps';
 import { WeightSink, WinnerPublisher } from './outcome-ports';
@@ -53,6 +54,7 @@ export class TournamentOutcomeService {
     const submission = vector.uids.length
       ? await this.weights.submit(vector.uids, vector.weights, basis)
       : { status: 'skipped', detail: 'no weights to set', block: null, uids: [], values: [] };
+    pausePoint('weights-made');
     return this.recordUnderLock(id, 'published', async (locked, m) => {
       await this.deps.transitions.move(locked, 'weights_set', `weights ${submission.status}: ${submission.detail}`, m, {
         weights: { uids: vector.uids, floats: vector.weights, u16: { uids: submission.uids, values: submission.values }, block: submission.block, status: submission.status },

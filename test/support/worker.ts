@@ -59,8 +59,10 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'], bodyParser: false });
   configureHttp(app);
   await app.init();
-  const scheduler = app.get(TournamentScheduler);
-  const dispatcher = app.get(RunDispatcherService);
+  // An api-role app (setting up data for worker processes) has neither; step() is then never called.
+  const ticks = (opts.role ?? 'worker') !== 'api';
+  const scheduler = (ticks ? app.get(TournamentScheduler) : null) as TournamentScheduler;
+  const dispatcher = (ticks ? app.get(RunDispatcherService) : null) as RunDispatcherService;
   const ds = app.get(DataSource);
   const step = async () => {
     await scheduler.tick();
