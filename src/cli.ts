@@ -11,8 +11,8 @@ export function buildCli(): Command {
   program
     .command('serve')
     .description('run the HTTP API and/or the worker')
-    .addOption(new Option('--role <role>', 'which parts to run').choices(['api', 'worker', 'all']).default('all'))
-    .action(async (opts: { role: Role }) => {
+    .addOption(new Option('--role <role>', 'which parts to run (default: CRUCIBLE_ROLE, else all)').choices(['api', 'worker', 'all']))
+    .action(async (opts: { role?: Role }) => {
       const { serve } = await import('./main');
       await serve(opts.role);
     });
