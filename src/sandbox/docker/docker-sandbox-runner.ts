@@ -175,6 +175,10 @@ export class DockerSandboxRunner extends SandboxRunner {
           exitCode = state && !state.Running && !command.adopted ? state.ExitCode : null;
         }
         command.outputFull = status?.[2] === '1';
+      } else if (info.State.Running) {
+        // The command ended while no worker watched it (a restart): the entry left its status in the log volume.
+        const status = await this.statusFile(container);
+        if (status) exitCode = Number(status[1]);
       }
       // SIGKILL (137) or no exit code: maybe the OOM killer, which the engine reports on the stopped container.
       if (killed || exitCode === null || exitCode === 137) {
