@@ -9,10 +9,12 @@ import { TournamentQueriesService } from './tournaments/tournament-queries.servi
 import { TournamentsController } from './tournaments/tournaments.controller';
 import { TournamentsModule } from './tournaments/tournaments.module';
 import { WeightsController } from './tournaments/weights.controller';
+import { ScheduleController } from './tournaments/schedule.controller';
+import { ScheduleService } from './tournaments/schedule.service';
 
 @Module({
   imports: [SubmissionsModule, TournamentsModule, AuditModule],
-  controllers: [TournamentsController, RunsController, SubmissionsController, WeightsController],
-  providers: [TournamentQueriesService, TournamentAdminService, AdminGuard],
+  controllers: [TournamentsController, RunsController, SubmissionsController, WeightsController, ScheduleController],
+  providers: [TournamentQueriesService, TournamentAdminService, AdminGuard, ScheduleService],
 })
 export class ApiModule {}

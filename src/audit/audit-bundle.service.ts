@@ -153,6 +153,7 @@ export class AuditBundleService {
         ranking: t.ranking,
         winnerEntrantId: t.winnerEntrantId,
         finishedAt: iso(t.finishedAt),
+        overrun: (t.overrun as unknown as Record<string, unknown> | null) ?? null,
       })),
       rounds: rounds.map((r) => ({ id: r.id, tournamentId: r.tournamentId, index: r.index, kind: r.kind, state: r.state, advancing: r.advancing, decision: r.decision })),
       tasks: tasks.map((t) => ({

@@ -38,6 +38,8 @@ export interface BundleTournament {
   ranking: string[] | null;
   winnerEntrantId: string | null;
   finishedAt: string | null;
+  /** The overrun marker (scoring/overrun.ts) when the tournament was finalised at its time budget; absent in older bundles. */
+  overrun?: Record<string, unknown> | null;
 }
 
 export interface BundleRound {

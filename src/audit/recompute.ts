@@ -2,6 +2,7 @@ import { signatureVerify } from '@polkadot/util-crypto';
 import { seedCommitment } from '../evaluation/datasets/split';
 import { decodeLosses, meanOf } from '../evaluation/model-scorer';
 import { assertValidRulebook, Rulebook } from '../scoring/rulebook';
+import type { OverrunMarker } from '../scoring/overrun';
 import { deriveTournament, TournamentDerivation, TournamentEvidence, weightsFromDerivations } from '../scoring/tournament-evidence';
 import { convertWeightsAndUidsForEmit } from '../scoring/u16';
 import { AuditBundleBody, BUNDLE_FORMAT, BundleEnvelope, BundleEvaluation, BundleRound, BundleTask, BundleTournament, keyChangeMessage } from './bundle-format';
@@ -378,6 +379,7 @@ function evidenceOf(ev: Evidence, t: BundleTournament, rulebook: Rulebook): Tour
     tasks: tasks.map((task) => ({ id: task.id, roundIndex: roundIndex.get(task.roundId) ?? -1, slot: task.slot })),
     runs: runs.map((r) => ({ id: r.id, taskId: r.taskId, entrantId: r.entrantId, attempt: r.attempt, outcome: r.outcome })),
     scores,
+    overrun: (t.overrun as OverrunMarker | null | undefined) ?? null,
   };
 }
 

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PAUSE_POINTS, type PausePointName } from '../common/pause-point';
+import type { Rulebook } from '../scoring/rulebook';
+import { newTournamentRulebook, ScheduleRules, validateTournamentRulebook } from '../tournaments/tournament-rulebook';
 
 /**
  * The only reader of process.env. Every variable is parsed and validated here once, at boot;
@@ -89,8 +91,12 @@ export interface StorageConfig {
 export interface TournamentsConfig {
   /** Tournament types that run back to back (each needs a pool in the rulebook). */
   types: string[];
-  /** Create the next cycle of each type by itself after the gap. */
+  /** Create the next cycle of each type by itself after the gap (default on; tests and the demo turn it off). */
   autoSchedule: boolean;
+  /** Rulebook constants over the defaults for auto-scheduled cycles (CRUCIBLE_RULEBOOK_OVERRIDES, JSON). */
+  rulebookOverrides: Partial<Rulebook>;
+  /** Per-type schedule over DEFAULT_SCHEDULE (CRUCIBLE_SCHEDULE_<TYPE>), so types run on their own cadences. */
+  schedules: Record<string, Partial<ScheduleRules>>;
   /** Champion of a type's first tournament (no previous winner). */
   baseline?: { repoUrl: string; commitSha: string };
   /** Concurrent training runs per hardware class, e.g. {"cpu-2": 1}. */
@@ -101,7 +107,7 @@ export interface TournamentsConfig {
   maxInfraRetriesTotal: number;
   /** How long a round that hit the infra retry cap waits before trying those runs again. */
   infraBackoffSeconds: number;
-  /** A round not decided this long after it started is decided with the results it has. */
+  /** Round deadline for rulebooks whose schedule does not carry one (stored before it did). */
   roundDeadlineMinutes: number;
   /** A run's claim lasts this long without a heartbeat before another worker may adopt it. */
   leaseSeconds: number;
@@ -285,6 +291,40 @@ function parseTolerations(r: EnvReader, name: string): KubernetesSandboxConfig['
   return out;
 }
 
+/** `CRUCIBLE_SCHEDULE_TEXT_LONG` for type `text-long`. */
+export function scheduleVar(type: string): string {
+  return `CRUCIBLE_SCHEDULE_${type.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+const SCHEDULE_KEYS: ReadonlyArray<keyof ScheduleRules> = ['registrationMinutes', 'maxDurationHours', 'gapHours', 'roundDeadlineMinutes'];
+
+function scheduleOf(r: EnvReader, type: string): Partial<ScheduleRules> {
+  const name = scheduleVar(type);
+  const out: Partial<ScheduleRules> = {};
+  for (const [k, v] of Object.entries(r.keyValues(name))) {
+    const n = Number(v);
+    if (!SCHEDULE_KEYS.includes(k as keyof ScheduleRules) || !Number.isFinite(n) || n < 0) {
+      r.problems.push(`${name} takes ${SCHEDULE_KEYS.join(', ')} as key=number pairs`);
+      return {};
+    }
+    out[k as keyof ScheduleRules] = n;
+  }
+  return out;
+}
+
+function rulebookOverridesOf(r: EnvReader): Partial<Rulebook> {
+  const raw = r.str('CRUCIBLE_RULEBOOK_OVERRIDES');
+  if (raw === undefined) return {};
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Partial<Rulebook>;
+  } catch {
+    // reported below
+  }
+  r.problems.push('CRUCIBLE_RULEBOOK_OVERRIDES must be a JSON object of rulebook constants');
+  return {};
+}
+
 function staticMetagraph(r: EnvReader): Record<string, number> | undefined {
   const pairs = r.keyValues('CRUCIBLE_STATIC_METAGRAPH');
   if (Object.keys(pairs).length === 0) return undefined;
@@ -358,6 +398,14 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
   const dryRun = r.bool('CRUCIBLE_WEIGHTS_DRY_RUN', chainEndpoint === undefined);
   if (chainEndpoint && !dryRun && !walletPath && !mnemonicFile) {
     r.problems.push('CRUCIBLE_WALLET_PATH or CRUCIBLE_MNEMONIC_FILE is required to set weights on chain (or set CRUCIBLE_WEIGHTS_DRY_RUN=true)');
+  }
+
+  const types = r.str('CRUCIBLE_TOURNAMENT_TYPES', 'text').split(',').map((t) => t.trim()).filter(Boolean);
+  const rulebookOverrides = rulebookOverridesOf(r);
+  const schedules = Object.fromEntries(types.map((type) => [type, scheduleOf(r, type)]));
+  for (const type of types) {
+    const problems = validateTournamentRulebook(newTournamentRulebook({ rules: rulebookOverrides, schedule: schedules[type] }));
+    if (problems.length) r.problems.push(`the rulebook of tournament type ${type} (defaults, CRUCIBLE_RULEBOOK_OVERRIDES, ${scheduleVar(type)}): ${problems.join('; ')}`);
   }
 
   const insecureGit = r.bool('CRUCIBLE_GIT_ALLOW_INSECURE', false);
@@ -449,8 +497,10 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
       gitAuthor: gitAuthor(r, 'CRUCIBLE_GIT_AUTHOR'),
     },
     tournaments: {
-      types: r.str('CRUCIBLE_TOURNAMENT_TYPES', 'text').split(',').map((t) => t.trim()).filter(Boolean),
-      autoSchedule: r.bool('CRUCIBLE_AUTO_SCHEDULE', false),
+      types,
+      autoSchedule: r.bool('CRUCIBLE_AUTO_SCHEDULE', true),
+      rulebookOverrides,
+      schedules,
       baseline: baselineRepo ? { repoUrl: baselineRepo, commitSha: baselineCommit ?? '' } : undefined,
       concurrency: Object.fromEntries(
         Object.entries(r.keyValues('CRUCIBLE_RUN_CONCURRENCY')).map(([k, v]) => [k, Number(v)]),

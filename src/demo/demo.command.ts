@@ -86,6 +86,8 @@ export async function runDemo(): Promise<number> {
       CRUCIBLE_DATA_DIR: dataDir,
       CRUCIBLE_GIT_ALLOW_INSECURE: 'true',
       CRUCIBLE_SANDBOX_INSTANCE: 'demo',
+      // The demo runs its own one-off tournament; `crucible serve` schedules cycles by itself.
+      CRUCIBLE_AUTO_SCHEDULE: 'false',
       CRUCIBLE_TICK_MS: '1000',
       CRUCIBLE_BASELINE_REPO_URL: baselineRepo.url,
       CRUCIBLE_BASELINE_COMMIT: baselineRepo.sha,

@@ -14,6 +14,7 @@
 import { BracketContext, decideRound, planFirstRound, planNextRound, RoundPlan } from './bracket';
 import { BossVerdict, decideBoss } from './boss-gate';
 import { CopyCandidate, CopyFinding, findCopies } from './copies';
+import { OverrunMarker, overrunStop } from './overrun';
 import { compareBySubmission, EliminationRecord, RankedResult, rankTask, TaskResult, tournamentRanking, TournamentStanding } from './ranking';
 import { Rulebook, weightFormulaOf, WeightFormula } from './rulebook';
 import { computeWeights, TournamentWeightInput, WeightRules, WeightVector } from './weights';
@@ -70,6 +71,8 @@ export interface TournamentEvidence {
   tasks: readonly EvidenceTask[];
   runs: readonly EvidenceRun[];
   scores: readonly EvidenceScore[];
+  /** Present when the engine stopped the tournament at its time budget (scoring/overrun.ts). */
+  overrun?: OverrunMarker | null;
 }
 
 export interface DerivedTask {
@@ -95,6 +98,8 @@ export interface TournamentDerivation {
   tournamentType: string;
   weightFormula: WeightFormula;
   rounds: DerivedRound[];
+  /** The overrun rule was applied (the evidence's marker), see scoring/overrun.ts. */
+  overrun: boolean;
   /** The title holder's entrant id; null when nobody holds it (no champion and no challenger left). */
   winnerEntrantId: string | null;
   /** Final ranking, best first (the baseline champion left out under weight formula 1). */
@@ -123,6 +128,8 @@ export function deriveTournament(ev: TournamentEvidence): TournamentDerivation {
 
   const rounds: DerivedRound[] = [];
   let boss: { challenger: string; won: boolean } | null = null;
+  const unplaced: EliminationRecord[] = [];
+  let titleHolder: string | null = null;
   let plan = planFirstRound(ctx);
   while (plan.kind !== 'done') {
     if (plan.kind === 'boss' && ctx.champion === NO_CHAMPION) {
@@ -133,6 +140,19 @@ export function deriveTournament(ev: TournamentEvidence): TournamentDerivation {
     }
     const index = plan.roundIndex;
     const tasks = ev.tasks.filter((t) => t.roundIndex === index).sort((a, b) => a.slot - b.slot);
+    if (ev.overrun && index >= ev.overrun.decidedRounds) {
+      const stop = overrunStop(ctx, plan, submittedAt);
+      if (plan.kind === 'boss' && tasks.length > 0) {
+        // The boss round was under way: it is on record, not decided.
+        const p = plan;
+        const ranking = (taskId: string) => rankTask([p.challenger, p.champion].map((id) => ({ entrantId: id, submittedAt: submittedAt(id), loss: resultOf(taskId, id)?.metricValue ?? null })));
+        rounds.push({ index, kind: 'boss', plan, tasks: tasks.map((t) => ({ taskId: t.id, slot: t.slot, ranking: ranking(t.id) })), advancing: [], eliminated: [], verdict: null, copies: copiesOf(index) });
+      }
+      if (stop.bossChallenger) boss = { challenger: stop.bossChallenger, won: false };
+      unplaced.push(...stop.unplaced);
+      titleHolder = stop.titleHolder;
+      break;
+    }
     if (tasks.length === 0) throw new Error(`round ${index} (${plan.kind}) has no tasks in the evidence`);
     const slotResults = (taskId: string, members: readonly string[]): TaskResult[] =>
       members.map((id) => ({ entrantId: id, submittedAt: submittedAt(id), loss: resultOf(taskId, id)?.metricValue ?? null }));
@@ -184,12 +204,13 @@ export function deriveTournament(ev: TournamentEvidence): TournamentDerivation {
     plan = planNextRound(ctx, plan, decision);
   }
 
+  const holder = titleHolder ?? (plan.kind === 'done' ? plan.titleHolder : NO_CHAMPION);
   const formula = weightFormulaOf(rules);
   const all = tournamentRanking({
     champion: champion ? { id: champion.id } : null,
     bossChallenger: boss?.challenger ?? null,
     challengerWonBoss: boss?.won ?? false,
-    eliminated: rounds.flatMap((r) => r.eliminated),
+    eliminated: [...rounds.flatMap((r) => r.eliminated), ...unplaced],
   });
   const isBaseline = (id: string) => byId.get(id)?.hotkey === BASELINE_HOTKEY;
   const standings = (formula === 1 ? all.filter((s) => !isBaseline(s.entrantId)) : all).map((s, i) => ({ ...s, rank: i + 1 }));
@@ -199,7 +220,8 @@ export function deriveTournament(ev: TournamentEvidence): TournamentDerivation {
     tournamentType: ev.type,
     weightFormula: formula,
     rounds,
-    winnerEntrantId: plan.titleHolder === NO_CHAMPION ? null : plan.titleHolder,
+    overrun: titleHolder !== null,
+    winnerEntrantId: holder === NO_CHAMPION ? null : holder,
     standings,
     ranking: standings.map((s) => s.entrantId),
     weightInput: {

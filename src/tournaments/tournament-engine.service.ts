@@ -6,6 +6,7 @@ import { TaskDataService, TaskType } from '../evaluation/task-data';
 import { decideBoss, BossTaskInput } from '../scoring/boss-gate';
 import { CopyCandidate, findCopies } from '../scoring/copies';
 import { NO_CHAMPION } from '../scoring/tournament-evidence';
+import { overrunReason } from '../scoring/overrun';
 import { BracketContext, decideRound, planFirstRound, planNextRound, RoundPlan } from '../scoring/bracket';
 import { PlayablePlan, RoundPlannerService } from './round-planner.service';
 import { FinalResult, roundProgress, slotResults } from './round-results';
@@ -86,10 +87,19 @@ export class TournamentEngineService {
   private async stepLocked(t: TournamentEntity, m: EntityManager): Promise<boolean> {
     const now = this.clock.now();
     switch (t.state) {
-      case 'scheduled':
+      case 'scheduled': {
         if (now < t.registrationOpensAt) return false;
-        await this.deps.transitions.move(t, 'registration', 'registration open', m);
+        // Opened late (the service was down across the planned start): the cycle starts now, once,
+        // and keeps its full registration window and time budget.
+        const lateMs = now.getTime() - t.registrationOpensAt.getTime();
+        if (lateMs > 0) {
+          t.registrationClosesAt = new Date(t.registrationClosesAt.getTime() + lateMs);
+          t.endsBy = new Date(t.endsBy.getTime() + lateMs);
+        }
+        const reason = lateMs >= 60_000 ? `registration open, ${Math.round(lateMs / 60_000)} min after its planned time (window and budget moved with it)` : 'registration open';
+        await this.deps.transitions.move(t, 'registration', reason, m, lateMs > 0 ? { plannedOpensAt: t.registrationOpensAt.toISOString(), lateMs } : {});
         return true;
+      }
       case 'registration':
         if (now < t.registrationClosesAt) return false;
         await this.start(t, m);
@@ -168,14 +178,18 @@ export class TournamentEngineService {
     const evaluations = await this.deps.scores.ofTasks(tasks.map((x) => x.id), m);
     const now = this.clock.now();
     const limits = this.deps.config.tournaments;
-    const deadlineAt = this.roundDeadline(round);
-    const deadlinePassed = now >= deadlineAt;
-    let progress = roundProgress(tasks, runs, evaluations, { maxInfraFailures: limits.maxInfraRetriesTotal + 1, deadlinePassed });
+    const deadlineAt = this.roundDeadline(t, round);
+    // The tournament's time budget passed: the overrun rule (scoring/overrun.ts) ends it now.
+    const overrun = now >= t.endsBy;
+    let progress = roundProgress(tasks, runs, evaluations, { maxInfraFailures: limits.maxInfraRetriesTotal + 1, deadlinePassed: now >= deadlineAt });
+    if (overrun && round.kind === 'boss' && progress.status !== 'complete') return this.stopBossAtOverrun(t, round, tasks.map((x) => x.id), m);
+    const deadlinePassed = now >= deadlineAt || overrun;
     if (deadlinePassed && progress.status !== 'complete') {
-      const reason = `round ${round.index} deadline passed (${deadlineAt.toISOString()}): decided with the results it has; this run has no result on its task`;
+      const why = now >= deadlineAt ? `round ${round.index} deadline passed (${deadlineAt.toISOString()})` : `the tournament's time budget passed (endsBy ${t.endsBy.toISOString()})`;
+      const reason = `${why}: decided with the results it has; this run has no result on its task`;
       const closed = await this.deps.runs.closeUnfinished(tasks.map((x) => x.id), reason, now, m);
       progress = roundProgress(tasks, await this.deps.runs.ofRound(tasks.map((x) => x.id), m), evaluations, { maxInfraFailures: limits.maxInfraRetriesTotal + 1, deadlinePassed });
-      round.decision = { ...round.decision, deadline: { at: deadlineAt.toISOString(), closedRuns: closed.map((r) => r.id) } };
+      round.decision = { ...round.decision, deadline: { at: (now >= deadlineAt ? deadlineAt : t.endsBy).toISOString(), closedRuns: closed.map((r) => r.id) } };
     }
 
     if (progress.status === 'running') {
@@ -241,7 +255,7 @@ export class TournamentEngineService {
     if (progress.givenUp.length > 0) {
       // Decided without some results: the organiser hears of it, and the auditor reads why.
       const givenUp = progress.givenUp.map((s) => ({ taskId: s.taskId, entrantId: s.entrantId, attempt: s.attempt, infraFailures: s.infraFailures, reason: s.reason }));
-      const why = deadlinePassed ? `the round deadline ${deadlineAt.toISOString()} passed` : `infra retries exhausted (${limits.maxInfraRetriesTotal} in total per run)`;
+      const why = now >= deadlineAt ? `the round deadline ${deadlineAt.toISOString()} passed` : overrun ? `the tournament's time budget (endsBy ${t.endsBy.toISOString()}) passed` : `infra retries exhausted (${limits.maxInfraRetriesTotal} in total per run)`;
       round.decision = { ...round.decision, givenUp, givenUpReason: why };
       await this.deps.audit.append(
         { actor: 'system', action: 'round.decided_without_results', subjectType: 'round', subjectId: round.id, payload: { tournamentId: t.id, index: round.index, reason: why, givenUp }, occurredAt: now },
@@ -259,8 +273,38 @@ export class TournamentEngineService {
       m,
     );
     this.logger.log({ tournamentId: t.id, round: round.index, kind: round.kind, advancing: round.advancing }, 'round decided');
-    await this.playOrFinish(t, ctx, next, m);
+    if (overrun && next.kind !== 'done' && !(next.kind === 'boss' && ctx.champion === NO_CHAMPION)) await this.finaliseAtOverrun(t, ctx, next, round.index + 1, m);
+    else await this.playOrFinish(t, ctx, next, m);
     return true;
+  }
+
+  /** Overrun rule 4: a boss round that cannot finish by `endsBy` is closed undecided; the champion defends. */
+  private async stopBossAtOverrun(t: TournamentEntity, round: RoundEntity, taskIds: string[], m: EntityManager): Promise<boolean> {
+    const now = this.clock.now();
+    const plan = round.decision?.plan as PlayablePlan;
+    const closed = await this.deps.runs.closeUnfinished(taskIds, `the tournament's time budget passed (endsBy ${t.endsBy.toISOString()}): the boss round is not decided`, now, m);
+    round.decision = { ...round.decision, plan, eliminated: [], overrun: { closedRuns: closed.map((r) => r.id) } };
+    round.advancing = [];
+    round.state = 'decided';
+    round.stateReason = null;
+    round.decidedAt = now;
+    await this.deps.tournaments.saveRound(round, m);
+    await this.deps.audit.append(
+      { actor: 'system', action: 'round.decided', subjectType: 'round', subjectId: round.id, payload: { tournamentId: t.id, index: round.index, kind: round.kind, decision: round.decision }, occurredAt: now },
+      m,
+    );
+    await this.finaliseAtOverrun(t, await this.bracketContext(t, m), plan, round.index, m);
+    return true;
+  }
+
+  /** Records the overrun marker (sealed with the tournament, replayed by deriveTournament) and finalises: the champion holds the title. */
+  private async finaliseAtOverrun(t: TournamentEntity, ctx: BracketContext, plan: PlayablePlan, decidedRounds: number, m: EntityManager): Promise<void> {
+    const now = this.clock.now();
+    const reason = overrunReason(t.endsBy, plan);
+    t.overrun = { endsBy: t.endsBy.toISOString(), at: now.toISOString(), decidedRounds, reason };
+    await this.deps.audit.append({ actor: 'system', action: 'tournament.overrun', subjectType: 'tournament', subjectId: t.id, payload: { ...t.overrun }, occurredAt: now }, m);
+    this.logger.warn({ tournamentId: t.id, endsBy: t.endsBy.toISOString(), decidedRounds }, reason);
+    await this.finalise(t, ctx, ctx.champion, m, reason);
   }
 
   private async copyCandidates(results: Map<string, FinalResult[]>, submittedAt: (id: string) => number): Promise<CopyCandidate[]> {
@@ -274,10 +318,14 @@ export class TournamentEngineService {
     return out;
   }
 
-  /** When a round is decided with whatever it has: from its start (kept in its decision record) plus the configured deadline. */
-  private roundDeadline(round: RoundEntity): Date {
+  /**
+   * When a round is decided with whatever it has: from its start (kept in its decision record) plus the
+   * rulebook's round deadline; the configured one for rulebooks stored before the schedule carried it.
+   */
+  private roundDeadline(t: TournamentEntity, round: RoundEntity): Date {
     const startedAt = typeof round.decision?.startedAt === 'string' ? Date.parse(round.decision.startedAt) : round.createdAt.getTime();
-    return new Date(startedAt + this.deps.config.tournaments.roundDeadlineMinutes * 60_000);
+    const minutes = (t.rulebook as unknown as TournamentRulebook).schedule?.roundDeadlineMinutes ?? this.deps.config.tournaments.roundDeadlineMinutes;
+    return new Date(startedAt + minutes * 60_000);
   }
 
   private async setRoundReason(t: TournamentEntity, round: RoundEntity, state: RoundEntity['state'], reason: string, m: EntityManager): Promise<boolean> {
@@ -292,7 +340,7 @@ export class TournamentEngineService {
   }
 
   /** The final ranking comes from the same derivation (evidence -> decisions) that the weights and the auditor use. */
-  private async finalise(t: TournamentEntity, ctx: BracketContext, titleHolder: string, m: EntityManager): Promise<void> {
+  private async finalise(t: TournamentEntity, ctx: BracketContext, titleHolder: string, m: EntityManager, reason?: string): Promise<void> {
     const derivation = await this.evidence.derive(t, m);
     if (derivation.winnerEntrantId !== (titleHolder === NO_CHAMPION ? null : titleHolder)) {
       throw new Error(`tournament ${t.id}: the derivation names ${derivation.winnerEntrantId} as title holder, the engine ${titleHolder}`);
@@ -300,7 +348,8 @@ export class TournamentEngineService {
     t.ranking = derivation.ranking;
     t.winnerEntrantId = derivation.winnerEntrantId;
     t.finishedAt = this.clock.now();
-    await this.deps.transitions.move(t, 'finalised', `decided: ${titleHolder === ctx.champion ? 'the champion keeps the title' : 'a new champion'}`, m, { ranking: t.ranking, winnerEntrantId: t.winnerEntrantId });
+    const decided = `decided: ${titleHolder === ctx.champion ? 'the champion keeps the title' : 'a new champion'}`;
+    await this.deps.transitions.move(t, 'finalised', reason ? `${decided} (${reason})` : decided, m, { ranking: t.ranking, winnerEntrantId: t.winnerEntrantId, overrun: t.overrun ?? undefined });
   }
 
   private async complete(t: TournamentEntity, m: EntityManager): Promise<void> {

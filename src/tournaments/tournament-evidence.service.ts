@@ -62,6 +62,7 @@ export class TournamentEvidenceService {
       tasks: tasks.map((x) => ({ id: x.id, roundIndex: roundIndex.get(x.roundId) ?? -1, slot: x.slot })),
       runs: runs.map((r) => ({ id: r.id, taskId: r.taskId, entrantId: r.entrantId, attempt: r.attempt, outcome: r.outcome })),
       scores,
+      overrun: t.overrun,
     };
   }
 }

@@ -8,11 +8,22 @@ export interface ScheduleRules {
   maxDurationHours: number;
   /** Pause between one tournament's completion and the next one's registration. */
   gapHours: number;
+  /**
+   * A round not decided this long after it started is decided with the results it has. Absent in
+   * rulebooks stored before the schedule carried it: CRUCIBLE_ROUND_DEADLINE_MINUTES applies then.
+   */
+  roundDeadlineMinutes?: number;
 }
 
 export type TournamentRulebook = Rulebook & { schedule: ScheduleRules };
 
-export const DEFAULT_SCHEDULE: ScheduleRules = { registrationMinutes: 24 * 60, maxDurationHours: 7 * 24, gapHours: 72 };
+/**
+ * DESIGN: a tournament lasts 4-7 days, then a 72 h gap. One day of registration; each round is
+ * decided within a day of its start (the training limits of scoring/rulebook.ts fit inside it);
+ * a 256-entrant field plays a group round, three knockout rounds and the boss round, about 4 days
+ * with queueing, and `endsBy` caps it at 7 days after registration closes.
+ */
+export const DEFAULT_SCHEDULE: ScheduleRules = { registrationMinutes: 24 * 60, maxDurationHours: 7 * 24, gapHours: 72, roundDeadlineMinutes: 24 * 60 };
 
 export function newTournamentRulebook(overrides: { schedule?: Partial<ScheduleRules>; rules?: Partial<Rulebook> } = {}): TournamentRulebook {
   return { ...defaultRulebook(), ...overrides.rules, schedule: { ...DEFAULT_SCHEDULE, ...overrides.schedule } };
@@ -24,5 +35,6 @@ export function validateTournamentRulebook(input: TournamentRulebook): string[] 
   if (!s || !(s.registrationMinutes > 0) || !(s.maxDurationHours > 0) || !(s.gapHours >= 0)) {
     problems.push('schedule needs registrationMinutes > 0, maxDurationHours > 0 and gapHours >= 0');
   }
+  if (s && s.roundDeadlineMinutes !== undefined && !(s.roundDeadlineMinutes > 0)) problems.push('schedule.roundDeadlineMinutes must be > 0');
   return problems;
 }

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import type { OverrunMarker } from '../scoring/overrun';
 import type { TournamentState } from './tournament-state';
 
 export interface ChampionRef {
@@ -35,6 +36,8 @@ export class TournamentEntity {
   @Column('jsonb', { nullable: true }) ranking!: string[] | null;
   /** Where the winner was published (repo URL, tag, commit), once it was. */
   @Column('jsonb', { nullable: true }) publication!: Record<string, unknown> | null;
+  /** Set when the engine finalised it at `endsBy` by the overrun rule (scoring/overrun.ts); sealed with it. */
+  @Column('jsonb', { nullable: true }) overrun!: OverrunMarker | null;
   @Column('timestamptz', { nullable: true }) startedAt!: Date | null;
   @Column('timestamptz', { nullable: true }) finishedAt!: Date | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;

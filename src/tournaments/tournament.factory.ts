@@ -35,8 +35,14 @@ export class TournamentFactory {
     return this.config.tournaments.autoSchedule ? this.config.tournaments.types : [];
   }
 
+  /** The rulebook a new cycle of `type` runs under: defaults, CRUCIBLE_RULEBOOK_OVERRIDES, then the type's schedule. */
+  rulebookFor(type: string): TournamentRulebook {
+    const t = this.config.tournaments;
+    return newTournamentRulebook({ rules: t.rulebookOverrides, schedule: t.schedules[type] });
+  }
+
   async createNextCycle(input: NextCycleInput, manager: EntityManager): Promise<TournamentEntity> {
-    const rulebook = input.rulebook ?? newTournamentRulebook();
+    const rulebook = input.rulebook ?? this.rulebookFor(input.type);
     if (input.registrationMinutes) rulebook.schedule.registrationMinutes = input.registrationMinutes;
     const problems = validateTournamentRulebook(rulebook);
     if (problems.length) throw new ValidationError(`invalid rulebook: ${problems.join('; ')}`, ['rulebook']);

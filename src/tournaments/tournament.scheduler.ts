@@ -35,13 +35,22 @@ export class SchedulerMaintenance {
     }
   }
 
-  /** With auto-scheduling on, a type without an active tournament gets its first cycle now. */
+  /**
+   * With auto-scheduling on, a type without an active tournament gets its next cycle: the first one
+   * now; after a completed one (normally the engine schedules it on completion, in the same
+   * transaction) at its completion plus the gap, or now when that is past. Late starts happen once:
+   * the cycle number is unique per type, so a second worker (or a second tick) cannot add another.
+   */
   async scheduleCycles(): Promise<void> {
     for (const type of this.factory.autoScheduledTypes()) {
       if (await this.tournaments.activeOfType(type)) continue;
-      if (await this.tournaments.latestOfType(type)) continue; // later cycles follow on completion
+      const latest = await this.tournaments.latestOfType(type);
+      const now = this.clock.now();
+      const gapMs = this.factory.rulebookFor(type).schedule.gapHours * 3600_000;
+      const opensAt = latest?.finishedAt ? new Date(Math.max(now.getTime(), latest.finishedAt.getTime() + gapMs)) : now;
       try {
-        await this.ds.transaction((m) => this.factory.createNextCycle({ type, opensAt: this.clock.now() }, m));
+        await this.ds.transaction((m) => this.factory.createNextCycle({ type, opensAt }, m));
+        this.logger.log({ type, opensAt: opensAt.toISOString(), after: latest?.id ?? null }, 'cycle scheduled');
       } catch (error) {
         // A second worker created it first (unique type+cycle): nothing to do.
         this.logger.debug({ type, error: String(error) }, 'cycle not created');

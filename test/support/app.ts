@@ -23,6 +23,7 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
     CRUCIBLE_DATA_DIR: dataDir,
     CRUCIBLE_ADMIN_TOKEN: ADMIN_TOKEN,
     CRUCIBLE_LOG_LEVEL: 'error',
+    CRUCIBLE_AUTO_SCHEDULE: 'false',
     CRUCIBLE_GIT_ALLOW_INSECURE: 'true',
     ...(db.config.url ? { DATABASE_URL: db.config.url } : { CRUCIBLE_EMBEDDED_DB_DIR: db.config.embeddedDir }),
     ...env,

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureHttp } from '../../src/main';
+import { ChainClient } from '../../src/chain/chain-client';
 import { Clock } from '../../src/common/clock';
 import { AppConfig, loadConfig, Role } from '../../src/config/app-config';
 import type { DatabaseConfig } from '../../src/config/app-config';
@@ -33,6 +34,8 @@ export interface WorkerOptions {
   executor?: TrainingExecutor;
   taskData?: TaskDataService;
   clock?: Clock;
+  /** A chain stand-in (e.g. InMemoryChainClient) in place of the configured endpoint's client. */
+  chain?: ChainClient;
   role?: Role;
   /** Extra controllers mounted beside the app's (benchmarks' baseline routes). */
   controllers?: Type[];
@@ -45,6 +48,8 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     CRUCIBLE_LOG_LEVEL: 'warn',
     CRUCIBLE_TICK_MS: '3600000',
     CRUCIBLE_WORKER_ID: 'test-worker',
+    // Suites create their own tournaments; the scheduling suite turns it on.
+    CRUCIBLE_AUTO_SCHEDULE: 'false',
     CRUCIBLE_GIT_ALLOW_INSECURE: 'true',
     // Its own sandbox instance: the start-up reconciler must never touch another process's containers.
     CRUCIBLE_SANDBOX_INSTANCE: `test-${randomBytes(4).toString('hex')}`,
@@ -55,6 +60,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   if (opts.executor) builder = builder.overrideProvider(TrainingExecutor).useValue(opts.executor);
   if (opts.taskData) builder = builder.overrideProvider(TaskDataService).useValue(opts.taskData);
   if (opts.clock) builder = builder.overrideProvider(Clock).useValue(opts.clock);
+  if (opts.chain) builder = builder.overrideProvider(ChainClient).useValue(opts.chain);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'], bodyParser: false });
   configureHttp(app);
