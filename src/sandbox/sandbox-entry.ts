@@ -92,7 +92,7 @@ try:
     full = st.f_favail == 0 or st.f_bavail * st.f_frsize < max(65536, st.f_blocks * st.f_frsize // 100)
 except OSError:
     pass
-line = b'crucible-entry: exit=%d output-full=%d\n' % (code, full)
+line = b'crucible-entry: exit=%d output-full=%d deadline=%d\n' % (code, full, 1 if termed else 0)
 # Also as a file: after a worker restart nobody listens on the exec's stream, and the engine then
 # reports the exec's own exit code as 126, whatever the entry returned.
 write('status', line, 'wb')
@@ -104,7 +104,7 @@ sys.exit(code)
 `;
 
 /** The entry's final stdout line (read by the runner from the exec's own stream). */
-export const ENTRY_STATUS = /crucible-entry: exit=(\d+) output-full=([01])/;
+export const ENTRY_STATUS = /crucible-entry: exit=(\d+) output-full=([01])(?: deadline=([01]))?/;
 
 /** File names the entry writes under SANDBOX_PATHS.log. */
 export const ENTRY_LOG_FILES = { head: 'head', tail: 'tail', status: 'status' } as const;

@@ -120,21 +120,21 @@ export class DockerSandboxRunner extends SandboxRunner {
   }
 
   /**
-   * After a worker restart the exec's stream is gone: poll the exec the engine still lists as running.
-   * An exec that ended while no worker watched left no exit code (null: the platform's fault).
+   * After a worker restart the exec's stream is gone (and the engine may no longer list the exec): the
+   * command has ended once the entry's status line is in the log volume, or once the sandbox stopped.
    */
-  private async adoptCommand(info: Docker.ContainerInspectInfo): Promise<RunningCommand | null> {
-    const execId = (info as Docker.ContainerInspectInfo & { ExecIDs?: string[] | null }).ExecIDs?.[0];
-    if (!execId || !info.State.Running) return null;
-    const exec = this.docker.getExec(execId);
+  private adoptCommand(container: Docker.Container, info: Docker.ContainerInspectInfo): RunningCommand | null {
+    if (!info.State.Running) return null;
     const ended = (async (): Promise<string> => {
       for (;;) {
-        const state = await exec.inspect().catch(() => null);
-        if (!state?.Running) return '';
-        await new Promise((r) => setTimeout(r, 500));
+        const status = await this.statusFile(container);
+        if (status) return status[0];
+        const running = await container.inspect().then((i) => i.State.Running, () => false);
+        if (!running) return '';
+        await new Promise((r) => setTimeout(r, 1000));
       }
     })();
-    return { execId, ended, outputFull: false, status: '', adopted: true };
+    return { execId: '', ended, outputFull: false, status: '', adopted: true };
   }
 
   async wait(ref: string): Promise<SandboxExit> {
@@ -147,7 +147,11 @@ export class DockerSandboxRunner extends SandboxRunner {
     }
     const deadlineMs = Number(info.Config.Labels?.[SANDBOX_LABELS.deadline] ?? NaN);
     const graceSeconds = Number(info.Config.Labels?.[SANDBOX_LABELS.grace] ?? 10);
-    const command = this.commands.get(ref) ?? (await this.adoptCommand(info));
+    const known = this.commands.get(ref);
+    // After a restart, a command that already ended has left its status line in the log volume: read
+    // it before anything (such as a deadline that passed meanwhile) can stop the sandbox.
+    const left = known || !info.State.Running ? null : await this.statusFile(container);
+    const command = known ?? (left ? { execId: '', ended: Promise.resolve(left[0]), status: '', outputFull: false, adopted: true } : this.adoptCommand(container, info));
     if (command) this.commands.set(ref, command);
     // The entry sends SIGTERM at the deadline; at deadline + grace (+1 s for the entry to save the log
     // tail) the whole sandbox is killed, whatever the script does.
@@ -162,6 +166,7 @@ export class DockerSandboxRunner extends SandboxRunner {
     });
     let exitCode: number | null = null;
     let oomKilled = false;
+    let entryTimedOut: boolean | null = null;
     try {
       if (command) {
         command.status = await Promise.race([command.ended, hardStop.then(() => command.ended)]);
@@ -170,15 +175,12 @@ export class DockerSandboxRunner extends SandboxRunner {
         const status = ENTRY_STATUS.exec(command.status) ?? (killed ? null : await this.statusFile(container));
         if (status) {
           exitCode = Number(status[1]);
-        } else {
+          if (status[3] !== undefined) entryTimedOut = status[3] === '1';
+        } else if (!command.adopted) {
           const state = await this.docker.getExec(command.execId).inspect().catch(() => null);
-          exitCode = state && !state.Running && !command.adopted ? state.ExitCode : null;
+          exitCode = state && !state.Running ? state.ExitCode : null;
         }
         command.outputFull = status?.[2] === '1';
-      } else if (info.State.Running) {
-        // The command ended while no worker watched it (a restart): the entry left its status in the log volume.
-        const status = await this.statusFile(container);
-        if (status) exitCode = Number(status[1]);
       }
       // SIGKILL (137) or no exit code: maybe the OOM killer, which the engine reports on the stopped container.
       if (killed || exitCode === null || exitCode === 137) {
@@ -193,7 +195,8 @@ export class DockerSandboxRunner extends SandboxRunner {
       clearTimeout(killTimer);
     }
     const endedMs = Date.now();
-    const timedOut = killed || (Number.isFinite(deadlineMs) && endedMs >= deadlineMs && exitCode !== 0);
+    // The entry says whether it reached the deadline; without its word, ending after it counts.
+    const timedOut = killed || (entryTimedOut ?? (Number.isFinite(deadlineMs) && endedMs >= deadlineMs && exitCode !== 0));
     const cancelled = this.cancelled.delete(ref) && !timedOut;
     return {
       exitCode,
