@@ -4,7 +4,7 @@ describe('rulebook', () => {
   it('the default rulebook is valid and carries the published constants', () => {
     expect(validateRulebook(DEFAULT_RULEBOOK)).toEqual([]);
     expect(DEFAULT_RULEBOOK).toMatchObject({
-      version: '2026.12-1',
+      version: '2026.12-2',
       weightFormula: 2,
       knockoutMax: 14,
       groupSize: 32,
@@ -13,6 +13,8 @@ describe('rulebook', () => {
       threshold: { floor: 0.03, base: 0.1, decay: 0.8 },
       weightDecay: 0.3,
       attempts: 2,
+      // 4-7 day tournaments (DESIGN): 12 h per group or knockout task, 24 h per boss task.
+      timeLimitsSeconds: { group: 43_200, knockout: 43_200, boss: 86_400 },
     });
   });
 

@@ -111,7 +111,7 @@ export interface Rulebook {
 export const CONTAMINATION_THRESHOLD_DEFAULT = 0.5;
 
 export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
-  version: '2026.12-1',
+  version: '2026.12-2',
   knockoutMax: 14,
   groupSize: 32,
   groupAdvance: 8,
@@ -126,7 +126,9 @@ export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
   tournamentTaskTypes: { text: ['causal-lm'] },
   participationFloor: 0.001,
   attempts: 2,
-  timeLimitsSeconds: { group: 3600, knockout: 3600, boss: 7200 },
+  // DESIGN: tournaments of 4-7 days. 12 h of training per group or knockout task, 24 h per boss task:
+  // with a day of registration, a 256-entrant field (group, 3 knockouts, boss) plays about 4 days.
+  timeLimitsSeconds: { group: 12 * 3600, knockout: 12 * 3600, boss: 24 * 3600 },
   hardware: 'cpu-2',
   taskCatalog: {
     'causal-lm': { datasets: ['grammar-lm-v1'], baseModels: ['builtin:unigram'] },

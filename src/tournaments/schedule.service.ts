@@ -31,7 +31,8 @@ export class ScheduleService {
       const schedule = newTournamentRulebook({ rules: t.rulebookOverrides, schedule: t.schedules[type] }).schedule;
       const current = await this.tournaments.activeOfType(type);
       const latest = current ? null : await this.tournaments.latestOfType(type);
-      const cycles = current || t.autoSchedule ? planCycles({ current, lastCycle: latest?.cycle ?? 0, schedule, now, count }) : [];
+      // Without auto-scheduling only what is on record is planned: later cycles wait for an organiser.
+      const cycles = t.autoSchedule ? planCycles({ current, lastCycle: latest?.cycle ?? 0, schedule, now, count }) : current ? planCycles({ current, lastCycle: current.cycle - 1, schedule, now, count: 1 }) : [];
       out.push({ type, autoSchedule: t.autoSchedule, schedule, cycles });
     }
     return out;

@@ -18,12 +18,13 @@ export interface ScheduleRules {
 export type TournamentRulebook = Rulebook & { schedule: ScheduleRules };
 
 /**
- * DESIGN: a tournament lasts 4-7 days, then a 72 h gap. One day of registration; each round is
- * decided within a day of its start (the training limits of scoring/rulebook.ts fit inside it);
- * a 256-entrant field plays a group round, three knockout rounds and the boss round, about 4 days
- * with queueing, and `endsBy` caps it at 7 days after registration closes.
+ * DESIGN: a tournament lasts 4-7 days, then a 72 h gap. One day of registration; a round is decided
+ * at most 36 h after its start (the training limits of scoring/rulebook.ts, 12 h and 24 h for the
+ * boss, fit inside it with room for queueing and evaluation); a 256-entrant field plays a group
+ * round, three knockout rounds and the boss round, about 4 days in all, and `endsBy` caps it at
+ * 7 days after registration closes (the overrun rule, scoring/overrun.ts).
  */
-export const DEFAULT_SCHEDULE: ScheduleRules = { registrationMinutes: 24 * 60, maxDurationHours: 7 * 24, gapHours: 72, roundDeadlineMinutes: 24 * 60 };
+export const DEFAULT_SCHEDULE: ScheduleRules = { registrationMinutes: 24 * 60, maxDurationHours: 7 * 24, gapHours: 72, roundDeadlineMinutes: 36 * 60 };
 
 export function newTournamentRulebook(overrides: { schedule?: Partial<ScheduleRules>; rules?: Partial<Rulebook> } = {}): TournamentRulebook {
   return { ...defaultRulebook(), ...overrides.rules, schedule: { ...DEFAULT_SCHEDULE, ...overrides.schedule } };

@@ -50,7 +50,22 @@ describe.each(ENGINES)('HTTP API on %s', (engine) => {
     expect((await http.get('/health')).body).toMatchObject({ status: 'ok', database: { reachable: true, pendingMigrations: [] } });
     expect((await http.get('/docs')).status).toBe(200);
     const doc = (await http.get('/docs-json')).body;
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/tournaments', '/api/submissions', '/api/tournaments/{id}/leaderboard']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/tournaments', '/api/submissions', '/api/tournaments/{id}/leaderboard', '/api/schedule']));
+  });
+
+  it('serves the planned cycles: the one on record with its exact dates (auto-scheduling is off in this suite)', async () => {
+    const tournament = (await http.get(`/api/tournaments/${tournamentId}`)).body;
+    const res = await http.get('/api/schedule');
+    expect(res.status).toBe(200);
+    // Defaults: 1 day of registration, a 7-day budget after it, 72 h gap, rounds decided within 36 h.
+    expect(res.body).toEqual([
+      {
+        type: 'text',
+        autoSchedule: false,
+        schedule: { registrationMinutes: 1440, maxDurationHours: 168, gapHours: 72, roundDeadlineMinutes: 2160 },
+        cycles: [{ cycle: 1, tournamentId, state: 'registration', opensAt: tournament.registrationOpensAt, opensBy: tournament.registrationOpensAt, endsBy: tournament.endsBy }],
+      },
+    ]);
   });
 
   it('serves the audit signer (never its secret), the bundle list, and 404 with a reason for an unknown artifact', async () => {

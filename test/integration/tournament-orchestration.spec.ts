@@ -7,6 +7,7 @@ import { TrainingRunEntity } from '../../src/runs/training-run.entity';
 import { TrainingExecutor, TrainingHooks, TrainingResult } from '../../src/sandbox/training-executor';
 import { RoundEntity } from '../../src/tournaments/round.entity';
 import { TournamentEntity } from '../../src/tournaments/tournament.entity';
+import { DEFAULT_SCHEDULE } from '../../src/tournaments/tournament-rulebook';
 import { WeightsPreviewService } from '../../src/tournaments/weights-preview.service';
 import type { TrainingJob } from '../../src/sandbox/training-executor';
 import { createTestDatabase, TestDatabase } from '../support/databases';
@@ -270,9 +271,10 @@ describe('tournament orchestration with an instant runner (PostgreSQL)', () => {
       const held = (job: TrainingJob) => job.repoUrl.includes('miner-1');
       const executor = new InMemoryTrainingExecutor(behaviour, held);
       const clock = new ManualClock(new Date());
-      const w = await worker(e, { executor, clock, env: { CRUCIBLE_ROUND_DEADLINE_MINUTES: '60' } });
+      const w = await worker(e, { executor, clock });
       try {
-        const t = await createClosedTournament(w.app);
+        // The round deadline comes from the rulebook's schedule (CRUCIBLE_ROUND_DEADLINE_MINUTES only for rulebooks without one).
+        const t = await createClosedTournament(w.app, { schedule: { ...DEFAULT_SCHEDULE, registrationMinutes: 1, roundDeadlineMinutes: 60 } });
         const entrants = await addEntrants(w.app, t.id, miners);
         const slow = entrants.find((x) => x.repoUrl.includes('miner-1'))!;
         const runsOf = () => w.ds.getRepository(TrainingRunEntity).find({ where: { tournamentId: t.id } });
