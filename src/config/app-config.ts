@@ -404,7 +404,9 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
   const rulebookOverrides = rulebookOverridesOf(r);
   const schedules = Object.fromEntries(types.map((type) => [type, scheduleOf(r, type)]));
   for (const type of types) {
-    const problems = validateTournamentRulebook(newTournamentRulebook({ rules: rulebookOverrides, schedule: schedules[type] }));
+    const rulebook = newTournamentRulebook({ rules: rulebookOverrides, schedule: schedules[type] });
+    const problems = validateTournamentRulebook(rulebook);
+    if (!(type in rulebook.pools)) problems.push(`no weight pool for ${type} (set CRUCIBLE_RULEBOOK_OVERRIDES' pools)`);
     if (problems.length) r.problems.push(`the rulebook of tournament type ${type} (defaults, CRUCIBLE_RULEBOOK_OVERRIDES, ${scheduleVar(type)}): ${problems.join('; ')}`);
   }
 

@@ -52,8 +52,9 @@ export class SchedulerMaintenance {
         await this.ds.transaction((m) => this.factory.createNextCycle({ type, opensAt }, m));
         this.logger.log({ type, opensAt: opensAt.toISOString(), after: latest?.id ?? null }, 'cycle scheduled');
       } catch (error) {
-        // A second worker created it first (unique type+cycle): nothing to do.
-        this.logger.debug({ type, error: String(error) }, 'cycle not created');
+        // A second worker created it first (unique type+cycle): nothing to do. Anything else the organiser must hear of.
+        if (/duplicate key|unique/i.test(String(error))) this.logger.debug({ type, error: String(error) }, 'cycle created by another worker');
+        else this.logger.warn({ type, error: String(error) }, 'cycle not created; retrying next tick');
       }
     }
   }
