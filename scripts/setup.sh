@@ -63,7 +63,16 @@ apt_install() {
     as_root chmod +x /usr/sbin/policy-rc.d
     guard=1
   fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  local log
+  log="$(mktemp)"
+  if ! as_root env DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=l apt-get install -y -qq "$@" >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    if [[ -n "$guard" ]]; then as_root rm -f /usr/sbin/policy-rc.d; fi
+    say "installing $* failed (apt's output above)"
+    exit 1
+  fi
+  rm -f "$log"
   if [[ -n "$guard" ]]; then as_root rm -f /usr/sbin/policy-rc.d; fi
 }
 
