@@ -244,8 +244,11 @@ describe('multi-day tournaments that run themselves (simulated clock)', () => {
       ]);
       const lateCycle = await s.workers[0].ds.getRepository(TournamentEntity).findOneByOrFail({ type: 'text', cycle: 4 });
       expect((lateCycle.registrationClosesAt.getTime() - T0.getTime()) / H).toBe(344);
-      expect(o.weightSets).toBe(309);
-      expect(o.setWeightsExtrinsics).toBe(309);
+      // Epochs 14..336 less the 14 epochs of the outage (146..159): 309. The two new workers' boot ticks
+      // race the first scheduled tick after the restart, and once in a while one more epoch at that
+      // boundary gets its set: 309 or 310, and never two sets for one epoch (unique per netuid and epoch).
+      expect([309, 310]).toContain(o.weightSets);
+      expect(o.setWeightsExtrinsics).toBe(o.weightSets);
     } finally {
       await tearDown(s);
     }
