@@ -29,6 +29,8 @@ def write(name, data, mode='ab'):
             f.write(data)
     except OSError:
         pass
+# First thing: the command has started (a restarted worker tells a started command from one that never was).
+write('started', b'', 'wb')
 def flush():
     write('tail.tmp', b'%d\n' % state['dropped'] + bytes(state['tail']), 'wb')
     try:
@@ -107,7 +109,7 @@ sys.exit(code)
 export const ENTRY_STATUS = /crucible-entry: exit=(\d+) output-full=([01])(?: deadline=([01]))?/;
 
 /** File names the entry writes under SANDBOX_PATHS.log. */
-export const ENTRY_LOG_FILES = { head: 'head', tail: 'tail', status: 'status' } as const;
+export const ENTRY_LOG_FILES = { head: 'head', tail: 'tail', status: 'status', started: 'started' } as const;
 
 /** The command that runs `command` under the entry, keeping at most logMaxBytes of its output. */
 export function entryCommand(command: string[], logMaxBytes: number): string[] {

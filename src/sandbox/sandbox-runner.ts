@@ -82,4 +82,10 @@ export abstract class SandboxRunner {
   abstract cleanup(ref: string): Promise<void>;
   /** Sandboxes carrying Crucible's labels, for the restart reconciler. */
   abstract listManaged(): Promise<ManagedSandbox[]>;
+  /**
+   * After a restart: starts the training command of a sandbox whose command never started (a worker
+   * can die between creating a sandbox and starting its command). A no-op where the sandbox starts its
+   * command itself (a Kubernetes Job's pod).
+   */
+  async ensureCommandStarted(_ref: string): Promise<void> {}
 }

@@ -149,6 +149,11 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
       });
     }
     this.logger.log({ msg: 'adopting run', runId: job.runId, runnerRef });
+    try {
+      await this.runner.ensureCommandStarted(runnerRef);
+    } catch (error) {
+      return this.infraFailure(job, 'resuming the sandbox', error, runnerRef);
+    }
     return this.finish(job, this.dirs(job), runnerRef, hooks);
   }
 

@@ -104,7 +104,8 @@ export function buildDockerCreateOptions(spec: RunSpec, options: { seccompProfil
     Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
     User: `${KEEPER_USER.uid}:${KEEPER_USER.gid}`,
     WorkingDir: SANDBOX_PATHS.code,
-    Labels: spec.labels,
+    // The training command too: a worker that dies before starting it leaves it for the next one to start.
+    Labels: { ...spec.labels, [EXEC_LABEL]: JSON.stringify(buildDockerExecOptions(spec)) },
     Hostname: 'sandbox',
     NetworkDisabled: true,
     StopSignal: 'SIGKILL',
@@ -154,6 +155,9 @@ export function buildDockerCreateOptions(spec: RunSpec, options: { seccompProfil
     },
   };
 }
+
+/** Label carrying the training command's exec options (no secrets: the sandbox's own command). */
+export const EXEC_LABEL = 'crucible.exec';
 
 export function buildDockerExecOptions(spec: RunSpec): DockerExecOptions {
   return {

@@ -16,7 +16,7 @@ import {
   type SandboxExit,
   type StartedSandbox,
 } from '../sandbox-runner';
-import { buildDockerCreateOptions, buildDockerExecOptions } from './docker-create-options';
+import { buildDockerCreateOptions, buildDockerExecOptions, EXEC_LABEL } from './docker-create-options';
 import { extractFirstFile, readSmallFiles } from './tar-reader';
 
 interface EngineError {
@@ -244,6 +244,31 @@ export class DockerSandboxRunner extends SandboxRunner {
     const files = await this.archive(container, at, (stream) => readSmallFiles(stream, 256)).catch(() => null);
     const text = files?.get(ENTRY_LOG_FILES.status)?.toString('latin1') ?? '';
     return ENTRY_STATUS.exec(text);
+  }
+
+  /**
+   * After a restart: a sandbox whose training command never started (the worker died between creating
+   * it and starting the exec; the entry writes its `started` marker first thing) gets the command now,
+   * from the exec options recorded on it, so the attempt keeps its one container.
+   */
+  override async ensureCommandStarted(ref: string): Promise<void> {
+    const container = this.docker.getContainer(ref);
+    try {
+      const info = await container.inspect();
+      if (!info.State.Running || this.commands.has(ref)) return;
+      const marker = await this.archive(container, `${SANDBOX_PATHS.log}/${ENTRY_LOG_FILES.started}`, async (stream) => {
+        stream.resume();
+        return true;
+      });
+      const options = info.Config.Labels?.[EXEC_LABEL];
+      if (marker || !options) return;
+      const exec = await container.exec(JSON.parse(options) as ReturnType<typeof buildDockerExecOptions>);
+      const stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
+      this.commands.set(ref, { execId: exec.id, ended: this.watchStream(stream), outputFull: false, status: '' });
+      this.logger.log({ msg: 'started the training command a previous worker never started', containerId: ref });
+    } catch (error) {
+      throw infra(`resume ${ref}`, error);
+    }
   }
 
   /** Reads one path through the archive endpoint; null when it does not exist. */
