@@ -104,7 +104,7 @@ export function buildCli(): Command {
     .option('--threshold <fraction>', 'list pairs at or above this similarity', '0.5')
     .option('--json', 'print JSON')
     .action(async (tournamentId: string, opts: { threshold?: string; json?: boolean }) => {
-      const { printSimilarity } = await import('./submissions/similarity.command');
+      const { printSimilarity } = await import('./similarity.command');
       process.exitCode = await printSimilarity(tournamentId, opts);
     });
 

@@ -1,24 +1,6 @@
 import * as fs from 'node:fs';
 
-/**
- * Named step boundaries of a run and of a round, where the crash test (test/integration/chaos.spec.ts)
- * freezes the worker and kills it with SIGKILL. Armed only by CRUCIBLE_TEST_PAUSE_AT; unarmed, every
- * call is one string comparison.
- */
-export const PAUSE_POINTS = [
-  'claimed',
-  'container-created',
-  'training',
-  'container-exited',
-  'container-removed',
-  'evaluating',
-  'evaluated',
-  'round-decided',
-  'round-planned',
-  'weights-made',
-  'bundle-sealed',
-] as const;
-export type PausePointName = (typeof PAUSE_POINTS)[number];
+import type { PausePointName } from '../config/pause-points';
 
 let armed: PausePointName | null = null;
 let pending = false;

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PAUSE_POINTS, type PausePointName } from '../common/pause-point';
+import { PAUSE_POINTS, type PausePointName } from './pause-points';
 import type { Rulebook } from '../scoring/rulebook';
 import { newTournamentRulebook, ScheduleRules, validateTournamentRulebook } from '../tournaments/tournament-rulebook';
 

@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { AuditBundleEntity } from '../../src/audit/audit-bundle.entity';
 import { bundleFileName } from '../../src/audit/audit-bundle.service';
 import { WeightSetEntity } from '../../src/chain/weight-set.entity';
-import { PAUSE_POINTS, type PausePointName } from '../../src/common/pause-point';
+import { PAUSE_POINTS, type PausePointName } from '../../src/config/pause-points';
 import { TrainingRunEntity } from '../../src/runs/training-run.entity';
 import { SANDBOX_LABELS } from '../../src/sandbox/run-spec';
 import { EntrantEntity } from '../../src/submissions/entrant.entity';

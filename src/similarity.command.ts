@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadConfig } from '../config/app-config';
-import { ConfigModule } from '../config/config.module';
-import { CoreModule } from '../core.module';
-import { DatabaseModule } from '../db/database.module';
-import { DEFAULT_SIMILARITY_THRESHOLD } from './code-similarity';
-import { SimilarityReportService } from './similarity-report.service';
-import { SubmissionsModule } from './submissions.module';
+import { loadConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { CoreModule } from './core.module';
+import { DatabaseModule } from './db/database.module';
+import { DEFAULT_SIMILARITY_THRESHOLD } from './submissions/code-similarity';
+import { SimilarityReportService } from './submissions/similarity-report.service';
+import { SubmissionsModule } from './submissions/submissions.module';
 
 /** `crucible similarity <tournament id>`: the organiser's code similarity report, from the database and the repositories. */
 export async function printSimilarity(tournamentId: string, opts: { threshold?: string; json?: boolean }): Promise<number> {
