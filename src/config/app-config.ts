@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PAUSE_POINTS, type PausePointName } from './pause-points';
 import type { Rulebook } from '../scoring/rulebook';
-import { newTournamentRulebook, ScheduleRules, validateTournamentRulebook } from '../tournaments/tournament-rulebook';
+import { newTournamentRulebook, ScheduleRules, validateTournamentRulebook } from '../scoring/tournament-rulebook';
 
 /**
  * The only reader of process.env. Every variable is parsed and validated here once, at boot;

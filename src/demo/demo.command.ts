@@ -19,7 +19,7 @@ import { TaskEntity } from '../tournaments/task.entity';
 import { TournamentAdminService } from '../tournaments/tournament-admin.service';
 import { TournamentEntity } from '../tournaments/tournament.entity';
 import { TournamentFactory } from '../tournaments/tournament.factory';
-import { newTournamentRulebook } from '../tournaments/tournament-rulebook';
+import { newTournamentRulebook } from '../scoring/tournament-rulebook';
 import { TournamentQueriesService } from '../tournaments/tournament-queries.service';
 import { WeightsPreviewService } from '../tournaments/weights-preview.service';
 import { EvaluationEntity } from '../evaluation/evaluation.entity';

@@ -1,5 +1,5 @@
 import { planCycles } from './cycle-plan';
-import { DEFAULT_SCHEDULE } from './tournament-rulebook';
+import { DEFAULT_SCHEDULE } from '../scoring/tournament-rulebook';
 
 const at = (iso: string) => new Date(iso);
 

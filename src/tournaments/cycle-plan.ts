@@ -4,7 +4,7 @@
  * completes, so they get a window: `opensAt` if every tournament ended the moment registration
  * closed, `opensBy` if every one ran to its `endsBy`.
  */
-import type { ScheduleRules } from './tournament-rulebook';
+import type { ScheduleRules } from '../scoring/tournament-rulebook';
 
 export interface CycleOnRecord {
   id: string;

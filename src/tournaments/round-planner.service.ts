@@ -8,7 +8,7 @@ import type { BossRoundPlan, GroupRoundPlan, KnockoutRoundPlan } from '../scorin
 import { RoundEntity } from './round.entity';
 import { TournamentRepository } from './tournament.repository';
 import type { TournamentEntity } from './tournament.entity';
-import type { TournamentRulebook } from './tournament-rulebook';
+import type { TournamentRulebook } from '../scoring/tournament-rulebook';
 
 export type PlayablePlan = GroupRoundPlan | KnockoutRoundPlan | BossRoundPlan;
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { planCycles, PlannedCycle } from './cycle-plan';
-import { newTournamentRulebook, ScheduleRules } from './tournament-rulebook';
+import { newTournamentRulebook, ScheduleRules } from '../scoring/tournament-rulebook';
 import { TournamentRepository } from './tournament.repository';
 
 export interface TypeSchedule {

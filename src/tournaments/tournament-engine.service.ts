@@ -16,7 +16,7 @@ import type { TournamentEntity } from './tournament.entity';
 import { EngineDeps } from './engine-deps';
 import { TournamentEvidenceService } from './tournament-evidence.service';
 import { TournamentOutcomeService } from './tournament-outcome.service';
-import type { TournamentRulebook } from './tournament-rulebook';
+import type { TournamentRulebook } from '../scoring/tournament-rulebook';
 
 /**
  * Moves tournaments through their lifecycle, one idempotent step per call. Every step runs in a

@@ -7,7 +7,7 @@ import { EngineDeps } from './engine-deps';
 import { WeightSink, WinnerPublisher } from './outcome-ports';
 import type { TournamentState } from './tournament-state';
 import type { TournamentEntity } from './tournament.entity';
-import type { TournamentRulebook } from './tournament-rulebook';
+import type { TournamentRulebook } from '../scoring/tournament-rulebook';
 import { TournamentFactory } from './tournament.factory';
 import { BASELINE_HOTKEY } from '../scoring/tournament-evidence';
 import { WeightsPreviewService } from './weights-preview.service';

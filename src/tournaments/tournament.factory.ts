@@ -8,7 +8,7 @@ import { DatasetRegistry } from '../evaluation/datasets/dataset-registry';
 import { EntrantRepository } from '../submissions/entrant.repository';
 import { ChampionRef, TournamentEntity } from './tournament.entity';
 import { TournamentRepository } from './tournament.repository';
-import { newTournamentRulebook, TournamentRulebook, validateTournamentRulebook } from './tournament-rulebook';
+import { newTournamentRulebook, TournamentRulebook, validateTournamentRulebook } from '../scoring/tournament-rulebook';
 
 export interface NextCycleInput {
   type: string;

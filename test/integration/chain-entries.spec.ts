@@ -8,7 +8,7 @@ import { ChainEntriesService } from '../../src/submissions/chain-entries.service
 import { formatChainEntry } from '../../src/submissions/chain-commitment';
 import { EntrantEntity } from '../../src/submissions/entrant.entity';
 import { TournamentFactory } from '../../src/tournaments/tournament.factory';
-import { newTournamentRulebook } from '../../src/tournaments/tournament-rulebook';
+import { newTournamentRulebook } from '../../src/scoring/tournament-rulebook';
 import { TournamentEntity } from '../../src/tournaments/tournament.entity';
 import { FakeTaskDataService, InMemoryTrainingExecutor } from '../fakes/in-memory-training';
 import { createTestDatabase, TestDatabase } from '../support/databases';

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { RoundEntity } from '../../src/tournaments/round.entity';
 import { TaskEntity } from '../../src/tournaments/task.entity';
 import { TournamentFactory } from '../../src/tournaments/tournament.factory';
-import { newTournamentRulebook } from '../../src/tournaments/tournament-rulebook';
+import { newTournamentRulebook } from '../../src/scoring/tournament-rulebook';
 import { ADMIN_TOKEN, startTestApp, TestApp } from '../support/app';
 
 /**

@@ -7,7 +7,7 @@ import { TrainingRunEntity } from '../../src/runs/training-run.entity';
 import { TrainingExecutor, TrainingHooks, TrainingResult } from '../../src/sandbox/training-executor';
 import { RoundEntity } from '../../src/tournaments/round.entity';
 import { TournamentEntity } from '../../src/tournaments/tournament.entity';
-import { DEFAULT_SCHEDULE } from '../../src/tournaments/tournament-rulebook';
+import { DEFAULT_SCHEDULE } from '../../src/scoring/tournament-rulebook';
 import { WeightsPreviewService } from '../../src/tournaments/weights-preview.service';
 import type { TrainingJob } from '../../src/sandbox/training-executor';
 import { createTestDatabase, TestDatabase } from '../support/databases';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { EntrantEntity } from '../../src/submissions/entrant.entity';
 import { TournamentFactory } from '../../src/tournaments/tournament.factory';
-import { newTournamentRulebook, TournamentRulebook } from '../../src/tournaments/tournament-rulebook';
+import { newTournamentRulebook, TournamentRulebook } from '../../src/scoring/tournament-rulebook';
 import type { TournamentEntity } from '../../src/tournaments/tournament.entity';
 import type { INestApplication } from '@nestjs/common';
 

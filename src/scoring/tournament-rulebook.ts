@@ -1,4 +1,4 @@
-import { defaultRulebook, Rulebook, validateRulebook } from '../scoring/rulebook';
+import { defaultRulebook, Rulebook, validateRulebook } from './rulebook';
 
 /** When tournaments of a type run: part of the stored rulebook, so a cycle's timing is on record too. */
 export interface ScheduleRules {
