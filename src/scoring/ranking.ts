@@ -8,6 +8,10 @@
  * Pure: no Nest, TypeORM or IO imports.
  */
 
+/** Which way a task's metric is better: 'lower' for losses (the default), 'higher' for rewards. */
+export type MetricDirection = 'lower' | 'higher';
+export const METRIC_DIRECTIONS: readonly MetricDirection[] = ['lower', 'higher'];
+
 export interface TaskResult {
   entrantId: string;
   /** When the entrant submitted, ms since the Unix epoch; the earlier submission wins ties. */

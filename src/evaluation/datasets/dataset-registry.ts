@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { DatasetError, EvaluationErrorCode } from '../evaluation.errors';
 import { type ClassificationExample, type DatasetDefinition, type DatasetVisibility, type LoadedDataset, PUBLIC_DATASET_NOTE, type StoredDatasetDefinition } from './dataset';
 import { GRAMMAR_GENERATOR_VERSION, generateGrammarCorpus } from './grammar-generator';
+import { generateShapes, SHAPE_CLASSES, SHAPES_GENERATOR_VERSION } from './shapes-generator';
 import { scanPrivateDatasets } from './private-datasets';
 
 /** The repository's own `datasets/` folder, found from this file in src/ or dist/src/. */
@@ -28,6 +29,17 @@ export function builtinDatasets(datasetsDir = repoDatasetsDir()): DatasetDefinit
       seqLen: 128,
       testFraction: 0.1,
       description: 'Sentences of a random probabilistic grammar over an invented lexicon, generated per task from its secret seed (crucible-grammar/1), byte tokens',
+    },
+    {
+      id: 'shapes-16-v1',
+      kind: 'generated-images',
+      generator: SHAPES_GENERATOR_VERSION,
+      count: 1536,
+      size: 16,
+      numClasses: SHAPE_CLASSES.length,
+      schedule: { timesteps: 100, betaStart: 1e-3, betaEnd: 0.04 },
+      testFraction: 0.125,
+      description: 'Grey-scale 16x16 shapes (disc, square, triangle, cross) generated per task from its secret seed (crucible-shapes/1), for denoising',
     },
     {
       id: 'devils-dictionary',
@@ -95,19 +107,20 @@ export class DatasetRegistry {
   /** `seed`: the task seed, which a generated dataset is generated from (stored datasets ignore it). */
   async load(id: string, seed?: string): Promise<LoadedDataset> {
     const def = this.get(id);
-    const key = def.kind === 'generated-text' ? `${id}\0${seed ?? ''}` : id;
+    const generated = def.kind === 'generated-text' || def.kind === 'generated-images';
+    const key = generated ? `${id}\0${seed ?? ''}` : id;
     const cached = this.cache.get(key);
     if (cached) return cached;
     const loaded = await loadDataset(def, seed);
     // Generated corpora are per task: keep only the latest few.
-    if (def.kind === 'generated-text' && this.cache.size >= 8) this.cache.delete(this.cache.keys().next().value as string);
+    if (generated && this.cache.size >= 8) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, loaded);
     return loaded;
   }
 }
 
 export function datasetVisibility(def: DatasetDefinition): { visibility: DatasetVisibility; note: string } {
-  if (def.kind === 'generated-text') return { visibility: 'generated', note: `generated from the task's secret seed by ${def.generator}; the test examples exist nowhere before the seed is drawn` };
+  if (def.kind === 'generated-text' || def.kind === 'generated-images') return { visibility: 'generated', note: `generated from the task's secret seed by ${def.generator}; the test examples exist nowhere before the seed is drawn` };
   if (def.origin === 'private') return { visibility: 'private', note: "the organiser's own dataset (CRUCIBLE_DATASETS_DIR): never in the repository, the API or the audit bundles" };
   return { visibility: 'public', note: PUBLIC_DATASET_NOTE };
 }
@@ -116,6 +129,11 @@ export async function loadDataset(def: DatasetDefinition, seed?: string): Promis
   if (def.kind === 'generated-text') {
     if (seed === undefined) throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id} is generated from the task seed: give the seed`);
     return { kind: 'tokens', id: def.id, vocabSize: 256, seqLen: def.seqLen, testFraction: def.testFraction, tokens: generateGrammarCorpus(seed, def.bytes) };
+  }
+  if (def.kind === 'generated-images') {
+    if (seed === undefined) throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id} is generated from the task seed: give the seed`);
+    const { pixels, labels } = generateShapes(seed, def.count, def.size);
+    return { kind: 'images', id: def.id, channels: 1, size: def.size, numClasses: def.numClasses, testFraction: def.testFraction, schedule: def.schedule, pixels, labels };
   }
   let raw: Buffer;
   try {

@@ -1,4 +1,6 @@
 import type { TaskType } from '../task-data';
+import type { ImageDataset } from './image-split';
+import type { NoiseSchedule } from './shapes-generator';
 
 /**
  * Who can know a dataset's test examples before the reveal:
@@ -26,6 +28,20 @@ export type DatasetDefinition =
       testFraction: number;
       description: string;
     }
+  | {
+      id: string;
+      kind: 'generated-images';
+      /** Generator version pinned by the id (crucible-shapes/1); the images come from the task seed. */
+      generator: 'crucible-shapes/1';
+      count: number;
+      /** Images are 1 x size x size. */
+      size: number;
+      numClasses: number;
+      /** The forward process the hidden test noise follows (handed to miners in meta.json). */
+      schedule: NoiseSchedule;
+      testFraction: number;
+      description: string;
+    }
   | (StoredFile & {
       kind: 'text-bytes';
       /** UTF-8/ASCII text, tokenised to bytes (vocab 256). */
@@ -49,7 +65,7 @@ interface StoredFile {
 }
 
 /** A dataset read from files (its bytes are the dataset). */
-export type StoredDatasetDefinition = Exclude<DatasetDefinition, { kind: 'generated-text' }>;
+export type StoredDatasetDefinition = Exclude<DatasetDefinition, { kind: 'generated-text' | 'generated-images' }>;
 
 export interface TokenDataset {
   kind: 'tokens';
@@ -75,10 +91,11 @@ export interface ClassificationDataset {
   examples: ClassificationExample[];
 }
 
-export type LoadedDataset = TokenDataset | ClassificationDataset;
+export type LoadedDataset = TokenDataset | ClassificationDataset | ImageDataset;
 
 /** Which dataset kind each task type consumes. */
 export const DATASET_KIND_FOR_TASK: Record<TaskType, LoadedDataset['kind']> = {
   'causal-lm': 'tokens',
   classification: 'classification',
+  image: 'images',
 };

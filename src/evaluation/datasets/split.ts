@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fnv1a64, seededShuffle } from '../../scoring/prng';
 import type { ClassificationDataset, ClassificationExample, LoadedDataset, TokenDataset } from './dataset';
+import { canonicalImageSplit, IMAGES_MAGIC, type ImageSplit, type ImageTestSplit, parseImageSplit, splitImages } from './image-split';
 
 /**
  * Pure, seeded train/test split and the canonical serialisation of the hidden test split.
@@ -34,7 +35,7 @@ export interface ClassificationSplit {
   train: ClassificationExample[];
 }
 
-export type DatasetSplit = TokenSplit | ClassificationSplit;
+export type DatasetSplit = TokenSplit | ClassificationSplit | ImageSplit;
 
 export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
@@ -67,6 +68,7 @@ export function selectTestIndices(seed: string, count: number, testFraction: num
 }
 
 export function splitDataset(dataset: LoadedDataset, seed: string): DatasetSplit {
+  if (dataset.kind === 'images') return splitImages(dataset, seed, selectTestIndices(seed, dataset.labels.length, dataset.testFraction));
   return dataset.kind === 'tokens' ? splitTokens(dataset, seed) : splitClassification(dataset, seed);
 }
 
@@ -118,6 +120,7 @@ const CLASSIFICATION_MAGIC = 'CRUCIBLE-TEST-SPLIT/1 features-f32\n';
  *                   u32 index, u32 label, dim x f32 feature
  */
 export function canonicalTestSplit(split: DatasetSplit): Buffer {
+  if (split.kind === 'images') return canonicalImageSplit(split);
   if (split.kind === 'tokens') {
     const magic = Buffer.from(TOKENS_MAGIC, 'ascii');
     const out = Buffer.alloc(magic.length + 8 + split.test.length * (4 + split.seqLen));
@@ -148,7 +151,8 @@ export function canonicalTestSplit(split: DatasetSplit): Buffer {
 /** The parsed hidden test split as the evaluators consume it. */
 export type TestSplit =
   | { kind: 'tokens'; seqLen: number; count: number; indices: Uint32Array; tokens: Uint8Array }
-  | { kind: 'classification'; dim: number; numClasses: number; count: number; indices: Uint32Array; labels: Uint32Array; features: Float32Array };
+  | { kind: 'classification'; dim: number; numClasses: number; count: number; indices: Uint32Array; labels: Uint32Array; features: Float32Array }
+  | ImageTestSplit;
 
 export function parseCanonicalTestSplit(bytes: Uint8Array): TestSplit {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -186,6 +190,7 @@ export function parseCanonicalTestSplit(bytes: Uint8Array): TestSplit {
     }
     return { kind: 'classification', dim, numClasses, count, indices, labels, features };
   }
+  if (magic === IMAGES_MAGIC) return parseImageSplit(buf, o);
   throw new Error('not a canonical test split (unknown header)');
 }
 

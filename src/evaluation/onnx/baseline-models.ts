@@ -1,4 +1,5 @@
 import type { DatasetSplit } from '../datasets/split';
+import { scaledInputDenoiser } from './denoiser-models';
 import { linearClassifier, tableLanguageModel } from './onnx-builder';
 
 /** Base models every task can be scored against, built from the task's training split. */
@@ -12,8 +13,13 @@ export function isBuiltinBaseModel(name: string): name is BuiltinBaseModel {
 /**
  * uniform: equal logits (loss ln(vocab) or ln(classes)).
  * unigram: log frequencies of tokens (or labels) in the training split, add-one smoothed.
+ * image: uniform is the zero-noise predictor (loss = mean squared noise); unigram has no meaning there.
  */
 export function buildBaselineModel(name: BuiltinBaseModel, split: DatasetSplit): Uint8Array {
+  if (split.kind === 'images') {
+    if (name !== 'builtin:uniform') throw new Error(`${name} is not defined for images (builtin:uniform is the zero-noise predictor)`);
+    return scaledInputDenoiser(0, split.size, split.channels);
+  }
   if (split.kind === 'tokens') {
     const vocab = 256;
     const logp = name === 'builtin:uniform' ? new Float64Array(vocab).fill(-Math.log(vocab)) : logFrequencies(split.train, vocab);

@@ -17,6 +17,7 @@ const VOCAB = 256;
 export const causalLmEvaluator: TaskEvaluator = {
   taskType: 'causal-lm',
   metricName: 'cross_entropy_nats',
+  direction: 'lower',
   splitKind: 'tokens',
 
   contract(): ModelContract {

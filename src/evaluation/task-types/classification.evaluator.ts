@@ -11,6 +11,7 @@ import { crossEntropy, EvaluateOptions, EvaluationTotals, ModelContract, OutputC
 export const classificationEvaluator: TaskEvaluator = {
   taskType: 'classification',
   metricName: 'cross_entropy_nats',
+  direction: 'lower',
   splitKind: 'classification',
 
   contract(split: TestSplit): ModelContract {

@@ -1,12 +1,14 @@
 import type { TaskType } from '../task-data';
 import { causalLmEvaluator } from './causal-lm.evaluator';
 import { classificationEvaluator } from './classification.evaluator';
+import { imageEvaluator } from './image.evaluator';
 import type { TaskEvaluator } from './task-evaluator';
 
 /** The one place task types are registered. */
 export const TASK_EVALUATORS: Record<TaskType, TaskEvaluator> = {
   'causal-lm': causalLmEvaluator,
   classification: classificationEvaluator,
+  image: imageEvaluator,
 };
 
 export function evaluatorFor(taskType: string): TaskEvaluator | undefined {

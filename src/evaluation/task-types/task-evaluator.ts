@@ -1,4 +1,5 @@
 import type * as ort from 'onnxruntime-node';
+import type { MetricDirection } from '../../scoring/ranking';
 import type { TestSplit } from '../datasets/split';
 import type { TaskType } from '../task-data';
 import type { CausalityEvidence } from './causality';
@@ -45,6 +46,8 @@ export interface EvaluateOptions {
 export interface TaskEvaluator {
   readonly taskType: TaskType;
   readonly metricName: string;
+  /** Which way the metric is better: 'lower' for losses, 'higher' for rewards (ranking and the boss gate read it). */
+  readonly direction: MetricDirection;
   readonly splitKind: TestSplit['kind'];
   contract(split: TestSplit): ModelContract;
   evaluate(runtime: typeof ort, session: ort.InferenceSession, split: TestSplit, options: EvaluateOptions): Promise<EvaluationTotals>;
