@@ -9,6 +9,8 @@
 #   postgres  a PostgreSQL server for the test suites at 127.0.0.1:5432 (or CRUCIBLE_TEST_PG_URL)
 #   kubectl   a kubectl whose `kubectl kustomize` renders k8s/base (the manifest tests); a missing one is
 #             Debian's kubernetes-client (kubectl 1.20, kustomize v2: enough for k8s/base)
+#   chromium  the system Chromium at /usr/bin/chromium that the dashboard's browser test drives
+#             (Debian's chromium; nothing downloads a browser)
 #
 # What is already there and running is used as it is: never restarted, never reconfigured. Running it
 # twice is a no-op. It installs only where it can do so without asking (root or passwordless sudo, with
@@ -188,14 +190,23 @@ setup_kubectl() {
   apt_install "10 s" kubernetes-client
 }
 
+setup_chromium() {
+  if [[ -x /usr/bin/chromium ]]; then return 0; fi
+  can_install || cannot "Chromium at /usr/bin/chromium (the dashboard's browser test)" \
+    "Debian/Ubuntu: sudo apt-get install -y chromium" \
+    "elsewhere:     install Chromium and link it to /usr/bin/chromium"
+  apt_install "40 s" chromium
+}
+
 for what in "$@"; do
   case "$what" in
     docker) setup_docker ;;
     image) setup_docker && setup_image ;;
     postgres) setup_postgres ;;
     kubectl) setup_kubectl ;;
+    chromium) setup_chromium ;;
     *)
-      say "unknown component $what (docker, image, postgres, kubectl)"
+      say "unknown component $what (docker, image, postgres, kubectl, chromium)"
       exit 2
       ;;
   esac

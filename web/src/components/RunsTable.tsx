@@ -1,0 +1,50 @@
+import { Link } from 'react-router-dom';
+import type { BoardRun } from '../api';
+import { elapsed, num } from '../format';
+import { HotkeyLink, StateBadge } from './common';
+
+/** Every run of a tournament, live: state, elapsed time, outcome and the reason given to the miner. */
+export function RunsTable({ runs, taskLabel, now }: { runs: BoardRun[]; taskLabel: (taskId: string) => string; now: number }) {
+  return (
+    <div className="scroll">
+      <table data-testid="runs">
+        <thead>
+          <tr>
+            <th>Run</th>
+            <th>Task</th>
+            <th>Miner</th>
+            <th>Attempt</th>
+            <th>State</th>
+            <th>Elapsed</th>
+            <th>Outcome</th>
+            <th>Reason</th>
+            <th>Metric</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((r) => (
+            <tr key={r.runId} data-run-id={r.runId}>
+              <td>
+                <Link to={`/runs/${r.runId}`} className="mono">
+                  {r.runId.slice(0, 8)}
+                </Link>
+              </td>
+              <td>{taskLabel(r.taskId)}</td>
+              <td>
+                <HotkeyLink hotkey={r.hotkey} />
+              </td>
+              <td>{r.attempt}</td>
+              <td data-testid="run-state">
+                <StateBadge state={r.state} />
+              </td>
+              <td>{elapsed(r.startedAt, r.finishedAt, now)}</td>
+              <td>{r.outcome ? <StateBadge state={r.outcome} /> : '—'}</td>
+              <td className="reason">{r.outcomeReason ?? ''}</td>
+              <td>{num(r.metricValue)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
