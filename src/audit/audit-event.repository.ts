@@ -1,20 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { AuditEventInput, AuditLog } from '../common/audit-log';
 import { AuditEventEntity } from './audit-event.entity';
-
-export interface AuditEventInput {
-  actor: string;
-  action: string;
-  subjectType: string;
-  subjectId: string;
-  payload: Record<string, unknown>;
-  occurredAt: Date;
-}
 
 /** Appends to the audit log; nothing here updates or deletes (the database refuses it anyway). */
 @Injectable()
-export class AuditEventRepository {
-  constructor(private readonly ds: DataSource) {}
+export class AuditEventRepository extends AuditLog {
+  constructor(private readonly ds: DataSource) {
+    super();
+  }
 
   async append(event: AuditEventInput, manager: EntityManager = this.ds.manager): Promise<void> {
     const repo = manager.getRepository(AuditEventEntity);

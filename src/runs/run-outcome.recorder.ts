@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditEventRepository } from '../audit/audit-event.repository';
+import { AuditLog } from '../common/audit-log';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import type { ModelScore, RejectionEvidence } from '../evaluation/task-data';
@@ -32,7 +32,7 @@ export class RunOutcomeRecorder {
     private readonly ds: DataSource,
     private readonly runs: RunRepository,
     private readonly scores: ScoreRepository,
-    private readonly audit: AuditEventRepository,
+    private readonly audit: AuditLog,
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
