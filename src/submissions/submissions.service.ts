@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { AuditEventRepository } from '../audit/audit-event.repository';
+import { AuditLog } from '../common/audit-log';
 import { Clock } from '../common/clock';
 import { DomainError, NotFoundError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
@@ -86,7 +86,7 @@ export class SubmissionsService {
     private readonly entrants: EntrantRepository,
     private readonly intake: RepoIntake,
     private readonly registry: HotkeyRegistry,
-    private readonly audit: AuditEventRepository,
+    private readonly audit: AuditLog,
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
