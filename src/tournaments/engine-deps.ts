@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditEventRepository } from '../audit/audit-event.repository';
+import { AuditLog } from '../common/audit-log';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { RunRepository } from '../runs/run.repository';
@@ -17,7 +17,7 @@ export class TournamentTransitions {
 
   constructor(
     private readonly tournaments: TournamentRepository,
-    private readonly audit: AuditEventRepository,
+    private readonly audit: AuditLog,
     private readonly clock: Clock,
   ) {}
 
@@ -44,7 +44,7 @@ export class EngineDeps {
     readonly entrants: EntrantRepository,
     readonly runs: RunRepository,
     readonly scores: ScoreRepository,
-    readonly audit: AuditEventRepository,
+    readonly audit: AuditLog,
     readonly transitions: TournamentTransitions,
     readonly config: AppConfig,
   ) {}

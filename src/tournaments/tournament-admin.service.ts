@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditEventRepository } from '../audit/audit-event.repository';
+import { AuditLog } from '../common/audit-log';
 import { Clock } from '../common/clock';
 import { DomainError, NotFoundError } from '../common/domain-error';
 import { TournamentEntity } from './tournament.entity';
@@ -30,7 +30,7 @@ export class TournamentAdminService {
     private readonly ds: DataSource,
     private readonly tournaments: TournamentRepository,
     private readonly factory: TournamentFactory,
-    private readonly audit: AuditEventRepository,
+    private readonly audit: AuditLog,
     private readonly clock: Clock,
   ) {}
 
