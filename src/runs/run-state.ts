@@ -1,3 +1,7 @@
+import type { RunOutcome } from '../sandbox/run-outcome';
+
+export { RUN_OUTCOMES, type RunOutcome } from '../sandbox/run-outcome';
+
 /**
  * Training run lifecycle (pure). Every run ends in exactly one typed outcome (DESIGN.md,
  * "Failure accounting"); infra failures are retried as a new attempt that costs the miner nothing.
@@ -5,15 +9,6 @@
 export const RUN_STATES = ['queued', 'starting', 'running', 'evaluating', 'finished'] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
-export const RUN_OUTCOMES = [
-  'succeeded',
-  'miner_failed',
-  'timed_out',
-  'oom_killed',
-  'output_invalid',
-  'infra_failed',
-] as const;
-export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
 const NEXT: Record<RunState, readonly RunState[]> = {
   queued: ['starting', 'finished'],

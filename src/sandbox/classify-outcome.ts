@@ -1,4 +1,4 @@
-import type { RunOutcome } from '../runs/run-state';
+import type { RunOutcome } from './run-outcome';
 import type { SandboxExit } from './sandbox-runner';
 
 /** What the sandbox's /output held when the training command ended. */
@@ -6,6 +6,11 @@ export interface OutputFacts {
   /** /output was at its byte or file-count limit (a kernel limit: writes past it failed). */
   outputFull: boolean;
   model: { kind: 'missing' } | { kind: 'not-a-file' } | { kind: 'too-large'; bytes: number } | { kind: 'file'; bytes: number };
+  /**
+   * Files and directories /output held, where the filesystem could not cap them (Kubernetes: emptyDir
+   * sets no tmpfs nr_inodes). Absent where the kernel enforces maxFiles (Docker's tmpfs).
+   */
+  files?: number;
 }
 
 export interface Classification {
@@ -31,6 +36,9 @@ export function classifyOutcome(
   }
   if (exit.exitCode === null) {
     return { outcome: 'infra_failed', reason: `the sandbox ended without an exit code${exit.detail ? ` (${exit.detail})` : ''}` };
+  }
+  if (output.files !== undefined && output.files > limits.maxFiles) {
+    return { outcome: 'output_invalid', reason: `/output held ${output.files} files and directories, over the limit of ${limits.maxFiles}` };
   }
   if (exit.exitCode !== 0 && output.outputFull) {
     return { outcome: 'output_invalid', reason: `/output reached its limit (${capMb} MB or ${limits.maxFiles} files) and the script exited with code ${exit.exitCode}` };

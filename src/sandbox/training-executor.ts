@@ -1,4 +1,4 @@
-import type { RunOutcome } from '../runs/run-state';
+import type { RunOutcome } from './run-outcome';
 
 /**
  * What the tournament engine asks of the execution layer: run one (task, entrant) training attempt
