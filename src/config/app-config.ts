@@ -134,6 +134,17 @@ export interface ChainConfig {
   staticMetagraph?: Record<string, number>;
 }
 
+export interface EventsConfig {
+  /** How often an API process reads new events from the outbox. */
+  pollMs: number;
+  /** Comment line sent to idle server-sent-event clients so proxies keep the stream open. */
+  heartbeatMs: number;
+  /** Events older than this are pruned; a client resuming from before then misses them. */
+  retentionHours: number;
+  /** A client that cannot take its events and falls this many behind is disconnected (it resumes with Last-Event-ID). */
+  maxClientLag: number;
+}
+
 /** Injection token and shape of the validated configuration (values come from loadConfig). */
 export abstract class AppConfig {
   abstract readonly port: number;
@@ -142,6 +153,8 @@ export abstract class AppConfig {
   abstract readonly role: Role;
   abstract readonly dataDir: string;
   abstract readonly adminToken?: string;
+  /** The built web dashboard served at `/` by the API role (CRUCIBLE_WEB_DIR); default <package root>/dist/web. */
+  abstract readonly webDir?: string;
   abstract readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   abstract readonly database: DatabaseConfig;
   abstract readonly sandbox: SandboxConfig;
@@ -175,6 +188,8 @@ export abstract class AppConfig {
   abstract readonly schedulerTickMs: number;
   /** Retention and size limits of the worker's runs/ and repo-cache/ folders, pruned periodically. */
   abstract readonly storage: StorageConfig;
+  /** The live event stream (GET /api/events). */
+  abstract readonly events: EventsConfig;
   /** Test hook (CRUCIBLE_TEST_PAUSE_AT): the step boundary where the worker freezes for the crash test; null in production. */
   abstract readonly testPauseAt: PausePointName | null;
 }
@@ -432,6 +447,7 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
     dataDir,
     audit: { artifactRetentionDays: r.int('CRUCIBLE_ARTIFACT_RETENTION_DAYS', 8, 1, 3650) },
     adminToken: r.str('CRUCIBLE_ADMIN_TOKEN'),
+    webDir: r.str('CRUCIBLE_WEB_DIR'),
     logLevel: r.oneOf('CRUCIBLE_LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
     database: {
       url: r.url('DATABASE_URL', ['postgres', 'postgresql']),
@@ -521,6 +537,12 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
       repoCacheRetentionDays: r.int('CRUCIBLE_REPO_CACHE_RETENTION_DAYS', 14, 1, 3650),
       repoCacheMaxMb: r.int('CRUCIBLE_REPO_CACHE_MAX_MB', 10 * 1024, 1, 1024 * 1024 * 1024),
       pruneIntervalMinutes: r.int('CRUCIBLE_PRUNE_INTERVAL_MINUTES', 60, 1, 7 * 24 * 60),
+    },
+    events: {
+      pollMs: r.int('CRUCIBLE_EVENTS_POLL_MS', 500, 10, 60_000),
+      heartbeatMs: r.int('CRUCIBLE_EVENTS_HEARTBEAT_MS', 15_000, 50, 600_000),
+      retentionHours: r.int('CRUCIBLE_EVENTS_RETENTION_HOURS', 72, 1, 24 * 365),
+      maxClientLag: r.int('CRUCIBLE_EVENTS_CLIENT_MAX_LAG', 10_000, 1, 10_000_000),
     },
     testPauseAt: r.str('CRUCIBLE_TEST_PAUSE_AT') === undefined ? null : r.oneOf<PausePointName>('CRUCIBLE_TEST_PAUSE_AT', PAUSE_POINTS, 'claimed'),
   };
