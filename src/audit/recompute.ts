@@ -1,6 +1,7 @@
 import { signatureVerify } from '@polkadot/util-crypto';
 import { seedCommitment } from '../evaluation/datasets/split';
 import { decodeLosses, meanOf } from '../evaluation/model-scorer';
+import { metricDirectionOf } from '../evaluation/task-types/metric-direction';
 import { assertValidRulebook, Rulebook } from '../scoring/rulebook';
 import type { OverrunMarker } from '../scoring/overrun';
 import { deriveTournament, TournamentDerivation, TournamentEvidence, weightsFromDerivations } from '../scoring/tournament-evidence';
@@ -376,7 +377,7 @@ function evidenceOf(ev: Evidence, t: BundleTournament, rulebook: Rulebook): Tour
     rulebook,
     championDefences: champion?.defences ?? 0,
     entrants: entrants.filter((e) => e.status === 'accepted').map((e) => ({ id: e.id, hotkey: e.hotkey, isChampion: e.isChampion, submittedAt: Date.parse(e.receivedAt) })),
-    tasks: tasks.map((task) => ({ id: task.id, roundIndex: roundIndex.get(task.roundId) ?? -1, slot: task.slot })),
+    tasks: tasks.map((task) => ({ id: task.id, roundIndex: roundIndex.get(task.roundId) ?? -1, slot: task.slot, direction: metricDirectionOf(task.taskType) })),
     runs: runs.map((r) => ({ id: r.id, taskId: r.taskId, entrantId: r.entrantId, attempt: r.attempt, outcome: r.outcome })),
     scores,
     overrun: (t.overrun as OverrunMarker | null | undefined) ?? null,

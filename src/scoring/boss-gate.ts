@@ -7,12 +7,14 @@
  * configured baseline, have 0 defences, so t = base (0.10 by default); each defence multiplies it by
  * decay (0.8) down to the floor (0.03): a long reign gets easier to end, never free.
  *
- * Per task, with `mode`:
+ * Per task, with `mode`, for a loss (the task's metric direction 'lower', the default):
  *   - 'threshold': the challenger wins the task if challengerLoss <= championLoss * (1 - t);
  *   - 'bootstrap': paired bootstrap over the per-example losses (same examples, same order on both
  *     sides): the challenger wins the task if the lower confidence bound of the relative
  *     improvement 1 - mean(challenger) / mean(champion) is strictly greater than t;
  *   - 'both': both must hold.
+ * For a reward (direction 'higher') the mirror image: the threshold test is
+ * challenger >= champion * (1 + t) and the relative improvement is mean(challenger) / mean(champion) - 1.
  * A failed run loses its task; when both sides failed the champion keeps the task. The challenger
  * needs a strict majority of the tasks (more than half; 4 of 6).
  *
@@ -22,7 +24,8 @@
  *   - for b = 0..samples-1: draw n indices in turn, idx = floor(u32 * n / 2^32), and add
  *     champion[idx] and challenger[idx] to two running double sums (in draw order);
  *     r_b = 1 - sumChallenger / sumChampion (when sumChampion <= 0: 0 if sumChallenger <= sumChampion,
- *     else -1);
+ *     else -1); for a reward r_b = sumChallenger / sumChampion - 1 (when sumChampion <= 0: 0 if
+ *     sumChallenger <= sumChampion, else 1);
  *   - sort r ascending; the lower bound is r[k] with k = min(samples - 1, floor(samples * (1 - confidence))).
  *   - the point estimate is the same ratio over the full sample.
  *
@@ -30,6 +33,7 @@
  */
 import { BOSS_GATE_MODES, type BossGateMode, type Rulebook, type ThresholdRule } from './rulebook';
 import { SplitMix64, Xoshiro128StarStar, parseSeed64 } from './prng';
+import { METRIC_DIRECTIONS, type MetricDirection } from './ranking';
 
 export type BossGateRules = Pick<Rulebook, 'version' | 'threshold' | 'bootstrap' | 'bossGate'>;
 
@@ -43,6 +47,8 @@ export interface BootstrapOptions {
   samples: number;
   confidence: number;
   seed: bigint;
+  /** The task metric's direction (absent: 'lower', a loss). */
+  direction?: MetricDirection;
 }
 
 export interface BootstrapResult {
@@ -52,7 +58,11 @@ export interface BootstrapResult {
   lowerBound: number;
 }
 
-function relativeImprovement(sumChampion: number, sumChallenger: number): number {
+function relativeImprovement(sumChampion: number, sumChallenger: number, direction: MetricDirection): number {
+  if (direction === 'higher') {
+    if (sumChampion > 0) return sumChallenger / sumChampion - 1;
+    return sumChallenger <= sumChampion ? 0 : 1;
+  }
   if (sumChampion > 0) return 1 - sumChallenger / sumChampion;
   return sumChallenger <= sumChampion ? 0 : -1;
 }
@@ -64,6 +74,8 @@ export function pairedBootstrap(champion: Float64Array, challenger: Float64Array
   if (n === 0) throw new RangeError('no per-example losses');
   if (n > 2 ** 21) throw new RangeError(`too many examples for the bootstrap (${n} > 2^21)`);
   if (!Number.isInteger(opts.samples) || opts.samples < 1) throw new RangeError('samples must be an integer >= 1');
+  const direction = opts.direction ?? 'lower';
+  if (!METRIC_DIRECTIONS.includes(direction)) throw new RangeError(`unknown metric direction ${String(direction)}`);
   for (let j = 0; j < n; j++) {
     if (!Number.isFinite(champion[j]) || !Number.isFinite(challenger[j])) {
       throw new RangeError(`per-example loss ${j} is not finite`);
@@ -87,11 +99,11 @@ export function pairedBootstrap(champion: Float64Array, challenger: Float64Array
       sc += champion[idx];
       sx += challenger[idx];
     }
-    r[b] = relativeImprovement(sc, sx);
+    r[b] = relativeImprovement(sc, sx, direction);
   }
   r.sort(); // Float64Array sorts numerically
   const k = Math.min(opts.samples - 1, Math.floor(opts.samples * (1 - opts.confidence)));
-  return { estimate: relativeImprovement(fullChampion, fullChallenger), lowerBound: r[k] };
+  return { estimate: relativeImprovement(fullChampion, fullChallenger, direction), lowerBound: r[k] };
 }
 
 /** Seeds of the boss tasks' bootstrap generators: outputs 1..count of SplitMix64(seed). */
@@ -101,7 +113,7 @@ export function bootstrapTaskSeeds(seedHex: string, count: number): bigint[] {
 }
 
 export interface BossSide {
-  /** The task metric (mean loss, lower is better); null when the run failed. */
+  /** The task metric (a mean loss, or a mean reward for direction 'higher'); null when the run failed. */
   loss: number | null;
   /** Per-example losses on the hidden test split (same examples and order on both sides). */
   perExample: Float64Array | null;
@@ -109,6 +121,8 @@ export interface BossSide {
 
 export interface BossTaskInput {
   taskId: string;
+  /** The task metric's direction (absent: 'lower', a loss). */
+  direction?: MetricDirection;
   champion: BossSide;
   challenger: BossSide;
 }
@@ -122,7 +136,12 @@ export interface BossTaskVerdict {
   challengerLoss: number | null;
   /** The margin t the challenger had to beat. */
   threshold: number;
-  /** (championLoss - challengerLoss) / championLoss; null when a side failed or championLoss <= 0. */
+  /** The task metric's direction the margin was taken in. */
+  direction: MetricDirection;
+  /**
+   * (championLoss - challengerLoss) / championLoss for a loss, (challenger - champion) / champion for a
+   * reward; null when a side failed or the champion's value is <= 0.
+   */
   relativeImprovement: number | null;
   /** null when the threshold test was not part of the mode or a side failed. */
   thresholdPassed: boolean | null;
@@ -170,9 +189,11 @@ export function decideBoss(input: DecideBossInput): BossVerdict {
   const seeds = bootstrapTaskSeeds(rules.bootstrap.seed, tasks.length);
 
   const verdicts = tasks.map((task, i): BossTaskVerdict => {
+    const direction = task.direction ?? 'lower';
     const base = {
       taskIndex: i,
       taskId: task.taskId,
+      direction,
       championLoss: task.champion.loss,
       challengerLoss: task.challenger.loss,
       threshold: t,
@@ -193,20 +214,21 @@ export function decideBoss(input: DecideBossInput): BossVerdict {
     }
     const champLoss = task.champion.loss as number;
     const challLoss = task.challenger.loss as number;
-    const thresholdPassed = useThreshold ? challLoss <= champLoss * (1 - t) : null;
+    const beatsThreshold = direction === 'higher' ? challLoss >= champLoss * (1 + t) : challLoss <= champLoss * (1 - t);
+    const thresholdPassed = useThreshold ? beatsThreshold : null;
     let bootstrap: (BootstrapResult & { seed: string }) | null = null;
     if (useBootstrap) {
       const a = task.champion.perExample;
       const b = task.challenger.perExample;
       if (a === null || b === null) throw new Error(`boss task ${task.taskId}: per-example losses are required by the bootstrap`);
-      const res = pairedBootstrap(a, b, { samples: rules.bootstrap.samples, confidence: rules.bootstrap.confidence, seed: seeds[i] });
+      const res = pairedBootstrap(a, b, { samples: rules.bootstrap.samples, confidence: rules.bootstrap.confidence, seed: seeds[i], direction });
       bootstrap = { ...res, seed: `0x${seeds[i].toString(16).padStart(16, '0')}` };
     }
     const bootstrapPassed = bootstrap === null ? null : bootstrap.lowerBound > t;
     const challengerWins = thresholdPassed !== false && bootstrapPassed !== false;
     return {
       ...base,
-      relativeImprovement: champLoss > 0 ? (champLoss - challLoss) / champLoss : null,
+      relativeImprovement: champLoss > 0 ? (direction === 'higher' ? challLoss - champLoss : champLoss - challLoss) / champLoss : null,
       thresholdPassed,
       bootstrap,
       bootstrapPassed,

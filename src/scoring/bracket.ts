@@ -33,7 +33,7 @@
  * failures it can end 'done' with no challenger left.
  */
 import { fnv1a64, seededShuffle } from './prng';
-import { rankTask, type EliminationRecord, type TaskResult } from './ranking';
+import { rankTask, type EliminationRecord, type MetricDirection, type TaskResult } from './ranking';
 import type { Rulebook } from './rulebook';
 
 export type BracketRules = Pick<Rulebook, 'knockoutMax' | 'groupSize' | 'groupAdvance' | 'bossTasks'>;
@@ -182,25 +182,28 @@ function checkSlotResults(slot: number, expected: readonly string[], results: re
  * Decides a group or knockout round from its task results: `results[slot]` holds the results of the
  * slot's task, one per member (the champion's too, in its knockout pair).
  */
+/** `directions`: each slot's task metric direction (absent: 'lower', a loss). */
 export function decideRound(
   plan: GroupRoundPlan | KnockoutRoundPlan,
   results: readonly (readonly TaskResult[])[],
+  directions: readonly MetricDirection[] = [],
 ): RoundDecision {
   const slots = plan.kind === 'group' ? plan.groups.length : plan.pairs.length;
   if (results.length !== slots) throw new Error(`round ${plan.roundIndex}: expected results for ${slots} slots, got ${results.length}`);
-  return plan.kind === 'group' ? decideGroups(plan, results) : decideKnockout(plan, results);
+  const directionOf = (slot: number): MetricDirection => directions[slot] ?? 'lower';
+  return plan.kind === 'group' ? decideGroups(plan, results, directionOf) : decideKnockout(plan, results, directionOf);
 }
 
 function eliminated(roundIndex: number, r: ReturnType<typeof rankTask>[number]): EliminationRecord {
   return { entrantId: r.entrantId, submittedAt: r.submittedAt, roundIndex, withinRoundRank: r.rank, valid: r.valid };
 }
 
-function decideGroups(plan: GroupRoundPlan, results: readonly (readonly TaskResult[])[]): RoundDecision {
+function decideGroups(plan: GroupRoundPlan, results: readonly (readonly TaskResult[])[], directionOf: (slot: number) => MetricDirection): RoundDecision {
   const advancersByGroup: string[][] = [];
   const out: EliminationRecord[] = [];
   plan.groups.forEach((group, slot) => {
     checkSlotResults(slot, group.entrants, results[slot]);
-    const ranked = rankTask(results[slot]);
+    const ranked = rankTask(results[slot], directionOf(slot));
     const advancing = ranked.filter((r) => r.valid).slice(0, plan.advancePerGroup);
     const going = new Set(advancing.map((r) => r.entrantId));
     advancersByGroup.push(advancing.map((r) => r.entrantId));
@@ -213,12 +216,12 @@ function decideGroups(plan: GroupRoundPlan, results: readonly (readonly TaskResu
   return { advancing, eliminated: out };
 }
 
-function decideKnockout(plan: KnockoutRoundPlan, results: readonly (readonly TaskResult[])[]): RoundDecision {
+function decideKnockout(plan: KnockoutRoundPlan, results: readonly (readonly TaskResult[])[], directionOf: (slot: number) => MetricDirection): RoundDecision {
   const advancing: string[] = [];
   const out: EliminationRecord[] = [];
   plan.pairs.forEach((pair, slot) => {
     checkSlotResults(slot, pair.entrants, results[slot]);
-    const ranked = rankTask(results[slot]);
+    const ranked = rankTask(results[slot], directionOf(slot));
     const champion = pair.withChampion ? pair.entrants[1] : null;
     const winner = ranked[0].valid && ranked[0].entrantId !== champion ? ranked[0].entrantId : null;
     if (winner !== null) advancing.push(winner);

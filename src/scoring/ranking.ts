@@ -1,8 +1,9 @@
 /**
  * Ranking: one task's results, round winners, and the final tournament ranking.
  *
- * Order on a task: valid results by loss ascending (lower is better); failed runs (no loss, or a
- * non-finite one) after every valid result; ties (equal loss, or both failed) go to the earlier
+ * Order on a task: valid results by their metric, ascending for a loss (direction 'lower', the
+ * default) and descending for a reward ('higher'); failed runs (no value, or a non-finite one) after
+ * every valid result; ties (equal loss, or both failed) go to the earlier
  * submission, then to the smaller entrant id (plain UTF-16 code unit order, not locale order).
  *
  * Pure: no Nest, TypeORM or IO imports.
@@ -16,7 +17,7 @@ export interface TaskResult {
   entrantId: string;
   /** When the entrant submitted, ms since the Unix epoch; the earlier submission wins ties. */
   submittedAt: number;
-  /** The task metric, lower is better; null when the run failed or its model was invalid. */
+  /** The task metric (lower is better unless the task's direction is 'higher'); null when the run failed or its model was invalid. */
   loss: number | null;
 }
 
@@ -40,8 +41,10 @@ export function compareBySubmission(
   return a.entrantId < b.entrantId ? -1 : a.entrantId > b.entrantId ? 1 : 0;
 }
 
-/** Ranks one task's results (best first). Throws on a duplicated entrant id. */
-export function rankTask(results: readonly TaskResult[]): RankedResult[] {
+/** Ranks one task's results (best first, by the task's metric direction). Throws on a duplicated entrant id. */
+export function rankTask(results: readonly TaskResult[], direction: MetricDirection = 'lower'): RankedResult[] {
+  if (!METRIC_DIRECTIONS.includes(direction)) throw new RangeError(`unknown metric direction ${String(direction)}`);
+  const sign = direction === 'higher' ? -1 : 1;
   const seen = new Set<string>();
   for (const r of results) {
     if (seen.has(r.entrantId)) throw new Error(`entrant ${r.entrantId} appears twice in one task`);
@@ -52,24 +55,24 @@ export function rankTask(results: readonly TaskResult[]): RankedResult[] {
     const av = isValidLoss(a.loss);
     const bv = isValidLoss(b.loss);
     if (av !== bv) return av ? -1 : 1;
-    if (av && bv && a.loss !== b.loss) return (a.loss as number) - (b.loss as number);
+    if (av && bv && a.loss !== b.loss) return sign * ((a.loss as number) - (b.loss as number));
     return compareBySubmission(a, b);
   });
   return sorted.map((r, i) => ({ ...r, rank: i + 1, valid: isValidLoss(r.loss) }));
 }
 
 /** A group's advancers: the top `advance` entrants with a valid result, best first. */
-export function groupAdvancers(results: readonly TaskResult[], advance: number): string[] {
-  return rankTask(results)
+export function groupAdvancers(results: readonly TaskResult[], advance: number, direction: MetricDirection = 'lower'): string[] {
+  return rankTask(results, direction)
     .filter((r) => r.valid)
     .slice(0, advance)
     .map((r) => r.entrantId);
 }
 
 /** A knockout pair's winner: the better valid result, or null when neither run is valid. */
-export function pairWinner(results: readonly TaskResult[]): string | null {
+export function pairWinner(results: readonly TaskResult[], direction: MetricDirection = 'lower'): string | null {
   if (results.length !== 2) throw new Error(`a knockout pair has 2 results, got ${results.length}`);
-  const best = rankTask(results)[0];
+  const best = rankTask(results, direction)[0];
   return best.valid ? best.entrantId : null;
 }
 

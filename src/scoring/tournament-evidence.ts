@@ -15,7 +15,7 @@ import { BracketContext, decideRound, planFirstRound, planNextRound, RoundPlan }
 import { BossVerdict, decideBoss } from './boss-gate';
 import { CopyCandidate, CopyFinding, findCopies } from './copies';
 import { OverrunMarker, overrunStop } from './overrun';
-import { compareBySubmission, EliminationRecord, RankedResult, rankTask, TaskResult, tournamentRanking, TournamentStanding } from './ranking';
+import { compareBySubmission, EliminationRecord, MetricDirection, RankedResult, rankTask, TaskResult, tournamentRanking, TournamentStanding } from './ranking';
 import { Rulebook, weightFormulaOf, WeightFormula } from './rulebook';
 import { computeWeights, TournamentWeightInput, WeightRules, WeightVector } from './weights';
 
@@ -38,6 +38,8 @@ export interface EvidenceTask {
   roundIndex: number;
   /** Group or pair number; the boss round's tasks are slots 0..n-1 in their fixed order. */
   slot: number;
+  /** Which way the task's metric is better (its task type's); absent: 'lower', a loss. */
+  direction?: MetricDirection;
 }
 
 export interface EvidenceRun {
@@ -145,8 +147,8 @@ export function deriveTournament(ev: TournamentEvidence): TournamentDerivation {
       if (plan.kind === 'boss' && tasks.length > 0) {
         // The boss round was under way: it is on record, not decided.
         const p = plan;
-        const ranking = (taskId: string) => rankTask([p.challenger, p.champion].map((id) => ({ entrantId: id, submittedAt: submittedAt(id), loss: resultOf(taskId, id)?.metricValue ?? null })));
-        rounds.push({ index, kind: 'boss', plan, tasks: tasks.map((t) => ({ taskId: t.id, slot: t.slot, ranking: ranking(t.id) })), advancing: [], eliminated: [], verdict: null, copies: copiesOf(index) });
+        const ranking = (t: EvidenceTask) => rankTask([p.challenger, p.champion].map((id) => ({ entrantId: id, submittedAt: submittedAt(id), loss: resultOf(t.id, id)?.metricValue ?? null })), t.direction);
+        rounds.push({ index, kind: 'boss', plan, tasks: tasks.map((t) => ({ taskId: t.id, slot: t.slot, ranking: ranking(t) })), advancing: [], eliminated: [], verdict: null, copies: copiesOf(index) });
       }
       if (stop.bossChallenger) boss = { challenger: stop.bossChallenger, won: false };
       unplaced.push(...stop.unplaced);
@@ -166,13 +168,13 @@ export function deriveTournament(ev: TournamentEvidence): TournamentDerivation {
       const verdict = decideBoss({
         rules,
         championDefences: ev.championDefences,
-        tasks: tasks.map((t) => ({ taskId: t.id, champion: side(t.id, p.champion), challenger: side(t.id, p.challenger) })),
+        tasks: tasks.map((t) => ({ taskId: t.id, direction: t.direction, champion: side(t.id, p.champion), challenger: side(t.id, p.challenger) })),
       });
       rounds.push({
         index,
         kind: 'boss',
         plan,
-        tasks: tasks.map((t) => ({ taskId: t.id, slot: t.slot, ranking: rankTask(slotResults(t.id, [p.challenger, p.champion])) })),
+        tasks: tasks.map((t) => ({ taskId: t.id, slot: t.slot, ranking: rankTask(slotResults(t.id, [p.challenger, p.champion]), t.direction) })),
         advancing: verdict.challengerWins ? [p.challenger] : [],
         eliminated: [],
         verdict,
@@ -190,12 +192,13 @@ export function deriveTournament(ev: TournamentEvidence): TournamentDerivation {
       return t;
     });
     const taskResults = slots.map((members, slot) => slotResults(slotTasks[slot].id, members));
-    const decision = decideRound(plan, taskResults);
+    const directions = slotTasks.map((t) => t.direction ?? 'lower');
+    const decision = decideRound(plan, taskResults, directions);
     rounds.push({
       index,
       kind: plan.kind,
       plan,
-      tasks: slotTasks.map((t, slot) => ({ taskId: t.id, slot: t.slot, ranking: rankTask(taskResults[slot]) })),
+      tasks: slotTasks.map((t, slot) => ({ taskId: t.id, slot: t.slot, ranking: rankTask(taskResults[slot], directions[slot]) })),
       advancing: decision.advancing,
       eliminated: decision.eliminated,
       verdict: null,

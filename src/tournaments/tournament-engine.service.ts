@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { forgetPendingPause, pauseAfterCommit, pauseIfCommitted } from '../common/pause-point';
 import { TaskDataService, TaskType } from '../evaluation/task-data';
+import { metricDirectionOf } from '../evaluation/task-types/metric-direction';
 import { decideBoss, BossTaskInput } from '../scoring/boss-gate';
 import { CopyCandidate, findCopies } from '../scoring/copies';
 import { NO_CHAMPION } from '../scoring/tournament-evidence';
@@ -236,7 +237,7 @@ export class TournamentEngineService {
           const r = resultsOf(task.id).find((x) => x.entrantId === id);
           return { loss: r?.loss ?? null, perExample: r?.lossesPath && r.loss !== null ? await this.taskData.readLosses(r.lossesPath) : null };
         };
-        inputs.push({ taskId: task.id, champion: await side(plan.champion), challenger: await side(plan.challenger) });
+        inputs.push({ taskId: task.id, direction: metricDirectionOf(task.taskType), champion: await side(plan.champion), challenger: await side(plan.challenger) });
       }
       const verdict = decideBoss({ rules: rulebook, championDefences: t.defendingChampion?.defences ?? 0, tasks: inputs });
       round.decision = { ...round.decision, plan, verdict };
@@ -244,9 +245,13 @@ export class TournamentEngineService {
       next = planNextRound(ctx, plan, { challengerWon: verdict.challengerWins });
     } else {
       const slots = plan.kind === 'group' ? plan.groups.map((g) => g.entrants) : plan.pairs.map((p) => [...p.entrants]);
-      const bySlot = new Map(tasks.map((task) => [task.slot, task.id]));
-      const results = slots.map((members, slot) => slotResults(members, resultsOf(bySlot.get(slot) ?? ''), submittedAt));
-      const decision = decideRound(plan, results);
+      const bySlot = new Map(tasks.map((task) => [task.slot, task]));
+      const results = slots.map((members, slot) => slotResults(members, resultsOf(bySlot.get(slot)?.id ?? ''), submittedAt));
+      const directions = slots.map((_, slot) => {
+        const task = bySlot.get(slot);
+        return task ? metricDirectionOf(task.taskType) : 'lower';
+      });
+      const decision = decideRound(plan, results, directions);
       round.decision = { ...round.decision, plan, advancing: decision.advancing, eliminated: decision.eliminated };
       round.advancing = decision.advancing;
       await this.deps.entrants.markEliminated(decision.eliminated.map((e) => e.entrantId), round.index, m);

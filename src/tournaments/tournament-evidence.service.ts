@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { TaskDataService } from '../evaluation/task-data';
+import { LossesReader } from '../evaluation/losses-reader';
+import { metricDirectionOf } from '../evaluation/task-types/metric-direction';
 import { RunRepository } from '../runs/run.repository';
 import { ScoreRepository } from '../runs/score.repository';
 import { assertValidRulebook } from '../scoring/rulebook';
@@ -24,7 +25,7 @@ export class TournamentEvidenceService {
     private readonly entrants: EntrantRepository,
     private readonly runs: RunRepository,
     private readonly scores: ScoreRepository,
-    private readonly taskData: TaskDataService,
+    private readonly losses: LossesReader,
   ) {}
 
   async derive(t: TournamentEntity, manager?: EntityManager): Promise<TournamentDerivation> {
@@ -51,7 +52,7 @@ export class TournamentEvidenceService {
     for (const e of evaluations) {
       if (e.runId === null) continue;
       const needLosses = bossTasks.has(e.taskId) || rulebook.copyRule !== undefined;
-      scores.push({ runId: e.runId, metricValue: e.metricValue, modelSha256: e.modelSha256, losses: needLosses ? await this.taskData.readLosses(e.lossesPath) : null });
+      scores.push({ runId: e.runId, metricValue: e.metricValue, modelSha256: e.modelSha256, losses: needLosses ? await this.losses.read(e.lossesPath) : null });
     }
     return {
       id: t.id,
@@ -59,7 +60,7 @@ export class TournamentEvidenceService {
       rulebook,
       championDefences: t.defendingChampion?.defences ?? 0,
       entrants: entrants.map((e) => ({ id: e.id, hotkey: e.hotkey, isChampion: e.isChampion, submittedAt: e.receivedAt.getTime() })),
-      tasks: tasks.map((x) => ({ id: x.id, roundIndex: roundIndex.get(x.roundId) ?? -1, slot: x.slot })),
+      tasks: tasks.map((x) => ({ id: x.id, roundIndex: roundIndex.get(x.roundId) ?? -1, slot: x.slot, direction: metricDirectionOf(x.taskType) })),
       runs: runs.map((r) => ({ id: r.id, taskId: r.taskId, entrantId: r.entrantId, attempt: r.attempt, outcome: r.outcome })),
       scores,
       overrun: t.overrun,
