@@ -1,10 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { pausePoint } from '../common/pause-point';
-import type { TaskType } from '../evaluation/task-data';
-import { CONTAMINATION_THRESHOLD_DEFAULT } from '../scoring/rulebook';
 import { TrainingExecutor, TrainingJob, TrainingResult } from '../sandbox/training-executor';
 import { EntrantRepository } from '../submissions/entrant.repository';
-import { TournamentRepository } from '../tournaments/tournament.repository';
+import { RunInputsSource } from './run-inputs';
 import { RunEnd, RunOutcomeRecorder } from './run-outcome.recorder';
 import { RunScoring } from './run-scoring.service';
 import type { TrainingRunEntity } from './training-run.entity';
@@ -19,7 +17,7 @@ export class RunExecutionService {
   private readonly logger = new Logger(RunExecutionService.name);
 
   constructor(
-    private readonly tournaments: TournamentRepository,
+    private readonly inputs: RunInputsSource,
     private readonly entrants: EntrantRepository,
     private readonly executor: TrainingExecutor,
     private readonly scoring: RunScoring,
@@ -30,14 +28,11 @@ export class RunExecutionService {
     pausePoint('claimed');
     let budget = 1;
     try {
-      const [task, entrant, tournament] = await Promise.all([
-        this.tournaments.findTask(run.taskId),
-        this.entrants.findById(run.entrantId),
-        this.tournaments.findById(run.tournamentId),
-      ]);
-      if (!task || !entrant || !tournament) throw new Error(`run ${run.id} refers to a missing task, entrant or tournament`);
-      budget = Number((tournament.rulebook as { attempts?: number }).attempts ?? 1);
-      const request = { taskId: task.id, taskType: task.taskType as TaskType, datasetId: task.datasetId, seed: task.secretSeed };
+      const [inputs, entrant] = await Promise.all([this.inputs.forRun(run), this.entrants.findById(run.entrantId)]);
+      if (!inputs || !entrant) throw new Error(`run ${run.id} refers to a missing task, entrant or tournament`);
+      const { task, contaminationThreshold } = inputs;
+      budget = inputs.attempts;
+      const request = { taskId: task.id, taskType: task.taskType, datasetId: task.datasetId, seed: task.secretSeed };
 
       let modelPath = run.state === 'evaluating' ? run.artifactPath : null;
       let trained: RunEnd | null = null;
@@ -74,7 +69,6 @@ export class RunExecutionService {
         modelPath = result.modelPath;
       }
 
-      const contaminationThreshold = Number((tournament.rulebook as { contaminationThreshold?: number }).contaminationThreshold ?? CONTAMINATION_THRESHOLD_DEFAULT);
       pausePoint('evaluating');
       const evaluation = await this.scoring.score(request, entrant, modelPath, contaminationThreshold);
       pausePoint('evaluated');

@@ -1,16 +1,19 @@
 import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { TournamentQueriesService } from '../tournaments/tournament-queries.service';
+import { NotFoundError } from '../common/domain-error';
 import { RunDto } from './run.dto';
+import { RunRepository } from './run.repository';
 
 @ApiTags('runs')
 @Controller('api/runs')
 export class RunsController {
-  constructor(private readonly queries: TournamentQueriesService) {}
+  constructor(private readonly runs: RunRepository) {}
 
   @Get(':id')
   @ApiOkResponse({ type: RunDto })
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<RunDto> {
-    return RunDto.from(await this.queries.run(id));
+    const run = await this.runs.findById(id);
+    if (!run) throw new NotFoundError('run', id);
+    return RunDto.from(run);
   }
 }
