@@ -16,6 +16,11 @@ describe('classifyOutcome', () => {
     expect(outcome(exit(), out({ outputFull: true }))).toBe('succeeded');
     expect(outcome(exit(), out({ model: { kind: 'too-large', bytes: 2000 } }))).toBe('output_invalid');
   });
+  it('more files than the limit where no filesystem capped them (Kubernetes) is invalid output, whatever the exit code', () => {
+    expect(classifyOutcome(exit(), out({ files: 11 }), limits)).toEqual({ outcome: 'output_invalid', reason: '/output held 11 files and directories, over the limit of 10' });
+    expect(outcome(exit({ exitCode: 2 }), out({ files: 11 }))).toBe('output_invalid');
+    expect(outcome(exit(), out({ files: 10 }))).toBe('succeeded');
+  });
   it('validator cancellation and lost exit codes are infra', () => {
     expect(outcome(exit({ cancelled: true, exitCode: 143 }), out())).toBe('infra_failed');
     expect(outcome(exit({ exitCode: null }), out())).toBe('infra_failed');

@@ -105,15 +105,29 @@ describe('kubernetes Job manifest', () => {
     ]);
     expect(pod.hostUsers).toBeUndefined(); // user namespaces only when configured
     expect(buildJobManifest(spec(1), { ...options, userNamespaces: true }).spec.template.spec.hostUsers).toBe(false);
-    const c = pod.containers[0];
-    expect(c.command.slice(0, 3)).toEqual(['prlimit', `--nproc=${spec(1).limits.pidsLimit}`, '--']);
+    const [c, collector] = pod.containers;
+    // The lock wrapper (the collector waits for it), then the pids limit, then the command.
+    expect(c.command.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(c.command.slice(3)).toEqual(['/run/crucible/trainer.lock', 'prlimit', `--nproc=${spec(1).limits.pidsLimit}`, '--', 'python3', 'train.py']);
     expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(c.resources.limits).toMatchObject({ memory: '1024Mi', cpu: '1500m', 'nvidia.com/gpu': '1' });
     expect(c.volumeMounts.filter((m) => m.name === 'artifacts')).toEqual([
       { name: 'artifacts', mountPath: '/task', subPath: 'runs/r/task', readOnly: true },
       { name: 'artifacts', mountPath: '/data/train', subPath: 'tasks/t/train', readOnly: true },
       { name: 'artifacts', mountPath: '/workspace', subPath: 'runs/r/code', readOnly: true },
-      { name: 'artifacts', mountPath: '/output', subPath: 'runs/r/output', readOnly: false },
+    ]);
+    expect(c.volumeMounts.find((m) => m.mountPath === '/output')).toEqual({ name: 'output', mountPath: '/output', readOnly: false });
+    // /output: a memory-backed emptyDir of 10 MiB = 10485760 bytes (the output limit).
+    expect(pod.volumes.find((v) => v.name === 'output')).toEqual({ name: 'output', emptyDir: { medium: 'Memory', sizeLimit: '10485760' } });
+    // The collector, as the miner's uid in the same hardened context, is the only one that writes the claim.
+    expect(collector.name).toBe('collector');
+    expect(collector.command.slice(5)).toEqual(['/output', '/collected', '/run/crucible/trainer.lock', '10485760']);
+    expect(collector.securityContext).toEqual(c.securityContext);
+    expect(collector.resources.limits).toEqual({ cpu: '100m', memory: '64Mi', 'ephemeral-storage': '16Mi' });
+    expect(collector.volumeMounts).toEqual([
+      { name: 'output', mountPath: '/output', readOnly: false },
+      { name: 'lock', mountPath: '/run/crucible', readOnly: true },
+      { name: 'artifacts', mountPath: '/collected', subPath: 'runs/r/output', readOnly: false },
     ]);
   });
   it('refuses host paths outside the shared data dir', () => {

@@ -1,17 +1,35 @@
-import type { V1Job, V1JobCondition, V1Pod } from '@kubernetes/client-node';
+import type { V1Container, V1ContainerStatus, V1Job, V1JobCondition, V1Pod } from '@kubernetes/client-node';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 /**
  * A small fake Kubernetes API server on 127.0.0.1: the REST paths and Status errors the Job adapter
- * uses (batch/v1 Jobs, v1 Pods, pod logs), with a scripted "kubelet" that plays the pod's command:
- *   "exit N" ends with exit code N, "OOM" ends OOMKilled, "sleep N" runs N s (Job deadline and pod
- *   deletion apply), "echo TEXT" lines become the pod log. No real containers run here.
+ * uses (batch/v1 Jobs, v1 Pods, pod logs), with a scripted "kubelet" that plays the trainer's command
+ * (the part after prlimit's `--`): "exit N" ends with exit code N, "OOM" ends OOMKilled, "sleep N"
+ * runs N s (Job deadline and pod deletion apply), "echo TEXT" lines become the pod log, and
+ * "head -c N /dev/urandom > /output/NAME" writes N bytes to the pod's /output. No container runs here.
+ * With claimDir (the host dir standing for the claim), the pod's other container, the output collector,
+ * really runs once the trainer has ended: its own command as a host process, each mount path in its
+ * arguments replaced by a host dir (emptyDirs: a temp dir per pod; the claim: claimDir/subPath). The
+ * kubelet's part is played: the lock file the trainer's wrapper makes (here unlocked, as after the
+ * trainer's end), the tmpfs (here a plain dir: no size limit), and the statuses.
  */
 interface FakePod {
   pod: V1Pod;
   log: string;
   timers: NodeJS.Timeout[];
+  /** Host dirs standing for the pod's emptyDir volumes, by volume name. */
+  emptyDirs: Map<string, string>;
+  collector?: ChildProcess;
+}
+
+export interface FakeKubeApiOptions {
+  /** Host dir of the artifact claim: set to run the output collector of each pod (see above). */
+  claimDir?: string;
 }
 
 const IMAGE_ID = `docker-pullable://trainer@sha256:${'f'.repeat(64)}`;
@@ -42,7 +60,7 @@ function matches(labels: Record<string, string> | undefined, selector: string | 
   });
 }
 
-export async function startFakeKubeApi(): Promise<FakeKubeApi> {
+export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promise<FakeKubeApi> {
   const jobs = new Map<string, V1Job>();
   const pods = new Map<string, FakePod>();
   const created: unknown[] = [];
@@ -56,43 +74,117 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     job.status = { ...job.status, active: 0, conditions: [condition] };
   };
 
-  const terminate = (fp: FakePod, exitCode: number, reason: string): void => {
-    fp.timers.forEach(clearTimeout);
-    fp.pod.status = {
-      phase: exitCode === 0 ? 'Succeeded' : 'Failed',
-      containerStatuses: [{ name: 'trainer', image: 'trainer', imageID: IMAGE_ID, ready: false, restartCount: 0, state: { terminated: { exitCode, reason } } }],
-    };
+  const containerStatus = (name: string, state: V1ContainerStatus['state']): V1ContainerStatus => ({
+    name,
+    image: 'trainer',
+    imageID: IMAGE_ID,
+    ready: state?.running !== undefined,
+    restartCount: 0,
+    state,
+  });
+
+  const podEnded = (fp: FakePod): void => {
+    const statuses = fp.pod.status?.containerStatuses ?? [];
+    if (statuses.some((c) => c.state?.terminated === undefined)) return;
+    const failed = statuses.some((c) => c.state?.terminated?.exitCode !== 0);
+    fp.pod.status = { ...fp.pod.status, phase: failed ? 'Failed' : 'Succeeded' };
     const job = jobs.get(key(podNs(fp), podJob(fp)));
-    if (job && !finished(job)) finishJob(job, exitCode === 0 ? 'Complete' : 'Failed', exitCode === 0 ? 'Completed' : 'BackoffLimitExceeded');
+    if (job && !finished(job)) finishJob(job, failed ? 'Failed' : 'Complete', failed ? 'BackoffLimitExceeded' : 'Completed');
+  };
+
+  const setState = (fp: FakePod, container: string, state: V1ContainerStatus['state']): void => {
+    const statuses = fp.pod.status?.containerStatuses ?? [];
+    fp.pod.status = { ...fp.pod.status, containerStatuses: statuses.map((c) => (c.name === container ? containerStatus(container, state) : c)) };
+  };
+
+  /** The collector's own command, with every mount path replaced by the host dir standing for it. */
+  const runCollector = (fp: FakePod, spec: V1Container, claimDir: string): void => {
+    const mounts = (spec.volumeMounts ?? []).map((m) => ({
+      at: m.mountPath,
+      host: fp.emptyDirs.get(m.name) ?? path.join(claimDir, m.subPath ?? ''),
+    }));
+    const hostPath = (arg: string): string => {
+      const mount = mounts.find((m) => arg === m.at || arg.startsWith(`${m.at}/`));
+      return mount ? mount.host + arg.slice(mount.at.length) : arg;
+    };
+    const [command, ...args] = (spec.command ?? []).map(hostPath);
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    fp.collector = child;
+    child.on('close', (code) => {
+      fp.collector = undefined;
+      if (!pods.has(key(podNs(fp), fp.pod.metadata?.name ?? ''))) return;
+      const exitCode = code ?? 137;
+      setState(fp, spec.name, { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', message: stderr.slice(-500) } });
+      podEnded(fp);
+    });
+  };
+
+  const terminate = (fp: FakePod, job: V1Job, exitCode: number, reason: string): void => {
+    fp.timers.forEach(clearTimeout);
+    setState(fp, 'trainer', { terminated: { exitCode, reason } });
+    const collector = job.spec?.template.spec?.containers.find((c) => c.name === 'collector');
+    const lock = job.spec?.template.spec?.containers[0]?.command?.[3];
+    if (collector && options.claimDir && lock) {
+      // What the trainer's wrapper left: the lock file, released with the trainer's last process.
+      const lockMount = (collector.volumeMounts ?? []).find((m) => lock.startsWith(`${m.mountPath}/`));
+      const lockDir = lockMount && fp.emptyDirs.get(lockMount.name);
+      if (lockDir) fs.writeFileSync(path.join(lockDir, lock.slice(lockMount.mountPath.length)), '');
+      runCollector(fp, collector, options.claimDir);
+      return;
+    }
+    if (collector) setState(fp, 'collector', { terminated: { exitCode: 0, reason: 'Completed' } });
+    podEnded(fp);
   };
 
   const deletePod = (k: string): void => {
     const fp = pods.get(k);
     if (!fp) return;
     fp.timers.forEach(clearTimeout);
+    fp.collector?.kill('SIGKILL');
     pods.delete(k);
+    for (const dir of fp.emptyDirs.values()) fs.rmSync(dir, { recursive: true, force: true });
     const job = jobs.get(key(podNs(fp), podJob(fp)));
     if (job && !finished(job)) finishJob(job, 'Failed', 'PodDeleted');
+  };
+
+  /** What the scripted trainer does to its /output: "head -c N /dev/urandom > /output/NAME". */
+  const playOutput = (fp: FakePod, trainer: V1Container, script: string): void => {
+    const output = (trainer.volumeMounts ?? []).find((m) => m.mountPath === '/output');
+    const dir = output && fp.emptyDirs.get(output.name);
+    if (!dir) return;
+    for (const m of script.matchAll(/head -c (\d+) \/dev\/urandom > \/output\/([\w.-]+)/g)) {
+      fs.writeFileSync(path.join(dir, m[2]), Buffer.alloc(Number(m[1]), 1));
+    }
   };
 
   const runKubelet = (ns: string, job: V1Job): void => {
     const jobName = job.metadata?.name ?? '';
     const name = `${jobName}-${Math.random().toString(36).slice(2, 7)}`;
-    const script = (job.spec?.template.spec?.containers[0]?.command ?? []).join(' ');
+    const podSpec = job.spec?.template.spec;
+    const containers = podSpec?.containers ?? [];
+    const trainerCommand = containers[0]?.command ?? [];
+    const script = trainerCommand.slice(trainerCommand.indexOf('--') + 1).join(' ');
+    const emptyDirs = new Map<string, string>();
+    for (const volume of podSpec?.volumes ?? []) {
+      if (volume.emptyDir) emptyDirs.set(volume.name, fs.mkdtempSync(path.join(os.tmpdir(), `fake-kubelet-${volume.name}-`)));
+    }
     const fp: FakePod = {
       pod: {
         metadata: { name, namespace: ns, labels: { ...job.spec?.template.metadata?.labels, 'job-name': jobName } },
-        status: { phase: 'Running', containerStatuses: [{ name: 'trainer', image: 'trainer', imageID: IMAGE_ID, ready: true, restartCount: 0, state: { running: {} } }] },
+        status: { phase: 'Running', containerStatuses: containers.map((c) => containerStatus(c.name, { running: {} })) },
       },
       log: [...script.matchAll(/echo ([^;\n]+)/g)].map((m) => `${m[1].trim()}\n`).join(''),
       timers: [],
+      emptyDirs,
     };
     pods.set(key(ns, name), fp);
     job.status = { active: 1, startTime: new Date() };
     const exit = /exit (\d+)/.exec(script);
     const sleep = /sleep (\d+)/.exec(script);
     const deadline = Number(job.spec?.activeDeadlineSeconds);
-    if (/OOM/.test(script)) fp.timers.push(setTimeout(() => terminate(fp, 137, 'OOMKilled'), 150));
+    if (/OOM/.test(script)) fp.timers.push(setTimeout(() => terminate(fp, job, 137, 'OOMKilled'), 150));
     else if (sleep && Number(sleep[1]) > deadline) {
       fp.timers.push(
         setTimeout(() => {
@@ -102,7 +194,12 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
       );
     } else {
       const after = sleep ? Number(sleep[1]) * 1000 : 100;
-      fp.timers.push(setTimeout(() => terminate(fp, exit ? Number(exit[1]) : 0, exit && exit[1] !== '0' ? 'Error' : 'Completed'), after));
+      fp.timers.push(
+        setTimeout(() => {
+          if (containers[0]) playOutput(fp, containers[0], script);
+          terminate(fp, job, exit ? Number(exit[1]) : 0, exit && exit[1] !== '0' ? 'Error' : 'Completed');
+        }, after),
+      );
     }
   };
 
@@ -165,7 +262,7 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     jobs,
     created,
     close: async () => {
-      for (const fp of pods.values()) fp.timers.forEach(clearTimeout);
+      for (const k of [...pods.keys()]) deletePod(k);
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

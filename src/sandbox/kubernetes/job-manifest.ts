@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { SANDBOX_LABELS, SANDBOX_PATHS, type RunSpec } from '../run-spec';
+import { COLLECTOR_CONTAINER, COLLECTOR_PATHS, collectorCommand, lockedTrainerCommand } from './output-collector';
 
 /**
  * Pure: RunSpec -> batch/v1 Job. Plain object types (a subset of the Kubernetes API) so this file
@@ -25,6 +26,25 @@ export interface K8sVolumeMount {
   mountPath: string;
   subPath?: string;
   readOnly: boolean;
+}
+
+export interface K8sContainer {
+  name: string;
+  image: string;
+  imagePullPolicy: 'IfNotPresent';
+  command: string[];
+  workingDir: string;
+  env: { name: string; value: string }[];
+  resources: { limits: Record<string, string>; requests: Record<string, string> };
+  securityContext: {
+    allowPrivilegeEscalation: false;
+    privileged: false;
+    readOnlyRootFilesystem: true;
+    runAsNonRoot: true;
+    capabilities: { drop: ['ALL'] };
+    seccompProfile: { type: 'RuntimeDefault' };
+  };
+  volumeMounts: K8sVolumeMount[];
 }
 
 export interface K8sJob {
@@ -55,26 +75,7 @@ export interface K8sJob {
           runAsGroup: number;
           seccompProfile: { type: 'RuntimeDefault' };
         };
-        containers: [
-          {
-            name: 'trainer';
-            image: string;
-            imagePullPolicy: 'IfNotPresent';
-            command: string[];
-            workingDir: string;
-            env: { name: string; value: string }[];
-            resources: { limits: Record<string, string>; requests: Record<string, string> };
-            securityContext: {
-              allowPrivilegeEscalation: false;
-              privileged: false;
-              readOnlyRootFilesystem: true;
-              runAsNonRoot: true;
-              capabilities: { drop: ['ALL'] };
-              seccompProfile: { type: 'RuntimeDefault' };
-            };
-            volumeMounts: K8sVolumeMount[];
-          },
-        ];
+        containers: [K8sContainer, K8sContainer];
         volumes: (
           | { name: string; persistentVolumeClaim: { claimName: string; readOnly: boolean } }
           | { name: string; emptyDir: { medium?: 'Memory'; sizeLimit: string } }
@@ -85,6 +86,18 @@ export interface K8sJob {
 }
 
 export const TRAINER_CONTAINER = 'trainer';
+
+/** The collector only copies a bounded file: a small fixed share of CPU and memory. */
+const COLLECTOR_RESOURCES = { cpu: '100m', memory: '64Mi', 'ephemeral-storage': '16Mi' };
+
+const CONTAINER_SECURITY: K8sContainer['securityContext'] = {
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
 
 /** Host path under the shared data dir -> subPath inside the artifact claim. */
 export function claimSubPath(dataDir: string, hostPath: string): string {
@@ -133,31 +146,46 @@ export function buildJobManifest(spec: RunSpec, options: JobManifestOptions): K8
         imagePullPolicy: 'IfNotPresent',
         // Kubernetes has no per-pod pids field (kubelet's podPidsLimit is node-wide config): the kernel's
         // RLIMIT_NPROC bounds the sandbox user's processes. Per pod with user namespaces; per node and
-        // uid without them (so set podPidsLimit too; see k8s/README.md).
-        command: ['prlimit', `--nproc=${limits.pidsLimit}`, '--', ...spec.command],
+        // uid without them (so set podPidsLimit too; see k8s/README.md). The lock tells the collector
+        // when the last process of the command has ended (output-collector.ts).
+        command: lockedTrainerCommand(['prlimit', `--nproc=${limits.pidsLimit}`, '--', ...spec.command]),
         workingDir: SANDBOX_PATHS.code,
         env: Object.entries(spec.env).map(([name, value]) => ({ name, value })),
         resources: { limits: resources, requests: { ...resources } },
-        securityContext: {
-          allowPrivilegeEscalation: false,
-          privileged: false,
-          readOnlyRootFilesystem: true,
-          runAsNonRoot: true,
-          capabilities: { drop: ['ALL'] },
-          seccompProfile: { type: 'RuntimeDefault' },
-        },
+        securityContext: CONTAINER_SECURITY,
         volumeMounts: [
           pvcMount(SANDBOX_PATHS.task, spec.mounts.taskDir, true),
           pvcMount(SANDBOX_PATHS.train, spec.mounts.trainDir, true),
           pvcMount(SANDBOX_PATHS.code, spec.mounts.codeDir, true),
-          pvcMount(SANDBOX_PATHS.output, spec.mounts.outputDir, false),
+          { name: 'output', mountPath: SANDBOX_PATHS.output, readOnly: false },
+          { name: 'lock', mountPath: COLLECTOR_PATHS.lockDir, readOnly: false },
           { name: 'tmp', mountPath: SANDBOX_PATHS.tmp, readOnly: false },
           { name: 'scratch', mountPath: SANDBOX_PATHS.scratch, readOnly: false },
+        ],
+      },
+      {
+        name: COLLECTOR_CONTAINER,
+        image: spec.image,
+        imagePullPolicy: 'IfNotPresent',
+        // As the miner's uid: the owner of every file on /output, so no mode the miner set stops the copy.
+        command: collectorCommand(SANDBOX_PATHS.output, limits.outputMaxBytes),
+        workingDir: '/',
+        env: [],
+        resources: { limits: { ...COLLECTOR_RESOURCES }, requests: { ...COLLECTOR_RESOURCES } },
+        securityContext: CONTAINER_SECURITY,
+        volumeMounts: [
+          { name: 'output', mountPath: SANDBOX_PATHS.output, readOnly: false },
+          { name: 'lock', mountPath: COLLECTOR_PATHS.lockDir, readOnly: true },
+          pvcMount(COLLECTOR_PATHS.collected, spec.mounts.outputDir, false),
         ],
       },
     ],
     volumes: [
       { name: 'artifacts', persistentVolumeClaim: { claimName: options.artifactVolumeClaim, readOnly: false } },
+      // A tmpfs of sizeLimit bytes (the kubelet mounts memory-backed emptyDirs with size=): writes past
+      // it fail with ENOSPC. Its pages count against the writer's memory limit, as on Docker.
+      { name: 'output', emptyDir: { medium: 'Memory', sizeLimit: String(limits.outputMaxBytes) } },
+      { name: 'lock', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
       { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: `${limits.scratchMb}Mi` } },
       { name: 'scratch', emptyDir: { medium: 'Memory', sizeLimit: `${limits.scratchMb}Mi` } },
     ],

@@ -4,8 +4,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { KubernetesSandboxConfig } from '../../config/app-config';
 import { tailBytes } from '../log-tail';
-import { collectFromHostDir } from '../output-dir';
-import { SANDBOX_LABELS, SANDBOX_PATHS, type RunSpec } from '../run-spec';
+import { SANDBOX_LABELS, type RunSpec } from '../run-spec';
 import {
   SandboxInfraError,
   SandboxRunner,
@@ -16,7 +15,9 @@ import {
   type StartedSandbox,
 } from '../sandbox-runner';
 import { buildJobManifest, type JobManifestOptions, TRAINER_CONTAINER } from './job-manifest';
+import { type CollectedFacts, readCollectedOutput } from './collected-output';
 import { kubeClient } from './kube-client';
+import { COLLECTOR_CONTAINER, COLLECTOR_PATHS } from './output-collector';
 
 export interface KubernetesRunnerOptions extends Omit<JobManifestOptions, 'nowMs'> {
   /** Only Jobs labelled with this instance are listed (and so reconciled). */
@@ -36,7 +37,10 @@ function infra(what: string, error: unknown): SandboxInfraError {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** A Kubernetes Job per run, in the sandbox namespace; artifacts travel on a shared claim. */
+/**
+ * A Kubernetes Job per run, in the sandbox namespace. Inputs travel on a shared claim; /output is a
+ * size-limited memory-backed emptyDir that the pod's collector copies back to the claim (bounded).
+ */
 export class KubernetesSandboxRunner extends SandboxRunner {
   readonly kind = 'kubernetes';
   private readonly logger = new Logger(KubernetesSandboxRunner.name);
@@ -147,23 +151,38 @@ export class KubernetesSandboxRunner extends SandboxRunner {
       await fs.writeFile(request.logPath, tailBytes(Buffer.from(text), request.logMaxBytes));
       logSaved = true;
     }
-    const outputDir = await this.outputDirOf(ref);
-    const output = outputDir ? await collectFromHostDir(outputDir, request) : { model: { kind: 'missing' as const }, outputFull: false };
-    return { ...output, logSaved };
+    return { ...(await this.collectedOutput(ref, pod, request)), logSaved };
   }
 
-  /** The host side of the Job's /output: its sub-path of the shared artifact claim. */
-  private async outputDirOf(ref: string): Promise<string | null> {
+  /**
+   * What the pod's collector copied to the run's sub-path of the claim (output-collector.ts). A Job
+   * stopped at its deadline or deleted never ran the collector: nothing to read. Any other Job whose
+   * collector left no result lost it to the platform (node lost, collector failed): infra.
+   */
+  private async collectedOutput(ref: string, pod: k8s.V1Pod | undefined, request: CollectRequest): Promise<CollectedFacts> {
+    const nothing: CollectedFacts = { model: { kind: 'missing' }, outputFull: false };
     let job: k8s.V1Job;
     try {
       job = await this.batch.readNamespacedJob({ name: ref, namespace: this.options.namespace });
     } catch (error) {
-      if (codeOf(error) === 404) return null;
+      if (codeOf(error) === 404) return nothing;
       throw infra(`read Job ${ref}`, error);
     }
-    const mounts = job.spec?.template.spec?.containers.find((c) => c.name === TRAINER_CONTAINER)?.volumeMounts ?? [];
-    const subPath = mounts.find((m) => m.mountPath === SANDBOX_PATHS.output)?.subPath;
-    return subPath ? path.join(this.options.dataDir, subPath) : null;
+    const mounts = job.spec?.template.spec?.containers.find((c) => c.name === COLLECTOR_CONTAINER)?.volumeMounts ?? [];
+    const subPath = mounts.find((m) => m.mountPath === COLLECTOR_PATHS.collected)?.subPath;
+    if (!subPath) throw infra(`Job ${ref}`, new Error('it has no output collector'));
+    let facts: CollectedFacts | null;
+    try {
+      facts = await readCollectedOutput(path.join(this.options.dataDir, subPath), request.modelPath, request.modelMaxBytes);
+    } catch (error) {
+      throw infra(`output of ${ref}`, error);
+    }
+    if (facts) return facts;
+    const ended = (job.status?.conditions ?? []).find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+    if (ended?.reason === 'DeadlineExceeded') return nothing;
+    const collector = pod?.status?.containerStatuses?.find((c) => c.name === COLLECTOR_CONTAINER)?.state?.terminated;
+    const how = collector ? `exit ${collector.exitCode}${collector.reason ? ` (${collector.reason})` : ''}` : 'it did not run to its end';
+    throw infra(`output of ${ref}`, new Error(`the output collector left no result: ${how}`));
   }
 
   async cancel(ref: string, graceSeconds: number): Promise<void> {
