@@ -9,7 +9,9 @@ import { HealthController } from './health/health.controller';
 /**
  * One binary, three roles: `api` serves HTTP, `worker` runs schedulers and sandboxes, `all` both.
  * Only the worker role imports the schedule module, so an API replica never ticks. Each role loads
- * only its own modules' code (an API replica never loads the worker's schedulers and runners).
+ * only its own modules' code: an API replica holds no key and builds no chain client, signer,
+ * sandbox, evaluator or engine. Modules shared by both (submissions, repository intake, datasets)
+ * are imported once, so role `all` has one instance of each.
  */
 @Module({})
 export class AppModule {

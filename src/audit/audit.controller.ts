@@ -1,10 +1,11 @@
 import { Controller, Get, Param, ParseIntPipe, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Clock } from '../common/clock';
 import { NotFoundError, ValidationError } from '../common/domain-error';
 import { AuditBundleRepository } from './audit-bundle.repository';
 import type { BundleEnvelope } from './bundle-format';
-import { BundleSigner } from './bundle-signer';
+import { SignerUnpublishedError } from './audit.errors';
+import { PublishedSigner } from './published-signer';
 
 class AuditBundleSummaryDto {
   @ApiProperty() sequence!: number;
@@ -41,7 +42,7 @@ class AuditSignerDto {
 export class AuditController {
   constructor(
     private readonly bundles: AuditBundleRepository,
-    private readonly signer: BundleSigner,
+    private readonly signer: PublishedSigner,
     private readonly clock: Clock,
   ) {}
 
@@ -71,10 +72,13 @@ export class AuditController {
     return { sha256: b.sha256, signature: b.signature, signer: b.signer, body: b.body };
   }
 
-  /** The key that signs new bundles (never its secret). */
+  /** The key that signs new bundles (never its secret), as the worker holding it published it. */
   @Get('signer')
   @ApiOkResponse({ type: AuditSignerDto })
-  signerInfo(): AuditSignerDto {
-    return { address: this.signer.address, publicKey: this.signer.publicKey, kind: this.signer.kind };
+  @ApiNotFoundResponse({ description: 'No worker has started yet, so no signer is published' })
+  async signerInfo(): Promise<AuditSignerDto> {
+    const identity = await this.signer.read();
+    if (!identity) throw new SignerUnpublishedError();
+    return { address: identity.address, publicKey: identity.publicKey, kind: identity.kind };
   }
 }

@@ -1,16 +1,14 @@
 import { Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { HotkeyRegistry, OpenHotkeyRegistry, StaticHotkeyRegistry } from '../submissions/hotkey-registry';
-import { WeightSink } from '../tournaments/outcome-ports';
 import { ChainClient } from './chain-client';
 import { ChainWeightSink } from './chain-weight-sink';
 import { UnconfiguredChainClient } from './in-memory-chain-client';
-import { MetagraphHotkeyRegistry } from './metagraph-hotkey-registry';
 import { MetagraphSyncService } from './metagraph-sync.service';
-import { MetagraphRepository } from './metagraph.repository';
+import { MetagraphModule } from './metagraph.module';
 import { loadHotkey } from './wallet';
 import { WeightSetRepository } from './weight-set.repository';
 import { WeightSetterService, WeightSetterSettings } from './weight-setter.service';
+import { WeightSink } from './weight-sink';
 
 /** Picks the chain adapter by config: polkadot when CRUCIBLE_CHAIN_ENDPOINT is set, "unconfigured" otherwise. */
 export async function createChainClient(config: AppConfig): Promise<ChainClient> {
@@ -38,28 +36,23 @@ export function weightSetterSettings(config: AppConfig): WeightSetterSettings {
   };
 }
 
-export function createHotkeyRegistry(config: AppConfig, metagraphs: MetagraphRepository): HotkeyRegistry {
-  if (config.chain.endpoint) return new MetagraphHotkeyRegistry(metagraphs, config.chain.netuid);
-  return config.chain.staticMetagraph ? new StaticHotkeyRegistry(config.chain.staticMetagraph) : new OpenHotkeyRegistry();
-}
-
 /**
- * Chain access: the ChainClient port (connected on init, closed on shutdown), metagraph cache and
- * sync, the weight setter (and the engine's WeightSink), and the HotkeyRegistry for submissions.
+ * Chain access, in the worker only: the ChainClient port (holding the validator hotkey when a wallet
+ * is configured; connected on init, closed on shutdown), metagraph sync, the weight setter and the
+ * engine's WeightSink. Reading the metagraph cache (HotkeyRegistry) is MetagraphModule's.
  */
 @Module({
+  imports: [MetagraphModule],
   providers: [
     { provide: ChainClient, useFactory: createChainClient, inject: [AppConfig] },
     { provide: WeightSetterSettings, useFactory: weightSetterSettings, inject: [AppConfig] },
-    { provide: HotkeyRegistry, useFactory: createHotkeyRegistry, inject: [AppConfig, MetagraphRepository] },
     { provide: WeightSink, useExisting: ChainWeightSink },
-    MetagraphRepository,
     WeightSetRepository,
     MetagraphSyncService,
     WeightSetterService,
     ChainWeightSink,
   ],
-  exports: [ChainClient, HotkeyRegistry, WeightSink, MetagraphRepository, WeightSetRepository, MetagraphSyncService, WeightSetterService],
+  exports: [ChainClient, WeightSink, WeightSetRepository, MetagraphSyncService, WeightSetterService, MetagraphModule],
 })
 export class ChainModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ChainModule.name);

@@ -2,8 +2,8 @@ import { Module } from '@nestjs/common';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AppConfig } from '../config/app-config';
-import { GitRepoIntake } from '../submissions/repo-intake/git-repo-intake';
 import { RepoIntake } from '../submissions/repo-intake/repo-intake';
+import { RepoIntakeModule } from '../submissions/repo-intake/repo-intake.module';
 import { SandboxReconciler } from './sandbox-reconciler';
 import { SandboxRunner } from './sandbox-runner';
 import { SandboxTrainingExecutor } from './sandbox-training-executor';
@@ -12,7 +12,7 @@ import { TrainingExecutor } from './training-executor';
 /**
  * Picks the SandboxRunner adapter by CRUCIBLE_SANDBOX_DRIVER; an unknown value is a boot error.
  * Each driver's client (dockerode, @kubernetes/client-node) is loaded only when it is the one chosen,
- * and only by the worker: an API replica imports this module for RepoIntake alone.
+ * and only by the worker (the API role never imports this module).
  */
 export async function createSandboxRunner(config: AppConfig): Promise<SandboxRunner> {
   const { sandbox } = config;
@@ -33,20 +33,6 @@ export async function createSandboxRunner(config: AppConfig): Promise<SandboxRun
       throw new Error(`unknown sandbox driver "${String(unknown)}"`);
     }
   }
-}
-
-export function createRepoIntake(config: AppConfig): RepoIntake {
-  const repo = config.sandbox.repo;
-  return new GitRepoIntake({
-    cacheDir: path.join(config.dataDir, 'repo-cache'),
-    token: repo.gitToken,
-    allowInsecureSchemes: repo.allowInsecureSchemes,
-    allowedHosts: repo.allowedHosts,
-    allowPrivateAddresses: repo.allowPrivateAddresses,
-    maxRepoBytes: repo.maxRepoMb * 1024 * 1024,
-    maxFiles: repo.maxRepoFiles,
-    timeoutMs: repo.gitTimeoutSeconds * 1000,
-  });
 }
 
 export function createTrainingExecutor(config: AppConfig, runner: SandboxRunner, repos: RepoIntake): TrainingExecutor {
@@ -72,15 +58,16 @@ export function createTrainingExecutor(config: AppConfig, runner: SandboxRunner,
 
 /**
  * The execution layer: TrainingExecutor (what the tournament engine calls), SandboxRunner (driver
- * chosen by config), RepoIntake (git) and SandboxReconciler (restart adoption). Needs the global AppConfig.
+ * chosen by config) and SandboxReconciler (restart adoption); repositories come from the process's
+ * one RepoIntakeModule. Needs the global AppConfig.
  */
 @Module({
+  imports: [RepoIntakeModule],
   providers: [
     { provide: SandboxRunner, useFactory: createSandboxRunner, inject: [AppConfig] },
-    { provide: RepoIntake, useFactory: createRepoIntake, inject: [AppConfig] },
     { provide: TrainingExecutor, useFactory: createTrainingExecutor, inject: [AppConfig, SandboxRunner, RepoIntake] },
     { provide: SandboxReconciler, useFactory: (runner: SandboxRunner) => new SandboxReconciler(runner), inject: [SandboxRunner] },
   ],
-  exports: [TrainingExecutor, SandboxRunner, RepoIntake, SandboxReconciler],
+  exports: [TrainingExecutor, SandboxRunner, SandboxReconciler, RepoIntakeModule],
 })
 export class SandboxModule {}

@@ -1,16 +1,17 @@
 import { Module } from '@nestjs/common';
-import { ChainModule } from '../chain/chain.module';
-import { AppConfig } from '../config/app-config';
-import { createRepoIntake } from '../sandbox/sandbox.module';
-import { ChainEntriesService } from './chain-entries.service';
-import { RepoIntake } from './repo-intake/repo-intake';
+import { MetagraphModule } from '../chain/metagraph.module';
+import { RepoIntakeModule } from './repo-intake/repo-intake.module';
 import { SimilarityReportService } from './similarity-report.service';
 import { SubmissionsService } from './submissions.service';
 
-/** Signed entries and entries from chain commitments; the HotkeyRegistry (metagraph, static table or open) comes from ChainModule. */
+/**
+ * Signed entries and the organiser's similarity report, in the API and the worker (entries from chain
+ * commitments go through SubmissionsService). Hotkeys are checked against the metagraph cache
+ * (MetagraphModule: no chain client, no key); repositories through the process's one RepoIntake.
+ */
 @Module({
-  imports: [ChainModule],
-  providers: [SubmissionsService, ChainEntriesService, SimilarityReportService, { provide: RepoIntake, useFactory: createRepoIntake, inject: [AppConfig] }],
-  exports: [SubmissionsService, ChainEntriesService, SimilarityReportService, RepoIntake],
+  imports: [MetagraphModule, RepoIntakeModule],
+  providers: [SubmissionsService, SimilarityReportService],
+  exports: [SubmissionsService, SimilarityReportService],
 })
 export class SubmissionsModule {}

@@ -68,11 +68,11 @@ describe.each(ENGINES)('HTTP API on %s', (engine) => {
     ]);
   });
 
-  it('serves the audit signer (never its secret), the bundle list, and 404 with a reason for an unknown artifact', async () => {
+  it('holds no key: no signer until a worker publishes one; the bundle list, and 404 with a reason for an unknown artifact', async () => {
     const signer = await http.get('/api/audit/signer');
-    expect(signer.status).toBe(200);
-    expect(signer.body).toEqual({ address: expect.stringMatching(/^5[1-9A-HJ-NP-Za-km-z]{47}$/), publicKey: expect.stringMatching(/^0x[0-9a-f]{64}$/), kind: 'audit_key' });
-    expect(await http.get('/api/audit/signer').then((r) => r.body.address)).toBe(signer.body.address);
+    expect(signer.status).toBe(404);
+    expect(signer.body).toMatchObject({ code: 'AUDIT_SIGNER_UNPUBLISHED', message: expect.stringContaining('no worker has published') });
+    expect(fs.existsSync(path.join(t.config.dataDir, 'keys', 'audit-key.json'))).toBe(false);
     expect((await http.get('/api/audit/bundles?days=7')).body).toEqual({ bundles: expect.any(Array) });
     expect((await http.get('/api/audit/bundles/999999')).status).toBe(404);
     const artifact = await http.get(`/api/artifacts/${'ab'.repeat(32)}`);

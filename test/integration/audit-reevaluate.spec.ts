@@ -48,6 +48,8 @@ describe('archived models and re-evaluation', () => {
       db: db.config,
       dataDir: path.join(dir, 'data'),
       executor: new ModelFileExecutor(path.join(dir, 'runs'), minerModel),
+      // The worker archives the models; the API's ArtifactsController serves them.
+      role: 'all',
       env: { CRUCIBLE_BASELINE_REPO_URL: baseline.url, CRUCIBLE_BASELINE_COMMIT: baseline.sha, CRUCIBLE_OWNER_UID: '0', CRUCIBLE_EXECUTION_PROVIDER: 'cpu' },
     });
     const t = await createClosedTournament(w.app, { bossTasks: 1, bossGate: 'threshold' });

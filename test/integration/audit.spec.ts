@@ -56,6 +56,8 @@ describe('audit: every decision re-derived from sealed bundles', () => {
       dataDir: path.join(dir, 'data'),
       executor,
       taskData: new RealSplitTaskData(path.join(dir, 'eval')),
+      // The worker seals; the API serves the signer it published.
+      role: 'all',
       env: {
         CRUCIBLE_BASELINE_REPO_URL: 'https://example.org/baseline.git',
         CRUCIBLE_BASELINE_COMMIT: 'b'.repeat(40),
@@ -136,7 +138,7 @@ describe('audit: every decision re-derived from sealed bundles', () => {
     const again = await loadOrCreateAuditKey(w.config.dataDir);
     const env = JSON.parse(fs.readFileSync(path.join(bundleDir, names[0]), 'utf8')) as BundleEnvelope;
     expect(env.signer).toBe(again.address);
-    expect(w.app.get(AuditController).signerInfo()).toEqual({ address: again.address, publicKey: `0x${Buffer.from(again.publicKey).toString('hex')}`, kind: 'audit_key' });
+    expect(await w.app.get(AuditController).signerInfo()).toEqual({ address: again.address, publicKey: `0x${Buffer.from(again.publicKey).toString('hex')}`, kind: 'audit_key' });
   });
 
   it('re-derives everything from the untampered bundles: audit OK', async () => {
