@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { WeightBasis } from '../scoring/tournament-evidence';
-import { WeightSink, WeightSubmission } from '../tournaments/outcome-ports';
 import { WeightSetterService } from './weight-setter.service';
+import { WeightSink, WeightSubmission } from './weight-sink';
 
 /** The tournament engine's WeightSink, backed by the weight setter (one vector per epoch). */
 @Injectable()
