@@ -4,10 +4,9 @@ import { ChainClient, Commitment } from '../chain/chain-client';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
-import { TournamentRepository } from '../tournaments/tournament.repository';
-import type { TournamentEntity } from '../tournaments/tournament.entity';
 import { parseChainEntry } from './chain-commitment';
 import { EntrantRepository } from './entrant.repository';
+import { EntryWindow, EntryWindows } from './entry-windows';
 import { RepoIntakeError } from './repo-intake/repo-intake';
 import { SubmissionError, SubmissionErrorCode, SubmissionsService } from './submissions.service';
 
@@ -34,7 +33,7 @@ export class ChainEntriesService {
 
   constructor(
     private readonly chain: ChainClient,
-    private readonly tournaments: TournamentRepository,
+    private readonly windows: EntryWindows,
     private readonly entrants: EntrantRepository,
     private readonly submissions: SubmissionsService,
     private readonly config: AppConfig,
@@ -43,7 +42,7 @@ export class ChainEntriesService {
 
   async enterOpenTournaments(): Promise<ChainEntriesPass> {
     const pass: ChainEntriesPass = { block: null, entered: 0, rejected: 0, ignored: 0 };
-    const open = await this.tournaments.allOpenForRegistration(this.clock.now());
+    const open = await this.windows.allOpen(this.clock.now());
     if (open.length === 0) return pass;
     const read = await this.chain.commitments(this.config.chain.netuid);
     pass.block = read.block;
@@ -60,7 +59,7 @@ export class ChainEntriesService {
     return pass;
   }
 
-  private async consider(t: TournamentEntity, c: Commitment, readAtBlock: number): Promise<'entered' | 'rejected' | 'ignored' | 'seen' | 'later'> {
+  private async consider(t: EntryWindow, c: Commitment, readAtBlock: number): Promise<'entered' | 'rejected' | 'ignored' | 'seen' | 'later'> {
     const key = `${t.id}:${c.hotkey}@${c.block}`;
     const fields = { tournamentId: t.id, hotkey: c.hotkey, commitmentBlock: c.block, readAtBlock };
     const parsed = c.data === null ? { ok: false as const, reason: 'commitment is a hash field, not text' } : parseChainEntry(c.data);

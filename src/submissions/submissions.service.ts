@@ -4,9 +4,9 @@ import { AuditLog } from '../common/audit-log';
 import { Clock } from '../common/clock';
 import { DomainError, NotFoundError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
-import { TournamentRepository } from '../tournaments/tournament.repository';
 import { EntrantEntity } from './entrant.entity';
 import { EntrantRepository } from './entrant.repository';
+import { EntryWindows } from './entry-windows';
 import { RepoIntake } from './repo-intake/repo-intake';
 import { HotkeyRegistry } from './hotkey-registry';
 import { buildSubmissionMessage, signatureCryptoReady, verifySubmissionSignature } from './signature';
@@ -82,7 +82,7 @@ export class SubmissionsService {
 
   constructor(
     private readonly ds: DataSource,
-    private readonly tournaments: TournamentRepository,
+    private readonly windows: EntryWindows,
     private readonly entrants: EntrantRepository,
     private readonly intake: RepoIntake,
     private readonly registry: HotkeyRegistry,
@@ -126,7 +126,7 @@ export class SubmissionsService {
     authenticate: (now: Date) => Promise<void>,
   ): Promise<EntrantEntity> {
     const now = this.clock.now();
-    const tournament = await this.tournaments.findById(claim.tournamentId);
+    const tournament = await this.windows.find(claim.tournamentId);
     if (!tournament) throw new NotFoundError('tournament', claim.tournamentId);
     if (tournament.state !== 'registration' || now >= tournament.registrationClosesAt) {
       throw new SubmissionError(SubmissionErrorCode.RegistrationClosed, `tournament ${tournament.id} is not open for registration (state ${tournament.state})`);
@@ -146,8 +146,7 @@ export class SubmissionsService {
     await this.assertNoLiveEntry(tournament.id, claim.hotkey, neuron.coldkey);
 
     const inspection = await this.intake.inspect(claim.repoUrl, claim.commitSha);
-    const taskTypes = (tournament.rulebook.tournamentTaskTypes as Record<string, string[]> | undefined)?.[tournament.type] ?? [];
-    const unsupported = taskTypes.filter((t) => !inspection.manifest.taskTypes.includes(t));
+    const unsupported = tournament.taskTypes.filter((t) => !inspection.manifest.taskTypes.includes(t));
     if (unsupported.length) {
       throw new SubmissionError(SubmissionErrorCode.TaskTypeUnsupported, `crucible.json taskTypes must include ${unsupported.join(', ')} for a ${tournament.type} tournament`);
     }
