@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { MetagraphSnapshot } from '../scoring/tournament-evidence';
-import { HotkeyRegistry, RegisteredNeuron } from '../submissions/hotkey-registry';
+import { HotkeyRegistry, RegisteredNeuron } from './hotkey-registry';
 import { MetagraphRepository } from './metagraph.repository';
 
 /**

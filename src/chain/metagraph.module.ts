@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { HotkeyRegistry, OpenHotkeyRegistry, StaticHotkeyRegistry } from '../submissions/hotkey-registry';
+import { HotkeyRegistry, OpenHotkeyRegistry, StaticHotkeyRegistry } from './hotkey-registry';
 import { MetagraphHotkeyRegistry } from './metagraph-hotkey-registry';
 import { MetagraphRepository } from './metagraph.repository';
 

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
+import { HotkeyRegistry } from '../chain/hotkey-registry';
 import { AuditLog } from '../common/audit-log';
 import { Clock } from '../common/clock';
 import { DomainError, NotFoundError } from '../common/domain-error';
@@ -8,7 +9,6 @@ import { EntrantEntity } from './entrant.entity';
 import { EntrantRepository } from './entrant.repository';
 import { EntryWindows } from './entry-windows';
 import { RepoIntake } from './repo-intake/repo-intake';
-import { HotkeyRegistry } from './hotkey-registry';
 import { buildSubmissionMessage, signatureCryptoReady, verifySubmissionSignature } from './signature';
 
 export enum SubmissionErrorCode {

@@ -4,7 +4,7 @@ import { assertValidRulebook } from '../scoring/rulebook';
 import { WeightBasis, weightsFromDerivations } from '../scoring/tournament-evidence';
 import { convertWeightsAndUidsForEmit, EmitVectors } from '../scoring/u16';
 import { WeightVector } from '../scoring/weights';
-import { HotkeyRegistry } from '../submissions/hotkey-registry';
+import { HotkeyRegistry } from '../chain/hotkey-registry';
 import { TournamentEvidenceService } from './tournament-evidence.service';
 import { TournamentRepository } from './tournament.repository';
 

@@ -22,7 +22,7 @@ import { SandboxReconciler } from '../../src/sandbox/sandbox-reconciler';
 import { SandboxRunner } from '../../src/sandbox/sandbox-runner';
 import { TrainingExecutor } from '../../src/sandbox/training-executor';
 import { ChainEntriesService } from '../../src/submissions/chain-entries.service';
-import { HotkeyRegistry } from '../../src/submissions/hotkey-registry';
+import { HotkeyRegistry } from '../../src/chain/hotkey-registry';
 import { RepoIntake } from '../../src/submissions/repo-intake/repo-intake';
 import { SubmissionsController } from '../../src/submissions/submissions.controller';
 import { SubmissionsService } from '../../src/submissions/submissions.service';
