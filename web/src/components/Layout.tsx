@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type MouseEvent } from 'react';
 import { NavLink, Outlet, useNavigate } from 'react-router-dom';
 
 export function Layout() {
@@ -8,6 +8,16 @@ export function Layout() {
     e.preventDefault();
     const h = hotkey.trim();
     if (h) navigate(`/miners/${encodeURIComponent(h)}`);
+  };
+  // Plain same-origin links to pages navigate inside the app (no reload, the live stream stays open).
+  const followLinks = (e: MouseEvent<HTMLElement>) => {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    const a = (e.target as Element).closest('a');
+    if (!a || a.target || a.hasAttribute('download') || a.origin !== window.location.origin) return;
+    if (/^\/(api|docs|health|metrics)(\/|$)/.test(a.pathname)) return;
+    if (a.pathname === window.location.pathname && a.search === window.location.search && a.hash) return;
+    e.preventDefault();
+    navigate(a.pathname + a.search + a.hash);
   };
   return (
     <>
@@ -27,7 +37,7 @@ export function Layout() {
           <button type="submit">Find</button>
         </form>
       </header>
-      <main>
+      <main onClick={followLinks}>
         <Outlet />
       </main>
     </>

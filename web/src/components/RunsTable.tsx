@@ -1,10 +1,11 @@
-import { Link } from 'react-router-dom';
 import type { BoardRun } from '../api';
 import { elapsed, num } from '../format';
-import { HotkeyLink, StateBadge } from './common';
+import { HotkeyLink, StateBadge, useNow } from './common';
 
 /** Every run of a tournament, live: state, elapsed time, outcome and the reason given to the miner. */
-export function RunsTable({ runs, taskLabel, now }: { runs: BoardRun[]; taskLabel: (taskId: string) => string; now: number }) {
+export function RunsTable({ runs, taskLabel }: { runs: BoardRun[]; taskLabel: (taskId: string) => string }) {
+  // Only this table ticks every second (the elapsed time of running runs), not the whole page.
+  const now = useNow();
   return (
     <div className="scroll">
       <table data-testid="runs">
@@ -25,9 +26,9 @@ export function RunsTable({ runs, taskLabel, now }: { runs: BoardRun[]; taskLabe
           {runs.map((r) => (
             <tr key={r.runId} data-run-id={r.runId}>
               <td>
-                <Link to={`/runs/${r.runId}`} className="mono">
+                <a href={`/runs/${r.runId}`} className="mono">
                   {r.runId.slice(0, 8)}
-                </Link>
+                </a>
               </td>
               <td>{taskLabel(r.taskId)}</td>
               <td>

@@ -1,5 +1,4 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { Link } from 'react-router-dom';
 import { ApiError } from '../api';
 
 export function StateBadge({ state }: { state: string | null }) {
@@ -32,12 +31,13 @@ export function Section({ title, children, id }: { title: string; children: Reac
   );
 }
 
+/** Plain anchors (the layout routes their clicks): long tables stay cheap to render, unlike one router Link per cell. */
 export function HotkeyLink({ hotkey }: { hotkey: string | null }) {
   if (!hotkey) return <span className="muted">baseline</span>;
   return (
-    <Link to={`/miners/${encodeURIComponent(hotkey)}`} className="mono">
+    <a href={`/miners/${encodeURIComponent(hotkey)}`} className="mono">
       {hotkey.length > 16 ? `${hotkey.slice(0, 8)}…${hotkey.slice(-6)}` : hotkey}
-    </Link>
+    </a>
   );
 }
 

@@ -128,9 +128,7 @@ export function AuditPage() {
                       <td className="mono small" title={b.previousSha256 ?? ''}>
                         {short(b.previousSha256, 12)}
                       </td>
-                      <td>
-                        <StateBadge state={link === 'first shown' ? null : link} />
-                      </td>
+                      <td>{link === 'first shown' ? <span className="muted small">first shown</span> : <StateBadge state={link} />}</td>
                     </tr>
                   );
                 })}

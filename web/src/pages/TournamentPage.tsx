@@ -3,7 +3,7 @@ import { Link, useParams } from 'react-router-dom';
 import { getJson, type Leaderboard, type Round, type Task, type Tournament, type TournamentBoard } from '../api';
 import { Bracket } from '../components/Bracket';
 import { BossRound } from '../components/BossRound';
-import { ErrorBox, HotkeyLink, Loading, RepoText, Section, StateBadge, useNow } from '../components/common';
+import { ErrorBox, HotkeyLink, Loading, RepoText, Section, StateBadge } from '../components/common';
 import { RunsTable } from '../components/RunsTable';
 import { ScoreChart } from '../components/ScoreChart';
 import { Timeline } from '../components/Timeline';
@@ -43,7 +43,6 @@ export function TournamentPage() {
   const { id = '' } = useParams();
   const loaded = useLoad(() => loadTournament(id), id);
   const live = useLiveEvents({ tournamentId: id, affects: (e) => e.kind !== 'weights', onChange: loaded.reload });
-  const now = useNow();
   const [tab, setTab] = useState<'all' | 'active'>('all');
   const data = loaded.data;
 
@@ -153,7 +152,7 @@ export function TournamentPage() {
             <input type="radio" checked={tab === 'active'} onChange={() => setTab('active')} /> not finished ({board.runs.filter((r) => r.state !== 'finished').length})
           </label>
         </div>
-        <RunsTable runs={tab === 'all' ? board.runs : board.runs.filter((r) => r.state !== 'finished')} taskLabel={(id) => taskLabels.get(id) ?? short(id)} now={now} />
+        <RunsTable runs={tab === 'all' ? board.runs : board.runs.filter((r) => r.state !== 'finished')} taskLabel={(id) => taskLabels.get(id) ?? short(id)} />
       </Section>
 
       <Section title="Leaderboard" id="leaderboard">
