@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { pausePoint } from '../common/pause-point';
+import { isGpuClass } from '../scoring/task-type-draw';
 import { RepoIntake, RepoIntakeError } from '../submissions/repo-intake/repo-intake';
 import { classifyOutcome } from './classify-outcome';
 import { forceRemove } from './output-dir';
@@ -51,7 +52,7 @@ export function runDirName(runId: string, attempt: number): string {
 }
 
 /** The fields of /task/task.json the miner contract lists; nothing else (ids, dataset names) goes in. */
-export const TASK_JSON_FIELDS = ['type', 'timeLimitSeconds', 'hyperparameters', 'seed', 'trainFiles'] as const;
+export const TASK_JSON_FIELDS = ['type', 'timeLimitSeconds', 'hyperparameters', 'seed', 'trainFiles', 'params'] as const;
 
 export function sandboxTaskSpec(spec: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(TASK_JSON_FIELDS.filter((k) => spec[k] !== undefined).map((k) => [k, spec[k]]));
@@ -85,6 +86,9 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
       await fs.mkdir(dirs.task, { recursive: true });
       await fs.mkdir(dirs.output, { recursive: true });
       await linkTree(path.resolve(job.trainDir), dirs.train);
+      // A task's pretrained base model (text tasks) sits beside its training split: /task/base in the sandbox.
+      const baseDir = path.join(path.dirname(path.resolve(job.trainDir)), 'base');
+      if (await fs.stat(baseDir).then((s) => s.isDirectory(), () => false)) await linkTree(baseDir, path.join(dirs.task, 'base'));
       const inspection = await this.repos.inspect(job.repoUrl, job.commitSha);
       const taskType = typeof job.taskSpec.type === 'string' ? job.taskSpec.type : undefined;
       if (taskType && !inspection.manifest.taskTypes.includes(taskType)) {
@@ -104,13 +108,15 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
       return this.infraFailure(job, 'preparing the run', error);
     }
 
-    const gpu = job.hardware === 'gpu';
+    // GPUs by hardware class; the image by the tournament type's choice recorded on the task (else by hardware).
+    const gpu = isGpuClass(job.hardware);
+    const image = job.taskSpec.sandboxImage === 'gpu' || (job.taskSpec.sandboxImage === undefined && gpu) ? this.options.gpuImage : this.options.cpuImage;
     const spec = buildRunSpec({
       instance: this.options.instance,
       runId: job.runId,
       attempt: job.attempt,
       tournamentId: job.tournamentId,
-      image: gpu ? this.options.gpuImage : this.options.cpuImage,
+      image,
       entrypoint,
       mounts: { taskDir: dirs.task, trainDir: dirs.train, codeDir: dirs.code, outputDir: dirs.output },
       limits: { ...this.options.limits, gpus: gpu ? this.options.gpusPerRun : 0, wallSeconds: job.timeLimitSeconds },

@@ -30,6 +30,11 @@ export class SplitMix64 {
     return z ^ (z >> 31n);
   }
 
+  /** Uniform double in [0, 1): the top 53 bits of `next()` divided by 2^53. */
+  nextDouble(): number {
+    return Number(this.next() >> 11n) / 9007199254740992;
+  }
+
   /** Uniform integer in [0, bound) as `next() mod bound` (bias below 2^-40 for bound < 2^24). */
   nextBelow(bound: number): number {
     if (!Number.isInteger(bound) || bound < 1 || bound > 2 ** 32) throw new RangeError(`bad bound ${bound}`);

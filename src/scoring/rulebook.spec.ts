@@ -4,7 +4,7 @@ describe('rulebook', () => {
   it('the default rulebook is valid and carries the published constants', () => {
     expect(validateRulebook(DEFAULT_RULEBOOK)).toEqual([]);
     expect(DEFAULT_RULEBOOK).toMatchObject({
-      version: '2026.12-2',
+      version: '2026.12-3',
       weightFormula: 2,
       knockoutMax: 14,
       groupSize: 32,
@@ -41,7 +41,7 @@ describe('rulebook', () => {
       version: '',
       groupSize: 10,
       bossGate: 'coin-flip',
-      pools: { text: 0.7, image: 0.5 },
+      pools: { text: 0.7, image: 0.2, video: 0.3 },
       bootstrap: { samples: 5, seed: '1234', confidence: 1.2 },
     };
     const problems = validateRulebook(bad);
@@ -51,7 +51,7 @@ describe('rulebook', () => {
         'groupSize must be >= 2 * groupAdvance + 1 (every group must be larger than groupAdvance)',
         'bossGate must be one of threshold, bootstrap, both',
         'pools must sum to at most 1 (got 1.2)',
-        'tournamentTaskTypes.image must list at least one task type',
+        'tournamentTaskTypes.video must list at least one task type',
         'bootstrap.samples must be an integer in [100, 1000000]',
         'bootstrap.seed must be "0x" + 16 lower-case hex digits',
         'bootstrap.confidence must be in (0.5, 1)',
@@ -63,7 +63,36 @@ describe('rulebook', () => {
   });
 
   it('rejects a task type missing from the catalog', () => {
-    const rb = { ...defaultRulebook(), tournamentTaskTypes: { text: ['speech'] } };
-    expect(validateRulebook(rb)).toEqual(['tournamentTaskTypes.text: task type speech is not in taskCatalog']);
+    const rb = { ...defaultRulebook(), pools: { text: 1 }, tournamentTaskTypes: { text: ['speech'] } };
+    expect(validateRulebook(rb)).toEqual([
+      'tournamentTaskTypes.text: task type speech is not in taskCatalog',
+      'tournamentTypes.text.taskTypeOdds: task type causal-lm is not in tournamentTaskTypes.text',
+      'tournamentTypes.text.bossTaskTypes: task type causal-lm is not in tournamentTaskTypes.text',
+    ]);
+  });
+
+  it('runs text and image tournaments from their own pools, the rest burnt, each with its draw, boss mix, hardware and image', () => {
+    const rb = defaultRulebook();
+    expect(rb.pools).toEqual({ text: 0.6, image: 0.3 });
+    expect(rb.tournamentTypes?.image).toEqual({ taskTypeOdds: { image: 1 }, bossTaskTypes: ['image'], hardware: 'cpu-2', sandboxImage: 'cpu' });
+    expect(rb.taskCatalog.image.datasets).toEqual(['shapes-16-v1']);
+    // Types without a pool are not checked (an override may drop a type's pool); types with one are.
+    expect(validateRulebook({ ...rb, pools: { text: 1 } })).toEqual([]);
+    const broken = {
+      ...rb,
+      tournamentTypes: { ...rb.tournamentTypes, image: { taskTypeOdds: { image: 0.5, 'causal-lm': 0.25 }, bossTaskTypes: [], hardware: '', sandboxImage: 'tpu' } },
+    };
+    expect(validateRulebook(broken)).toEqual([
+      'tournamentTypes.image.taskTypeOdds: task type causal-lm is not in tournamentTaskTypes.image',
+      'tournamentTypes.image.taskTypeOdds must sum to 1 (got 0.75)',
+      'tournamentTypes.image.bossTaskTypes must list at least one task type',
+      'tournamentTypes.image.hardware must be a non-empty string',
+      'tournamentTypes.image.sandboxImage must be one of cpu, gpu',
+    ]);
+    // Rulebooks stored before the field existed stay valid.
+    const sealedBefore: Record<string, unknown> = { ...rb };
+    delete sealedBefore.tournamentTypes;
+    delete sealedBefore.taskTypes;
+    expect(validateRulebook(sealedBefore)).toEqual([]);
   });
 });

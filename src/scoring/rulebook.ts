@@ -50,6 +50,30 @@ export interface TaskCatalogEntry {
   baseModels: readonly string[];
 }
 
+/**
+ * How one tournament type plays (absent in rulebooks stored before it existed: its tasks cycle
+ * through `tournamentTaskTypes`, on `hardware`, in the CPU image unless the hardware is a GPU class).
+ */
+export interface TournamentTypeRules {
+  /**
+   * Probability of each task type for a group or knockout task (they sum to 1). Each task's type is
+   * drawn from its round's seed (see task-type-draw.ts), so the draw is reproducible.
+   */
+  taskTypeOdds: Readonly<Record<string, number>>;
+  /** The boss round's task types in task order: boss task i gets entry i mod length (list them interleaved). */
+  bossTaskTypes: readonly string[];
+  /** Hardware class of the type's runs (its concurrency pool; a class starting with "gpu" gets GPUs). */
+  hardware: string;
+  /** Which configured sandbox image its runs train in. */
+  sandboxImage: 'cpu' | 'gpu';
+}
+
+/** Every sandbox image choice a tournament type can make (the images themselves are deployment config). */
+export const SANDBOX_IMAGES: readonly TournamentTypeRules['sandboxImage'][] = ['cpu', 'gpu'];
+
+/** A task type's own constants (e.g. DPO beta, reward weights): flat JSON, recorded on every task. */
+export type TaskTypeParams = Readonly<Record<string, number | string | boolean | Readonly<Record<string, number>>>>;
+
 export interface Rulebook {
   /** Bumped whenever any value below changes, e.g. "2026.11-1". */
   version: string;
@@ -72,8 +96,12 @@ export interface Rulebook {
   weightDecay: number;
   /** Fraction of emission per tournament type; 1 - sum goes to the owner/burn uid. */
   pools: Readonly<Record<string, number>>;
-  /** Task types each tournament type draws its tasks from. */
+  /** Task types each tournament type draws its tasks from (with `tournamentTypes`: every type its odds and boss round use). */
   tournamentTaskTypes: Readonly<Record<string, readonly string[]>>;
+  /** Per tournament type: task type draw, boss mix, hardware and image. Absent in rulebooks stored before it existed. */
+  tournamentTypes?: Readonly<Record<string, TournamentTypeRules>>;
+  /** Per task type: its evaluation constants, handed to its evaluator with every task. Absent: none. */
+  taskTypes?: Readonly<Record<string, TaskTypeParams>>;
   /**
    * Fraction of each type's pool spread equally over the miners that completed at least one valid
    * run in that tournament (a tiny reward for taking part); the rest of the pool goes by rank.
@@ -111,7 +139,7 @@ export interface Rulebook {
 export const CONTAMINATION_THRESHOLD_DEFAULT = 0.5;
 
 export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
-  version: '2026.12-2',
+  version: '2026.12-3',
   knockoutMax: 14,
   groupSize: 32,
   groupAdvance: 8,
@@ -122,8 +150,15 @@ export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
   bossGate: 'both',
   weightFormula: 2,
   weightDecay: 0.3,
-  pools: { text: 1.0 },
-  tournamentTaskTypes: { text: ['causal-lm'] },
+  // Text and image tournaments run independently, each paid from its own pool; the rest (0.1) is burnt.
+  pools: { text: 0.6, image: 0.3 },
+  tournamentTaskTypes: { text: ['causal-lm'], image: ['image'] },
+  tournamentTypes: {
+    text: { taskTypeOdds: { 'causal-lm': 1 }, bossTaskTypes: ['causal-lm'], hardware: 'cpu-2', sandboxImage: 'cpu' },
+    // A cluster with GPU nodes sets hardware "gpu-..." and sandboxImage "gpu" (CRUCIBLE_RULEBOOK_OVERRIDES).
+    image: { taskTypeOdds: { image: 1 }, bossTaskTypes: ['image'], hardware: 'cpu-2', sandboxImage: 'cpu' },
+  },
+  taskTypes: {},
   participationFloor: 0.001,
   attempts: 2,
   // DESIGN: tournaments of 4-7 days. 12 h of training per group or knockout task, 24 h per boss task:
@@ -132,6 +167,7 @@ export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
   hardware: 'cpu-2',
   taskCatalog: {
     'causal-lm': { datasets: ['grammar-lm-v1'], baseModels: ['builtin:unigram'] },
+    image: { datasets: ['shapes-16-v1'], baseModels: ['builtin:uniform'] },
   },
   allowPublicDatasets: false,
   contaminationThreshold: CONTAMINATION_THRESHOLD_DEFAULT,
@@ -267,10 +303,10 @@ export function validateRulebook(input: unknown): string[] {
         }
       }
     }
-    for (const type of Object.keys(ttt)) {
-      if (!(type in r.pools)) p.push(`tournamentTaskTypes.${type} has no pool`);
-    }
   }
+
+  p.push(...tournamentTypeProblems(r));
+  if (r.taskTypes !== undefined && (!isRecord(r.taskTypes) || !Object.values(r.taskTypes).every(isRecord))) p.push('taskTypes must map task types to objects of constants');
 
   if (r.allowPublicDatasets !== undefined && typeof r.allowPublicDatasets !== 'boolean') p.push('allowPublicDatasets must be true or false');
   if (r.contaminationThreshold !== undefined && (!isFiniteNumber(r.contaminationThreshold) || r.contaminationThreshold <= 0 || r.contaminationThreshold > 1)) {
@@ -296,6 +332,46 @@ export function validateRulebook(input: unknown): string[] {
     }
   }
   if (typeof r.hardware !== 'string' || r.hardware === '') p.push('hardware must be a non-empty string');
+  return p;
+}
+
+/** Problems of `tournamentTypes`, checked for the types that have a pool (others are ignored). */
+function tournamentTypeProblems(r: Record<string, unknown>): string[] {
+  const p: string[] = [];
+  const types = r.tournamentTypes;
+  if (types === undefined) return p;
+  if (!isRecord(types)) return ['tournamentTypes must be an object'];
+  const pools = isRecord(r.pools) ? r.pools : {};
+  const allowed = isRecord(r.tournamentTaskTypes) ? r.tournamentTaskTypes : {};
+  for (const [type, rules] of Object.entries(types)) {
+    if (!(type in pools)) continue;
+    const at = `tournamentTypes.${type}`;
+    if (!isRecord(rules)) {
+      p.push(`${at} must be an object`);
+      continue;
+    }
+    const listed = Array.isArray(allowed[type]) ? (allowed[type] as unknown[]) : [];
+    const odds = rules.taskTypeOdds;
+    if (!isRecord(odds) || Object.keys(odds).length === 0) {
+      p.push(`${at}.taskTypeOdds must map task types to probabilities`);
+    } else {
+      let sum = 0;
+      for (const [taskType, v] of Object.entries(odds)) {
+        if (!isFiniteNumber(v) || v < 0 || v > 1) p.push(`${at}.taskTypeOdds.${taskType} must be in [0, 1]`);
+        else sum += v;
+        if (!listed.includes(taskType)) p.push(`${at}.taskTypeOdds: task type ${taskType} is not in tournamentTaskTypes.${type}`);
+      }
+      if (Math.abs(sum - 1) > 1e-9) p.push(`${at}.taskTypeOdds must sum to 1 (got ${sum})`);
+    }
+    const boss = rules.bossTaskTypes;
+    if (!Array.isArray(boss) || boss.length === 0) {
+      p.push(`${at}.bossTaskTypes must list at least one task type`);
+    } else {
+      for (const taskType of boss) if (!listed.includes(taskType)) p.push(`${at}.bossTaskTypes: task type ${String(taskType)} is not in tournamentTaskTypes.${type}`);
+    }
+    if (typeof rules.hardware !== 'string' || rules.hardware === '') p.push(`${at}.hardware must be a non-empty string`);
+    if (!(SANDBOX_IMAGES as readonly unknown[]).includes(rules.sandboxImage)) p.push(`${at}.sandboxImage must be one of ${SANDBOX_IMAGES.join(', ')}`);
+  }
   return p;
 }
 

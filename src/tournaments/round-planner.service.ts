@@ -9,6 +9,7 @@ import { RoundEntity } from './round.entity';
 import { TournamentRepository } from './tournament.repository';
 import type { TournamentEntity } from './tournament.entity';
 import type { TournamentRulebook } from '../scoring/tournament-rulebook';
+import { roundTaskTypes, runPlacement } from '../scoring/task-type-draw';
 
 export type PlayablePlan = GroupRoundPlan | KnockoutRoundPlan | BossRoundPlan;
 
@@ -39,14 +40,14 @@ export class RoundPlannerService {
       manager,
     );
     const slots = taskSlots(plan).map((s) => ({ ...s, members: s.members.filter(playable) }));
-    const taskTypes = rulebook.tournamentTaskTypes[t.type] ?? [];
-    if (taskTypes.length === 0) throw new Error(`rulebook has no task types for tournament type ${t.type}`);
+    const taskTypes = roundTaskTypes(rulebook, { tournamentId: t.id, tournamentType: t.type, kind: plan.kind, roundIndex: plan.roundIndex, tasks: slots.length });
+    const { hardware, sandboxImage } = runPlacement(rulebook, t.type);
 
     const runs = [];
     const prepared: string[] = [];
     try {
       for (const [i, slot] of slots.entries()) {
-        const taskType = taskTypes[i % taskTypes.length];
+        const taskType = taskTypes[i];
         const catalog = rulebook.taskCatalog[taskType];
         const datasetId = catalog.datasets[(plan.roundIndex + i) % catalog.datasets.length];
         const taskId = randomUUID();
@@ -64,7 +65,7 @@ export class RoundPlannerService {
             datasetId,
             baseModel: catalog.baseModels[0],
             timeLimitSeconds,
-            hardware: rulebook.hardware,
+            hardware,
             seedCommitment: data.seedCommitment,
             testSetCommitment: data.testSetCommitment,
             secretSeed,
@@ -77,7 +78,10 @@ export class RoundPlannerService {
               datasetId,
               baseModel: catalog.baseModels[0],
               timeLimitSeconds,
-              hardware: rulebook.hardware,
+              hardware,
+              sandboxImage,
+              // The task type's constants from the rulebook (e.g. DPO beta), the same ones its evaluator uses.
+              params: rulebook.taskTypes?.[taskType] ?? {},
               // A public seed for training randomness; unrelated to the secret split seed.
               seed: randomBytes(4).readUInt32BE(0),
               ...data.specHints,
@@ -86,7 +90,7 @@ export class RoundPlannerService {
           manager,
         );
         for (const entrantId of slot.members) {
-          runs.push({ tournamentId: t.id, taskId, entrantId, attempt: 1, state: 'queued' as const, hardware: rulebook.hardware, queuedAt: now });
+          runs.push({ tournamentId: t.id, taskId, entrantId, attempt: 1, state: 'queued' as const, hardware, queuedAt: now });
         }
       }
       await this.runs.insertMany(runs, manager);

@@ -16,15 +16,10 @@ export interface GeneratedImages {
   labels: Uint8Array;
 }
 
-/** Uniform double in [0, 1) from the top 53 bits of one SplitMix64 output. */
-export function uniform01(rng: SplitMix64): number {
-  return Number(rng.next() >> 11n) / 9007199254740992;
-}
-
 /** One standard normal by Box-Muller (cosine branch only) from two uniforms; 1 - u keeps log's argument in (0, 1]. */
 export function standardNormal(rng: SplitMix64): number {
-  const u = 1 - uniform01(rng);
-  const v = uniform01(rng);
+  const u = 1 - rng.nextDouble();
+  const v = rng.nextDouble();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
@@ -34,10 +29,10 @@ export function generateShapes(seed: string, count: number, size: number): Gener
   const labels = new Uint8Array(count);
   for (let i = 0; i < count; i += 1) {
     const label = rng.nextBelow(SHAPE_CLASSES.length);
-    const cx = size * (0.3 + 0.4 * uniform01(rng));
-    const cy = size * (0.3 + 0.4 * uniform01(rng));
-    const r = size * (0.15 + 0.15 * uniform01(rng));
-    const value = 0.3 + 0.7 * uniform01(rng);
+    const cx = size * (0.3 + 0.4 * rng.nextDouble());
+    const cy = size * (0.3 + 0.4 * rng.nextDouble());
+    const r = size * (0.15 + 0.15 * rng.nextDouble());
+    const value = 0.3 + 0.7 * rng.nextDouble();
     labels[i] = label;
     for (let y = 0; y < size; y += 1) {
       for (let x = 0; x < size; x += 1) {
