@@ -73,6 +73,18 @@ export function buildCli(): Command {
     });
 
   program
+    .command('logs <runId>')
+    .description("print a run's log (public once its round is decided; before that sign with the entry's hotkey)")
+    .requiredOption('--api <url>', 'Crucible API base URL')
+    .option('--wallet <dir>', 'Bittensor wallet directory (~/.bittensor/wallets/<name>)')
+    .option('--hotkey <name>', 'hotkey name inside the wallet', 'default')
+    .option('--mnemonic-file <file>', 'file holding the hotkey mnemonic (instead of a wallet)')
+    .action(async (runId: string, opts: { api: string; wallet?: string; hotkey: string; mnemonicFile?: string }) => {
+      const { runLogsCommand } = await import('./runs/logs-command');
+      process.exitCode = await runLogsCommand({ apiUrl: opts.api, runId, walletPath: opts.wallet, hotkeyName: opts.hotkey, mnemonicFile: opts.mnemonicFile });
+    });
+
+  program
     .command('audit')
     .description('verify signed audit bundles and re-derive every decision: metrics, seeds, splits, rankings, boss verdicts, weights (and diff them with the chain)')
     .requiredOption('--source <dirOrUrl>', 'directory of bundles or the Crucible API base URL')

@@ -3,6 +3,7 @@ import { MetagraphNeuronEntity } from '../chain/metagraph-neuron.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { WeightSetEntity } from '../chain/weight-set.entity';
 import { EvaluationEntity } from '../evaluation/evaluation.entity';
+import { LogChallengeEntity } from '../runs/log-challenge.entity';
 import { TrainingRunEntity } from '../runs/training-run.entity';
 import { EntrantEntity } from '../submissions/entrant.entity';
 import { RoundEntity } from '../tournaments/round.entity';
@@ -21,4 +22,5 @@ export const ENTITIES = [
   AuditEventEntity,
   MetagraphNeuronEntity,
   AuditBundleEntity,
+  LogChallengeEntity,
 ];

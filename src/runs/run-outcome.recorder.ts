@@ -4,6 +4,7 @@ import { AuditLog } from '../common/audit-log';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import type { ModelScore, RejectionEvidence } from '../evaluation/task-data';
+import { readRunLog } from './run-log-file';
 import { chargesMinerAttempt, RunOutcome } from './run-state';
 import { RunFields, RunRepository } from './run.repository';
 import { ScoreRepository } from './score.repository';
@@ -46,8 +47,9 @@ export class RunOutcomeRecorder {
 
   /** Training produced a model: keep where it is before evaluating, so a restart can resume there. */
   async trained(run: TrainingRunEntity, end: RunEnd): Promise<void> {
+    const log = await this.logOf(end);
     await this.whileOpen(run.id, async (_current, manager) => {
-      const fields: RunFields = { state: 'evaluating', artifactPath: end.artifactPath, exitCode: end.exitCode, imageDigest: end.imageDigest, logPath: end.logPath };
+      const fields: RunFields = { state: 'evaluating', artifactPath: end.artifactPath, exitCode: end.exitCode, imageDigest: end.imageDigest, logPath: end.logPath, ...log };
       Object.assign(run, fields);
       await this.runs.record(run.id, fields, manager);
     });
@@ -56,6 +58,7 @@ export class RunOutcomeRecorder {
   /** `attemptBudget`: miner-caused failures allowed for this (task, entrant), from the rulebook. */
   async finish(run: TrainingRunEntity, end: RunEnd, score: ModelScore | null, attemptBudget: number): Promise<void> {
     const now = this.clock.now();
+    const log = await this.logOf(end);
     const recorded = await this.whileOpen(run.id, async (_current, manager) => {
       // Only what this step knows: facts recorded earlier (runner, image, log) stay unless it has newer ones.
       const fields: RunFields = {
@@ -64,7 +67,7 @@ export class RunOutcomeRecorder {
         outcomeReason: end.reason,
         exitCode: end.exitCode,
         ...(end.imageDigest ? { imageDigest: end.imageDigest } : {}),
-        ...(end.logPath ? { logPath: end.logPath } : {}),
+        ...(end.logPath ? { logPath: end.logPath, ...log } : {}),
         ...(end.artifactPath ? { artifactPath: end.artifactPath } : {}),
         artifactSha256: score?.modelSha256 ?? null,
         evidence: end.evidence ?? null,
@@ -96,6 +99,13 @@ export class RunOutcomeRecorder {
     });
     if (!recorded) return;
     this.logger.log({ runId: run.id, taskId: run.taskId, entrantId: run.entrantId, outcome: end.outcome, metric: score?.metricValue }, 'run finished');
+  }
+
+  /** The log the sandbox left, stored with the run (the worker's file is not reachable from the API). */
+  private async logOf(end: RunEnd): Promise<Pick<RunFields, 'log'>> {
+    if (!end.logPath) return {};
+    const log = await readRunLog(end.logPath, this.config.sandbox.logMaxKb * 1024);
+    return log === null ? {} : { log };
   }
 
   /**

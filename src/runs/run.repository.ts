@@ -15,7 +15,7 @@ export interface RunFilter {
 export type RunFields = Partial<
   Pick<
     TrainingRunEntity,
-    'state' | 'outcome' | 'outcomeReason' | 'runnerKind' | 'runnerRef' | 'exitCode' | 'imageDigest' | 'logPath' | 'artifactPath' | 'artifactSha256' | 'evidence' | 'finishedAt' | 'claimedBy' | 'leaseExpiresAt'
+    'state' | 'outcome' | 'outcomeReason' | 'runnerKind' | 'runnerRef' | 'exitCode' | 'imageDigest' | 'logPath' | 'log' | 'artifactPath' | 'artifactSha256' | 'evidence' | 'finishedAt' | 'claimedBy' | 'leaseExpiresAt'
   >
 >;
 

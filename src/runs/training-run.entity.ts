@@ -25,6 +25,8 @@ export class TrainingRunEntity {
   @Column('char', { length: 64, nullable: true }) artifactSha256!: string | null;
   @Column('text', { nullable: true }) artifactPath!: string | null;
   @Column('text', { nullable: true }) logPath!: string | null;
+  /** The sandbox's combined stdout/stderr, capped (CRUCIBLE_SANDBOX_LOG_MAX_KB), so any API replica serves it; read only by the log route. */
+  @Column('text', { nullable: true, select: false }) log!: string | null;
   /** Facts behind a rejection, e.g. the causality check's offending example and position. */
   @Column('jsonb', { nullable: true }) evidence!: RejectionEvidence | null;
   @Column('varchar', { length: 128, nullable: true }) claimedBy!: string | null;
