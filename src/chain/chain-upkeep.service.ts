@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditBundleService } from '../audit/audit-bundle.service';
 import { Clock } from '../common/clock';
+import { DutyGuard } from '../common/duty-guard';
 import { AppConfig } from '../config/app-config';
 import { ChainEntriesService } from '../submissions/chain-entries.service';
 import { WeightsPreviewService } from '../tournaments/weights-preview.service';
@@ -14,11 +15,13 @@ import { WeightSetterService } from './weight-setter.service';
  * opens, turn miners' chain commitments into entries while a registration is open (after the
  * metagraph sync, so their hotkeys are known), seal completed tournaments, settled weight sets and
  * finished days into signed audit bundles.
- * Each is idempotent across workers.
+ * Each is idempotent across workers, and each is its own guarded step: one that throws is logged
+ * and counted (DutyGuard) and the others still run.
  */
 @Injectable()
 export class ChainUpkeepService {
   private readonly logger = new Logger(ChainUpkeepService.name);
+  private readonly duties = new DutyGuard(this.logger);
   private lastMetagraphSync = 0;
 
   constructor(
@@ -35,27 +38,17 @@ export class ChainUpkeepService {
     const now = this.clock.now().getTime();
     if (this.config.chain.endpoint) {
       // Weights pay the uids of this cache: a failed sync (e.g. the chain not yet connected) is retried next tick.
-      if (now - this.lastMetagraphSync >= 60_000 && (await this.safely('metagraph sync', () => this.metagraph.sync(this.config.chain.netuid)))) {
+      if (now - this.lastMetagraphSync >= 60_000 && (await this.duties.run('metagraph sync', {}, () => this.metagraph.sync(this.config.chain.netuid)))) {
         this.lastMetagraphSync = now;
       }
-      await this.safely('chain entries', () => this.chainEntries.enterOpenTournaments());
-      await this.safely('weight reveal', () => this.weights.revealDue());
-      await this.safely('epoch weights', async () => {
+      await this.duties.run('chain entries', {}, () => this.chainEntries.enterOpenTournaments());
+      await this.duties.run('weight reveal', {}, () => this.weights.revealDue());
+      await this.duties.run('epoch weights', {}, async () => {
         // Nothing decided yet: no opinion to state (an all-burn vector would hold the epoch).
         const { tournaments, vector, basis } = await this.preview.preview();
         if (tournaments.length > 0 && vector.uids.length > 0) await this.weights.setWeightsForEpoch(new Map(vector.uids.map((u, i) => [u, vector.weights[i]])), { basis });
       });
     }
-    await this.safely('audit sealing', () => this.audit.sealDue());
-  }
-
-  private async safely(what: string, fn: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await fn();
-      return true;
-    } catch (error) {
-      this.logger.warn({ error: error instanceof Error ? error.message : String(error) }, `${what} failed; retrying later`);
-      return false;
-    }
+    await this.duties.run('audit sealing', {}, () => this.audit.sealDue());
   }
 }

@@ -131,6 +131,15 @@ export class RunRepository {
       .execute();
   }
 
+  /** Hardware classes with queued runs of active tournaments: what the dispatcher claims for, whatever those tournaments' steps did this tick. */
+  async queuedHardwareClasses(): Promise<string[]> {
+    const rows: Array<{ hardware: string }> = await this.ds.query(
+      `SELECT DISTINCT r.hardware FROM training_runs r JOIN tournaments t ON t.id = r."tournamentId"
+       WHERE r.state = 'queued' AND t.state NOT IN ('completed', 'cancelled') ORDER BY 1`,
+    );
+    return rows.map((r) => r.hardware);
+  }
+
   /** Ids of runs the database considers live (for the sandbox reconciler). */
   async liveRunIds(): Promise<string[]> {
     const rows = await this.ds

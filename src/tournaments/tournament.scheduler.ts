@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
+import { DutyGuard, errorText } from '../common/duty-guard';
 import { AppConfig } from '../config/app-config';
 import { RunDispatcherService } from '../runs/run-dispatcher.service';
 import { RunRepository } from '../runs/run.repository';
@@ -15,6 +16,7 @@ import { TournamentFactory } from './tournament.factory';
 @Injectable()
 export class SchedulerMaintenance {
   private readonly logger = new Logger(SchedulerMaintenance.name);
+  private readonly duties = new DutyGuard(this.logger);
 
   constructor(
     private readonly ds: DataSource,
@@ -31,7 +33,7 @@ export class SchedulerMaintenance {
       const plan = await this.reconciler.reconcile(new Set(await this.runs.liveRunIds()));
       this.logger.log({ adopt: plan.adopt.length, removed: plan.removed.length }, 'sandboxes reconciled');
     } catch (error) {
-      this.logger.warn({ error: String(error) }, 'could not reconcile sandboxes (is the sandbox engine reachable?)');
+      this.logger.error({ error: errorText(error) }, 'could not reconcile sandboxes (is the sandbox engine reachable?)');
     }
   }
 
@@ -42,35 +44,42 @@ export class SchedulerMaintenance {
    * the cycle number is unique per type, so a second worker (or a second tick) cannot add another.
    */
   async scheduleCycles(): Promise<void> {
-    for (const type of this.factory.autoScheduledTypes()) {
-      if (await this.tournaments.activeOfType(type)) continue;
-      const latest = await this.tournaments.latestOfType(type);
-      const now = this.clock.now();
-      const gapMs = this.factory.rulebookFor(type).schedule.gapHours * 3600_000;
-      const opensAt = latest?.finishedAt ? new Date(Math.max(now.getTime(), latest.finishedAt.getTime() + gapMs)) : now;
-      try {
-        await this.ds.transaction((m) => this.factory.createNextCycle({ type, opensAt }, m));
-        this.logger.log({ type, opensAt: opensAt.toISOString(), after: latest?.id ?? null }, 'cycle scheduled');
-      } catch (error) {
-        // A second worker created it first (unique type+cycle): nothing to do. Anything else the organiser must hear of.
-        if (/duplicate key|unique/i.test(String(error))) this.logger.debug({ type, error: String(error) }, 'cycle created by another worker');
-        else this.logger.warn({ type, error: String(error) }, 'cycle not created; retrying next tick');
-      }
+    for (const type of this.factory.autoScheduledTypes()) await this.duties.run('cycle scheduling', { type }, () => this.scheduleCycle(type));
+  }
+
+  private async scheduleCycle(type: string): Promise<void> {
+    if (await this.tournaments.activeOfType(type)) return;
+    const latest = await this.tournaments.latestOfType(type);
+    const now = this.clock.now();
+    const gapMs = this.factory.rulebookFor(type).schedule.gapHours * 3600_000;
+    const opensAt = latest?.finishedAt ? new Date(Math.max(now.getTime(), latest.finishedAt.getTime() + gapMs)) : now;
+    try {
+      await this.ds.transaction((m) => this.factory.createNextCycle({ type, opensAt }, m));
+      this.logger.log({ type, opensAt: opensAt.toISOString(), after: latest?.id ?? null }, 'cycle scheduled');
+    } catch (error) {
+      // A second worker created it first (unique type+cycle): nothing to do. Anything else is the guard's to log and count.
+      if (!/duplicate key|unique/i.test(String(error))) throw error;
+      this.logger.log({ type }, 'cycle already created by another worker');
     }
   }
 }
 
 /**
- * The worker's heartbeat (thin): advance every active tournament, then feed the run dispatcher.
- * Ticks never overlap in one process; across processes, row locks make a second tick a no-op.
+ * The worker's heartbeat (thin): schedule cycles, advance each active tournament, feed the run
+ * dispatcher, then the chain and audit upkeep. Each duty, and each tournament, is its own guarded
+ * step: one that throws is logged with what it was (the tournament id) and counted, and the others
+ * still run. Ticks never overlap in one process; across processes, row locks make a second tick a no-op.
  */
 @Injectable()
 export class TournamentScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TournamentScheduler.name);
+  private readonly duties = new DutyGuard(this.logger);
   private ticking: Promise<void> | null = null;
 
   constructor(
     private readonly engine: TournamentEngineService,
+    private readonly tournaments: TournamentRepository,
+    private readonly runs: RunRepository,
     private readonly dispatcher: RunDispatcherService,
     private readonly maintenance: SchedulerMaintenance,
     private readonly upkeep: ChainUpkeepService,
@@ -96,13 +105,11 @@ export class TournamentScheduler implements OnApplicationBootstrap, OnApplicatio
   }
 
   private async pass(): Promise<void> {
-    try {
-      await this.maintenance.scheduleCycles();
-      const hardware = await this.engine.advanceAll();
-      await this.dispatcher.tick(hardware);
-      await this.upkeep.run();
-    } catch (error) {
-      this.logger.error({ error: error instanceof Error ? error.stack : String(error) }, 'scheduler pass failed; retrying next tick');
-    }
+    await this.maintenance.scheduleCycles();
+    let active: string[] = [];
+    await this.duties.run('listing active tournaments', {}, async () => (active = await this.tournaments.activeIds()));
+    for (const tournamentId of active) await this.duties.run('tournament step', { tournamentId }, () => this.engine.advanceActive(tournamentId));
+    await this.duties.run('run dispatch', {}, async () => this.dispatcher.tick(await this.runs.queuedHardwareClasses()));
+    await this.upkeep.run();
   }
 }
