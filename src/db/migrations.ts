@@ -9,9 +9,10 @@ import { ChainCommitmentEntries1795400400000 } from '../../migrations/1795400400
 import { TournamentOverrun1795400500000 } from '../../migrations/1795400500000-TournamentOverrun';
 import { EventsOutbox1795400600000 } from '../../migrations/1795400600000-EventsOutbox';
 import { RunLogs1795400700000 } from '../../migrations/1795400700000-RunLogs';
+import { StandingsMarks1795400800000 } from '../../migrations/1795400800000-StandingsMarks';
 
 /**
  * Migrations in order. Generated with `npm run migration:generate -- migrations/Name` against a
  * database at the latest migration, reviewed, and never edited after landing. Append new ones here.
  */
-export const MIGRATIONS = [Initial1795317228392, AuditEventsAppendOnly1795317228492, TaskSeedsChampionEntries1795317703626, ChainMetagraphAuditBundles1795318386228, EvaluationEvidence1795400100000, WeightSetBasis1795400200000, AuditBundlesOnCompletion1795400300000, ChainCommitmentEntries1795400400000, TournamentOverrun1795400500000, EventsOutbox1795400600000, RunLogs1795400700000];
+export const MIGRATIONS = [Initial1795317228392, AuditEventsAppendOnly1795317228492, TaskSeedsChampionEntries1795317703626, ChainMetagraphAuditBundles1795318386228, EvaluationEvidence1795400100000, WeightSetBasis1795400200000, AuditBundlesOnCompletion1795400300000, ChainCommitmentEntries1795400400000, TournamentOverrun1795400500000, EventsOutbox1795400600000, RunLogs1795400700000, StandingsMarks1795400800000];

@@ -21,10 +21,41 @@ export interface StandingRow {
 type RawStanding = Omit<StandingRow, 'tasksScored' | 'meanMetric' | 'runsSucceeded' | 'runsFailed' | 'runsActive'> &
   Record<'tasksScored' | 'runsSucceeded' | 'runsFailed' | 'runsActive', string> & { meanMetric: string | number | null };
 
-/** Per-entrant aggregates of a tournament in one query, for the live leaderboard. */
+/** A tournament's standings version (null: no such tournament) and how many mark rows carry it. */
+export interface StandingsVersion {
+  version: string | null;
+  marks: number;
+}
+
+/** Per-entrant aggregates of a tournament in one query, for the live leaderboard; and their version. */
 @Injectable()
 export class StandingsRepository {
   constructor(private readonly ds: DataSource) {}
+
+  /**
+   * The sum of the tournament's standings marks (migration StandingsMarks): it grows with every
+   * committed change to what the leaderboard shows, so equal versions mean equal standings.
+   */
+  async version(tournamentId: string): Promise<StandingsVersion> {
+    const [row]: { version: string | null; marks: number }[] = await this.ds.query(
+      `SELECT sum("weight")::text AS version, count(*)::int AS marks FROM "standings_marks" WHERE "tournamentId" = $1`,
+      [tournamentId],
+    );
+    return row;
+  }
+
+  /**
+   * Folds the tournament's committed marks into one row of the same total weight, so reading the
+   * version stays one short index scan. A mark still uncommitted is not folded and adds its weight
+   * when it commits; two readers folding at once each fold only the rows they deleted.
+   */
+  async foldMarks(tournamentId: string): Promise<void> {
+    await this.ds.query(
+      `WITH gone AS (DELETE FROM "standings_marks" WHERE "tournamentId" = $1 RETURNING "weight")
+       INSERT INTO "standings_marks" ("tournamentId", "weight") SELECT $1, sum("weight") FROM gone HAVING count(*) > 0`,
+      [tournamentId],
+    );
+  }
 
   async standings(tournamentId: string): Promise<StandingRow[]> {
     const rows: RawStanding[] = await this.ds.query(

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { AdminGuard } from '../common/admin.guard';
 import { mapPage, Page, PageQueryDto } from '../common/pagination';
 import { RunDto, RunQueryDto } from '../runs/run.dto';
@@ -9,7 +10,7 @@ import { TournamentQueriesService } from './tournament-queries.service';
 import { DEFAULT_SIMILARITY_THRESHOLD } from '../submissions/code-similarity';
 import { SimilarityReport, SimilarityReportService } from '../submissions/similarity-report.service';
 import { CancelTournamentDto, CreateTournamentDto, RoundDto, SimilarityQueryDto, TaskDto, TournamentDto, TournamentQueryDto } from './tournament.dto';
-import type { LeaderboardEntry } from './leaderboard';
+import { LeaderboardService } from './leaderboard.service';
 
 @ApiTags('tournaments')
 @Controller('api/tournaments')
@@ -18,6 +19,7 @@ export class TournamentsController {
     private readonly queries: TournamentQueriesService,
     private readonly admin: TournamentAdminService,
     private readonly similarityReports: SimilarityReportService,
+    private readonly leaderboards: LeaderboardService,
   ) {}
 
   @Get()
@@ -57,10 +59,16 @@ export class TournamentsController {
   }
 
   @Get(':id/leaderboard')
-  @ApiOperation({ summary: 'Live standings; the final ranking once finalised' })
-  async leaderboard(@Param('id', ParseUUIDPipe) id: string): Promise<{ tournamentId: string; state: string; entries: LeaderboardEntry[] }> {
-    const { tournament, entries } = await this.queries.leaderboard(id);
-    return { tournamentId: tournament.id, state: tournament.state, entries };
+  @ApiOperation({ summary: 'Live standings; the final ranking once finalised. ETag per standings version: If-None-Match answers 304 while nothing changed' })
+  async leaderboard(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const view = await this.leaderboards.view(id);
+    res.setHeader('ETag', view.etag);
+    res.setHeader('Cache-Control', 'no-cache');
+    if (req.fresh) {
+      res.status(304).end();
+      return;
+    }
+    res.status(200).type('application/json').send(view.json);
   }
 
   @Get(':id/similarity')
