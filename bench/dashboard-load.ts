@@ -54,8 +54,12 @@ async function main(): Promise<void> {
       const start = performance.now();
       await page.goto(`${base}/tournaments/${t.id}`, { waitUntil: 'commit' });
       await page.waitForFunction(
-        `document.querySelectorAll('[data-testid="runs"] tbody tr').length === ${runs} && document.querySelectorAll('[data-testid="leaderboard"] tbody tr').length > 0`,
-        undefined,
+        (n) => {
+          // Runs in the page (this file compiles without the DOM library).
+          const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document;
+          return doc.querySelectorAll('[data-testid="runs"] tbody tr').length === n && doc.querySelectorAll('[data-testid="leaderboard"] tbody tr').length > 0;
+        },
+        runs,
         { polling: 'raf', timeout: 30_000 },
       );
       return performance.now() - start;
