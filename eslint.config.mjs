@@ -11,4 +11,29 @@ export default tseslint.config(
     },
   },
   { files: ['src/config/**', 'test/**', 'bench/**'], rules: { 'no-restricted-properties': 'off' } },
+  {
+    // One log convention: logger.log({ fields }, 'message'); pino makes the fields JSON keys (src/common/logging.ts).
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name=/^(log|warn|error|debug|verbose|fatal)$/][callee.object.name='logger'] > ObjectExpression > Property[key.name='msg']",
+          message: "Log as logger.log({ fields }, 'message'), not { msg }.",
+        },
+        {
+          selector: "CallExpression[callee.property.name=/^(log|warn|error|debug|verbose|fatal)$/][callee.object.property.name='logger'] > ObjectExpression > Property[key.name='msg']",
+          message: "Log as logger.log({ fields }, 'message'), not { msg }.",
+        },
+        {
+          selector: "CallExpression[callee.property.name=/^(log|warn|error|debug|verbose|fatal)$/][callee.object.name='logger'][arguments.length=1][arguments.0.type='ObjectExpression']",
+          message: "A log call with fields says what happened too: logger.log({ fields }, 'message').",
+        },
+        {
+          selector: "CallExpression[callee.property.name=/^(log|warn|error|debug|verbose|fatal)$/][callee.object.property.name='logger'][arguments.length=1][arguments.0.type='ObjectExpression']",
+          message: "A log call with fields says what happened too: logger.log({ fields }, 'message').",
+        },
+      ],
+    },
+  },
 );

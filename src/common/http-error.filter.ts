@@ -95,7 +95,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     const client = clientError(error) ?? this.databaseValueError(error, req);
     if (client) return client;
-    const correlationId = randomUUID();
+    // The request's id (X-Request-Id, on every log line of the request); a fresh one where no logging middleware ran.
+    const requestId = (req as Request & { id?: unknown }).id;
+    const correlationId = typeof requestId === 'string' ? requestId : randomUUID();
     this.logger.error(
       { correlationId, method: req.method, path: req.path, error: error instanceof Error ? error.stack : String(error) },
       'unhandled error',

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AppConfig } from '../config/app-config';
@@ -12,6 +12,7 @@ import { DatasetError, EvaluationErrorCode as Code } from './evaluation.errors';
 import { chooseExecutionProvider, ProviderDecision } from './execution-provider';
 import { DEFAULT_BATCH_UNITS, decodeLosses, ModelScorer } from './model-scorer';
 import { buildBaselineModel, isBuiltinBaseModel } from './onnx/baseline-models';
+import { BASE_MODEL_PREFIX, loadBaseModel } from './base-models';
 import { EvaluationResult, PreparedTaskData, TaskDataRequest, TaskDataService } from './task-data';
 
 interface HiddenSplit {
@@ -26,7 +27,7 @@ interface HiddenSplit {
  * canonical test split), `baseline/` (built base models) and `losses/` (per-example losses).
  */
 @Injectable()
-export class OnnxTaskDataService extends TaskDataService implements OnModuleInit {
+export class OnnxTaskDataService extends TaskDataService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(OnnxTaskDataService.name);
   private readonly decision: ProviderDecision;
   private readonly scorer: ModelScorer;
@@ -54,11 +55,17 @@ export class OnnxTaskDataService extends TaskDataService implements OnModuleInit
     else this.logger.log(this.decision.reason);
   }
 
+  onModuleDestroy(): void {
+    this.scorer.close();
+  }
+
   async prepare(req: TaskDataRequest): Promise<PreparedTaskData> {
+    // Evaluations follow a prepared task: have a worker process started by then.
+    void this.scorer.warm();
     const hidden = await this.hiddenSplit(req);
     const trainDir = path.join(this.taskDir(req.taskId), 'train');
     const meta = await writeTrainSplit(hidden.split, trainDir);
-    this.logger.log({ msg: 'task data prepared', taskId: req.taskId, datasetId: req.datasetId, testExamples: hidden.split.testIndices.length });
+    this.logger.log({ taskId: req.taskId, datasetId: req.datasetId, testExamples: hidden.split.testIndices.length }, 'task data prepared');
     return {
       trainDir,
       seedCommitment: seedCommitment(req.seed),
@@ -90,10 +97,14 @@ export class OnnxTaskDataService extends TaskDataService implements OnModuleInit
       await fs.promises.mkdir(path.dirname(modelPath), { recursive: true });
       await fs.promises.writeFile(modelPath, buildBaselineModel(baseModel, hidden.split));
       trusted = true;
+    } else if (baseModel.startsWith(BASE_MODEL_PREFIX)) {
+      // A registered pretrained base model: its file is checked against its registered sha256.
+      modelPath = path.join((await loadBaseModel(baseModel)).dir, 'model.onnx');
+      trusted = true;
     } else if (path.isAbsolute(baseModel) && baseModel.endsWith('.onnx')) {
       modelPath = baseModel;
     } else {
-      return { ok: false, infra: false, code: Code.UnknownBaseModel, reason: `unknown base model "${baseModel}" (builtin:uniform, builtin:unigram or an absolute .onnx path)` };
+      return { ok: false, infra: false, code: Code.UnknownBaseModel, reason: `unknown base model "${baseModel}" (builtin:uniform, builtin:unigram, base:<id> or an absolute .onnx path)` };
     }
     const result = await this.scorer.score({
       taskType: req.taskType,
@@ -120,7 +131,7 @@ export class OnnxTaskDataService extends TaskDataService implements OnModuleInit
       const tokens = new Uint8Array(split.test.length * split.seqLen);
       split.test.forEach((seq, i) => tokens.set(seq, i * split.seqLen));
       const report = findContamination(tokens, split.test.length, split.seqLen, repositoryFiles(codeDir), threshold);
-      if (report) this.logger.warn({ msg: 'contaminated repository', taskId: req.taskId, examples: report.examples.length, total: report.total, file: report.file });
+      if (report) this.logger.warn({ taskId: req.taskId, examples: report.examples.length, total: report.total, file: report.file }, 'contaminated repository');
       return report;
     } finally {
       await fs.promises.rm(codeDir, { recursive: true, force: true });
@@ -178,9 +189,9 @@ export class OnnxTaskDataService extends TaskDataService implements OnModuleInit
 
   private logResult(req: TaskDataRequest, result: EvaluationResult, model: string): void {
     if (result.ok) {
-      this.logger.log({ msg: 'model scored', taskId: req.taskId, model, metric: result.score.metricValue, examples: result.score.exampleCount, provider: result.score.executionProvider });
+      this.logger.log({ taskId: req.taskId, model, metric: result.score.metricValue, examples: result.score.exampleCount, provider: result.score.executionProvider }, 'model scored');
     } else {
-      this.logger.warn({ msg: 'model not scored', taskId: req.taskId, model, code: result.code, infra: result.infra, reason: result.reason });
+      this.logger.warn({ taskId: req.taskId, model, code: result.code, infra: result.infra, reason: result.reason }, 'model not scored');
     }
   }
 }

@@ -35,7 +35,7 @@ export class RunDispatcherService implements OnApplicationShutdown {
     const orphans = (await this.runs.claimOrphans(this.config.workerId, leaseUntil, now, 32, !this.booted)).filter((r) => !this.inFlight.has(r.id));
     this.booted = true;
     for (const run of orphans) {
-      this.logger.warn({ runId: run.id, state: run.state, runnerRef: run.runnerRef }, 'adopting a run left by a stopped worker');
+      this.logger.warn({ tournamentId: run.tournamentId, runId: run.id, state: run.state, runnerRef: run.runnerRef }, 'adopting a run left by a stopped worker');
       this.launch(run);
       started++;
     }

@@ -98,7 +98,7 @@ export class RunOutcomeRecorder {
       );
     });
     if (!recorded) return;
-    this.logger.log({ runId: run.id, taskId: run.taskId, entrantId: run.entrantId, outcome: end.outcome, metric: score?.metricValue }, 'run finished');
+    this.logger.log({ tournamentId: run.tournamentId, runId: run.id, taskId: run.taskId, entrantId: run.entrantId, outcome: end.outcome, metric: score?.metricValue }, 'run finished');
   }
 
   /** The log the sandbox left, stored with the run (the worker's file is not reachable from the API). */

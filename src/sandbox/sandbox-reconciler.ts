@@ -29,7 +29,7 @@ export class SandboxReconciler {
       await this.runner.cancel(sandbox.ref, 0);
       await this.runner.cleanup(sandbox.ref);
       plan.removed.push(sandbox);
-      this.logger.warn({ msg: 'removed orphan sandbox', runId: sandbox.runId, runnerRef: sandbox.ref });
+      this.logger.warn({ runId: sandbox.runId, runnerRef: sandbox.ref }, 'removed orphan sandbox');
     }
     const seen = new Set(plan.adopt.map((s) => s.runId));
     plan.missing = [...liveRunIds].filter((id) => !seen.has(id));

@@ -154,7 +154,7 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
         runnerRef,
       });
     }
-    this.logger.log({ msg: 'adopting run', runId: job.runId, runnerRef });
+    this.logger.log({ runId: job.runId, runnerRef }, 'adopting run');
     try {
       await this.runner.ensureCommandStarted(runnerRef);
     } catch (error) {
@@ -208,11 +208,11 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
     try {
       await this.runner.cleanup(ref);
     } catch (error) {
-      this.logger.warn({ msg: 'cleanup failed; the reconciler will retry', runId: job.runId, runnerRef: ref, error: String(error) });
+      this.logger.warn({ runId: job.runId, runnerRef: ref, error: String(error) }, 'cleanup failed; the reconciler will retry');
     }
     pausePoint('container-removed');
     await this.removeInputs(dirs);
-    this.logger.log({ msg: 'run finished', runId: job.runId, runnerRef: ref, outcome, exitCode: exit.exitCode });
+    this.logger.log({ runId: job.runId, runnerRef: ref, outcome, exitCode: exit.exitCode }, 'run finished');
     return result;
   }
 
@@ -249,7 +249,7 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
 
   private infraFailure(job: TrainingJob, during: string, error: unknown, ref?: string): TrainingResult {
     const message = error instanceof Error ? error.message : String(error);
-    this.logger.error({ msg: `infra failure while ${during}`, runId: job.runId, runnerRef: ref, error: message });
+    this.logger.error({ runId: job.runId, runnerRef: ref, error: message }, `infra failure while ${during}`);
     const reason = error instanceof SandboxInfraError ? message : `${during}: ${message}`;
     return this.result('infra_failed', `validator infrastructure failed (${reason}); the run will be retried`, { runnerRef: ref });
   }

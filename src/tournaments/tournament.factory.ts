@@ -87,7 +87,7 @@ export class TournamentFactory {
         ['rulebook'],
       );
     }
-    this.logger.warn({ msg: 'weight-setting tournament on public datasets (allowPublicDatasets): their test split can be recovered by miners', type, datasets: publicIds });
+    this.logger.warn({ type, datasets: publicIds }, 'weight-setting tournament on public datasets (allowPublicDatasets): their test split can be recovered by miners');
   }
 
   /** The last completed tournament's winner defends; the first tournament faces the baseline repo. */

@@ -101,7 +101,7 @@ export class DockerSandboxRunner extends SandboxRunner {
       await container.remove({ force: true, v: true }).catch(() => undefined);
       throw infra('start container', error);
     }
-    this.logger.log({ msg: 'sandbox started', runId: spec.runId, containerId: container.id, image: spec.image });
+    this.logger.log({ runId: spec.runId, containerId: container.id, image: spec.image }, 'sandbox started');
     return { ref: container.id, imageDigest: digest ?? imageId };
   }
 
@@ -265,7 +265,7 @@ export class DockerSandboxRunner extends SandboxRunner {
       const exec = await container.exec(JSON.parse(options) as ReturnType<typeof buildDockerExecOptions>);
       const stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
       this.commands.set(ref, { execId: exec.id, ended: this.watchStream(stream), outputFull: false, status: '' });
-      this.logger.log({ msg: 'started the training command a previous worker never started', containerId: ref });
+      this.logger.log({ containerId: ref }, 'started the training command a previous worker never started');
     } catch (error) {
       throw infra(`resume ${ref}`, error);
     }
@@ -336,7 +336,7 @@ export class DockerSandboxRunner extends SandboxRunner {
   private async removeIfExists(name: string): Promise<void> {
     try {
       await this.docker.getContainer(name).remove({ force: true, v: true });
-      this.logger.warn({ msg: 'removed stale sandbox container', name });
+      this.logger.warn({ name }, 'removed stale sandbox container');
     } catch (error) {
       if (statusOf(error) !== 404) throw infra(`remove stale ${name}`, error);
     }

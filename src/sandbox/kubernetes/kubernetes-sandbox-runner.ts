@@ -86,7 +86,7 @@ export class KubernetesSandboxRunner extends SandboxRunner {
         throw infra(`create Job ${spec.name}`, error);
       }
     }
-    this.logger.log({ msg: 'sandbox Job created', runId: spec.runId, job: spec.name, namespace });
+    this.logger.log({ runId: spec.runId, job: spec.name, namespace }, 'sandbox Job created');
     return { ref: spec.name, imageDigest: null };
   }
 

@@ -171,7 +171,7 @@ export class GitRepoIntake extends RepoIntake {
 
   private unreachable(repoUrl: string, why: string, cause?: unknown): RepoIntakeError {
     // The operator sees why (the submitter does not).
-    this.logger.warn({ msg: 'repository host refused or unreachable', host: URL.canParse(repoUrl) ? new URL(repoUrl).host : null, why, error: cause ? this.firstLine(cause) : undefined });
+    this.logger.warn({ host: URL.canParse(repoUrl) ? new URL(repoUrl).host : null, why, error: cause ? this.firstLine(cause) : undefined }, 'repository host refused or unreachable');
     return new RepoIntakeError(Code.FetchFailed, UNREACHABLE_MESSAGE);
   }
 
@@ -200,7 +200,7 @@ export class GitRepoIntake extends RepoIntake {
         await fs.rm(gitDir, { recursive: true, force: true });
         throw error;
       }
-      this.logger.log({ msg: 'fetched repository', commitSha, cache: key });
+      this.logger.log({ commitSha, cache: key }, 'fetched repository');
       await this.touch(gitDir);
       return gitDir;
     });
