@@ -1,3 +1,4 @@
+import { logCleanupFailure } from '../common/cleanup-failure';
 import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
@@ -101,7 +102,7 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
       await this.prepareOutputDir(dirs.output);
     } catch (error) {
       // Nothing of a run that never started stays on the host.
-      await forceRemove(dirs.root).catch(() => undefined);
+      await forceRemove(dirs.root).catch(logCleanupFailure(this.logger, 'removing the run folder', { runId: job.runId }));
       if (error instanceof RepoIntakeError) {
         return this.result(error.minerFault ? 'miner_failed' : 'infra_failed', `repository rejected: ${error.message}`);
       }
@@ -135,8 +136,8 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
       await hooks.onStarted(this.runner.kind, ref);
     } catch (error) {
       // Unrecorded runs cannot be adopted after a restart: stop it rather than leave an orphan.
-      await this.runner.cancel(ref, 0).catch(() => undefined);
-      await this.runner.cleanup(ref).catch(() => undefined);
+      await this.runner.cancel(ref, 0).catch(logCleanupFailure(this.logger, 'stopping the sandbox', { runId: job.runId, runnerRef: ref }));
+      await this.runner.cleanup(ref).catch(logCleanupFailure(this.logger, 'removing the sandbox', { runId: job.runId, runnerRef: ref }));
       return this.infraFailure(job, 'recording the started run', error, ref);
     }
     pausePoint('training');
@@ -176,8 +177,8 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
         logMaxBytes: limits.logMaxBytes,
       });
     } catch (error) {
-      await this.runner.cancel(ref, 0).catch(() => undefined);
-      await this.runner.cleanup(ref).catch(() => undefined);
+      await this.runner.cancel(ref, 0).catch(logCleanupFailure(this.logger, 'stopping the sandbox', { runId: job.runId, runnerRef: ref }));
+      await this.runner.cleanup(ref).catch(logCleanupFailure(this.logger, 'removing the sandbox', { runId: job.runId, runnerRef: ref }));
       await this.removeInputs(dirs);
       return this.infraFailure(job, 'waiting for the sandbox', error, ref);
     }
@@ -188,7 +189,7 @@ export class SandboxTrainingExecutor extends TrainingExecutor {
       outputMaxBytes: limits.outputMaxBytes,
       maxFiles: limits.maxFiles,
     });
-    if (outcome !== 'succeeded') await fs.rm(dirs.modelPath, { force: true }).catch(() => undefined);
+    if (outcome !== 'succeeded') await fs.rm(dirs.modelPath, { force: true }).catch(logCleanupFailure(this.logger, 'removing the unscored model', { runId: job.runId }));
     const result: TrainingResult = {
       outcome,
       reason,

@@ -1,3 +1,4 @@
+import { logCleanupFailure } from '../common/cleanup-failure';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
@@ -96,7 +97,7 @@ export class RoundPlannerService {
       await this.runs.insertMany(runs, manager);
     } catch (error) {
       // The transaction rolls back: its tasks' split files must not stay behind either.
-      await this.taskData.discard(prepared).catch(() => undefined);
+      await this.taskData.discard(prepared).catch(logCleanupFailure(this.logger, 'discarding the task data of a round not created', { tournamentId: t.id, tasks: prepared.length }));
       throw error;
     }
     this.logger.log({ tournamentId: t.id, round: plan.roundIndex, kind: plan.kind, tasks: slots.length, runs: runs.length }, 'round created');

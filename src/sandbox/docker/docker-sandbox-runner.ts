@@ -1,3 +1,4 @@
+import { logCleanupFailure } from '../../common/cleanup-failure';
 import { Logger } from '@nestjs/common';
 import Docker from 'dockerode';
 import * as fs from 'node:fs/promises';
@@ -98,7 +99,7 @@ export class DockerSandboxRunner extends SandboxRunner {
       const stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
       this.commands.set(container.id, { execId: exec.id, ended: this.watchStream(stream), outputFull: false, status: '' });
     } catch (error) {
-      await container.remove({ force: true, v: true }).catch(() => undefined);
+      await container.remove({ force: true, v: true }).catch(logCleanupFailure(this.logger, 'removing a sandbox that did not start', { runId: spec.runId, containerId: container.id }));
       throw infra('start container', error);
     }
     this.logger.log({ runId: spec.runId, containerId: container.id, image: spec.image }, 'sandbox started');
