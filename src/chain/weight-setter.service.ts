@@ -174,29 +174,47 @@ export class WeightSetterService {
       row = await this.weightSets.update(row.id, { salt, commitHash });
     }
 
+    return this.withRetries(row, action, { leaveWhenTooEarly: false }, async (current) => {
+      const me = await this.myUid();
+      const landed = await this.landedEarlier(current, me.uid, me.lastUpdate);
+      if (landed) return landed;
+      await this.waitForRateLimit(me.lastUpdate, hyper.weightsRateLimit);
+      const sending = current.firstSentBlock === null ? await this.weightSets.update(current.id, { firstSentBlock: await this.chain.currentBlock() }) : current;
+      if (action === 'commit') return this.recordCommit(sending, await this.chain.commitWeights(sending.netuid, commitHash as string));
+      const inclusion = await this.chain.setWeights({ netuid: sending.netuid, uids: sending.uids, values: sending.values, versionKey });
+      return this.recordSet(sending, inclusion, me.uid, 'set');
+    });
+  }
+
+  /**
+   * The one retry loop of the weight extrinsics. Every failed try is appended to the row. A permanent
+   * error, or the last of maxTries, marks the row failed and throws; anything else waits (exponential
+   * backoff from retryBaseMs, at most 5 min, on the injected clock) and tries again. A reveal the chain
+   * finds too early is not permanent; with leaveWhenTooEarly the row stays committed for a later revealDue.
+   */
+  private async withRetries(
+    initial: WeightSetEntity,
+    action: WeightSetAttempt['action'],
+    opts: { leaveWhenTooEarly: boolean },
+    tryOnce: (row: WeightSetEntity) => Promise<WeightSetEntity>,
+  ): Promise<WeightSetEntity> {
+    let row = initial;
     for (let attempt = 1; ; attempt++) {
       try {
-        const me = await this.myUid();
-        const landed = await this.landedEarlier(row, me.uid, me.lastUpdate);
-        if (landed) return landed;
-        await this.waitForRateLimit(me.lastUpdate, hyper.weightsRateLimit);
-        if (row.firstSentBlock === null) row = await this.weightSets.update(row.id, { firstSentBlock: await this.chain.currentBlock() });
-        const inclusion =
-          action === 'commit'
-            ? await this.chain.commitWeights(row.netuid, commitHash as string)
-            : await this.chain.setWeights({ netuid: row.netuid, uids: row.uids, values: row.values, versionKey });
-        return action === 'commit' ? await this.recordCommit(row, inclusion) : await this.recordSet(row, inclusion, me.uid, 'set');
+        return await tryOnce(row);
       } catch (error) {
         const message = errorText(error);
-        const permanent = isPermanentChainError(error) || attempt >= this.settings.maxTries;
+        const tooEarly = action === 'reveal' && error instanceof ChainError && error.runtimeError?.endsWith('RevealTooEarly') === true;
+        const permanent = (!tooEarly && isPermanentChainError(error)) || attempt >= this.settings.maxTries;
         row = await this.weightSets.recordAttempt(
           row.id,
           { at: this.clock.now().toISOString(), action, ok: false, block: null, error: message },
           permanent ? { status: 'failed', error: message } : { error: message },
         );
-        this.logger.warn({ netuid: row.netuid, epoch: row.epoch, weightSetId: row.id, attempt, error: message, permanent }, `${action} weights failed`);
+        this.logger.warn({ netuid: row.netuid, epoch: row.epoch, weightSetId: row.id, action, attempt, error: message, permanent }, `${action} weights failed`);
         if (permanent) throw error instanceof ChainError ? error : new ChainError(ChainErrorCode.Unavailable, message, {}, { cause: error });
-        await sleep(Math.min(this.settings.retryBaseMs * 2 ** (attempt - 1), 5 * 60_000));
+        if (tooEarly && opts.leaveWhenTooEarly) return row;
+        await this.clock.sleep(Math.min(this.settings.retryBaseMs * 2 ** (attempt - 1), 5 * 60_000));
       }
     }
   }
@@ -268,47 +286,32 @@ export class WeightSetterService {
     );
   }
 
-  private async reveal(initial: WeightSetEntity, wait: boolean): Promise<WeightSetEntity> {
-    let row = initial;
+  private async reveal(row: WeightSetEntity, wait: boolean): Promise<WeightSetEntity> {
     const from = row.revealFromBlock ?? 0;
     const now = await this.chain.currentBlock();
     if (now < from - 1) {
       if (!wait) return row;
       await this.chain.waitForBlock(from - 1, (from - now + 3) * this.settings.blockTimeMs * 2);
     }
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const me = await this.myUid();
-        if (me.lastUpdate > (row.commitBlock ?? 0)) {
-          const readBack = await this.chain.readWeights(row.netuid, me.uid);
-          const stillPending = (await this.chain.pendingCommits(row.netuid, this.requireHotkey())).some((c) => c.hash === row.commitHash);
-          if (!stillPending && pairsEqual(readBack, row.uids, row.values)) {
-            return this.weightSets.update(row.id, { status: 'set', block: me.lastUpdate, readBack, error: null, settledAt: this.clock.now() });
-          }
+    return this.withRetries(row, 'reveal', { leaveWhenTooEarly: !wait }, async (current) => {
+      const me = await this.myUid();
+      if (me.lastUpdate > (current.commitBlock ?? 0)) {
+        // An earlier reveal may have landed: the commit is gone and the vector is on chain.
+        const readBack = await this.chain.readWeights(current.netuid, me.uid);
+        const stillPending = (await this.chain.pendingCommits(current.netuid, this.requireHotkey())).some((c) => c.hash === current.commitHash);
+        if (!stillPending && pairsEqual(readBack, current.uids, current.values)) {
+          return this.weightSets.update(current.id, { status: 'set', block: me.lastUpdate, readBack, error: null, settledAt: this.clock.now() });
         }
-        const inc = await this.chain.revealWeights({
-          netuid: row.netuid,
-          uids: row.uids,
-          values: row.values,
-          salt: row.salt ?? [],
-          versionKey: BigInt(row.versionKey),
-        });
-        return await this.recordSet(row, inc, me.uid, 'reveal');
-      } catch (error) {
-        const message = errorText(error);
-        const tooEarly = error instanceof ChainError && error.runtimeError?.endsWith('RevealTooEarly') === true;
-        const permanent = (!tooEarly && isPermanentChainError(error)) || attempt >= this.settings.maxTries;
-        row = await this.weightSets.recordAttempt(
-          row.id,
-          { at: this.clock.now().toISOString(), action: 'reveal', ok: false, block: null, error: message },
-          permanent ? { status: 'failed', error: message } : { error: message },
-        );
-        this.logger.warn({ weightSetId: row.id, attempt, error: message, permanent }, 'reveal failed');
-        if (permanent) throw error instanceof ChainError ? error : new ChainError(ChainErrorCode.Unavailable, message, {}, { cause: error });
-        if (tooEarly && !wait) return row;
-        await sleep(Math.min(this.settings.retryBaseMs * 2 ** (attempt - 1), 5 * 60_000));
       }
-    }
+      const inc = await this.chain.revealWeights({
+        netuid: current.netuid,
+        uids: current.uids,
+        values: current.values,
+        salt: current.salt ?? [],
+        versionKey: BigInt(current.versionKey),
+      });
+      return this.recordSet(current, inc, me.uid, 'reveal');
+    });
   }
 
   private requireHotkey(): string {
@@ -360,6 +363,3 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
