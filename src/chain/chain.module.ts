@@ -2,7 +2,7 @@ import { Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@ne
 import { AppConfig } from '../config/app-config';
 import { ChainClient } from './chain-client';
 import { ChainWeightSink } from './chain-weight-sink';
-import { UnconfiguredChainClient } from './in-memory-chain-client';
+import { UnconfiguredChainClient } from './unconfigured-chain-client';
 import { MetagraphSyncService } from './metagraph-sync.service';
 import { MetagraphModule } from './metagraph.module';
 import { loadHotkey } from './wallet';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AuditEventEntity } from '../../src/audit/audit-event.entity';
-import { InMemoryChainClient } from '../../src/chain/in-memory-chain-client';
+import { InMemoryChainClient } from '../fakes/in-memory-chain-client';
 import { WeightSetEntity } from '../../src/chain/weight-set.entity';
 import { ManualClock } from '../../src/common/clock';
 import type { TrainingJob } from '../../src/sandbox/training-executor';

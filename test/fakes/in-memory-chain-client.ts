@@ -1,21 +1,31 @@
-import { ChainClient, Commitment, epochIndex, Inclusion, Metagraph, Neuron, PendingCommit, RevealPayload, SubnetCommitments, SubnetHyperparameters, WeightsPayload } from './chain-client';
-import { ChainError, ChainErrorCode } from './chain.errors';
-import { weightsCommitHash } from './commit-hash';
+import {
+  ChainClient,
+  epochIndex,
+  type Inclusion,
+  type Metagraph,
+  type Neuron,
+  type PendingCommit,
+  type RevealPayload,
+  type SubnetCommitments,
+  type SubnetHyperparameters,
+  type WeightsPayload,
+} from '../../src/chain/chain-client';
+import { ChainError, ChainErrorCode } from '../../src/chain/chain.errors';
+import { weightsCommitHash } from '../../src/chain/commit-hash';
 
 /**
- * A subnet in memory, for service tests: same rules the runtime applies to weights (version key,
- * rate limit, commit-reveal windows, hash check), one block per extrinsic, and failure injection.
+ * A subnet in memory, for simulations too long for the local chain (weeks of epochs): the rules the
+ * runtime applies to weights (version key, rate limit, commit-reveal windows, hash check), one block
+ * per extrinsic. The weight setter's failure branches are tested on the real runtime instead
+ * (weight-setter-failures.spec.ts).
  */
 export class InMemoryChainClient extends ChainClient {
   block = 1;
   readonly neurons: Neuron[] = [];
   readonly weights = new Map<number, Array<[number, number]>>();
   readonly commits = new Map<string, PendingCommit[]>();
-  /** CommitmentOf(netuid, hotkey): the latest commitment of each hotkey. */
-  readonly commitmentOf = new Map<string, Commitment>();
-  /** Every extrinsic that reached the "chain" (after injected failures). */
+  /** Every extrinsic that reached the "chain". */
   readonly sent: Array<{ call: 'setWeights' | 'commitWeights' | 'revealWeights'; block: number; args: unknown }> = [];
-  private failures: Array<{ error: Error; landed: boolean }> = [];
   hyper: Omit<SubnetHyperparameters, 'netuid'> = {
     tempo: 10,
     weightsRateLimit: 0,
@@ -37,28 +47,6 @@ export class InMemoryChainClient extends ChainClient {
     const neuron: Neuron = { uid: this.neurons.length, hotkey, coldkey, validatorPermit: true, stake: '1000000000', lastUpdate: this.block, ...opts };
     this.neurons.push(neuron);
     return neuron;
-  }
-
-  /**
-   * A hotkey's setCommitment, as the pallet checks it: registered hotkeys only, one Raw field of at
-   * most 128 bytes (`null` stands for a hash field). Takes a block, like an extrinsic.
-   */
-  setCommitment(hotkey: string, data: string | Uint8Array | null): Commitment {
-    if (!this.neurons.some((n) => n.hotkey === hotkey)) throw new ChainError(ChainErrorCode.ExtrinsicFailed, 'commitments.AccountNotAllowedCommit', { error: 'commitments.AccountNotAllowedCommit' });
-    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-    if (bytes && bytes.length > 128) throw new ChainError(ChainErrorCode.ExtrinsicFailed, `no Data::Raw${bytes.length} variant (at most Raw128)`);
-    this.block += 1;
-    const commitment: Commitment = { hotkey, block: this.block, data: bytes };
-    this.commitmentOf.set(hotkey, commitment);
-    return commitment;
-  }
-
-  /**
-   * The next extrinsic fails with `error`. With `landed: true` it is applied first (the reply was
-   * lost, as when the connection drops after submission).
-   */
-  failNext(error: Error, opts: { landed?: boolean } = {}): void {
-    this.failures.push({ error, landed: opts.landed ?? false });
   }
 
   async connect(): Promise<void> {}
@@ -128,7 +116,8 @@ export class InMemoryChainClient extends ChainClient {
 
   async commitments(netuid: number): Promise<SubnetCommitments> {
     this.checkNet(netuid);
-    return { netuid, block: this.block, commitments: [...this.commitmentOf.values()].map((c) => ({ ...c })) };
+    // Entrants of a simulation come through the API, not through chain commitments.
+    return { netuid, block: this.block, commitments: [] };
   }
 
   private applyWeights(p: WeightsPayload, skipRate = false): void {
@@ -163,56 +152,12 @@ export class InMemoryChainClient extends ChainClient {
   private async extrinsic(call: 'setWeights' | 'commitWeights' | 'revealWeights', args: unknown, apply: (block: number) => void): Promise<Inclusion> {
     if (!this.hotkey) throw new ChainError(ChainErrorCode.Wallet, 'no hotkey loaded');
     this.block += 1;
-    const failure = this.failures.shift();
-    if (failure && !failure.landed) throw failure.error;
     apply(this.block);
     this.sent.push({ call, block: this.block, args });
-    if (failure) throw failure.error;
     return { block: this.block, blockHash: `0x${this.block.toString(16).padStart(64, '0')}`, extrinsicHash: `0x${'ab'.repeat(32)}` };
   }
 }
 
 function runtime(name: string): ChainError {
   return new ChainError(ChainErrorCode.ExtrinsicFailed, `subtensorModule.${name}`, { error: `subtensorModule.${name}` });
-}
-
-/** Used when no chain endpoint is configured: reads and writes fail with CHAIN_NOT_CONFIGURED. */
-export class UnconfiguredChainClient extends ChainClient {
-  readonly hotkey = null;
-  async connect(): Promise<void> {}
-  async close(): Promise<void> {}
-  currentBlock(): Promise<number> {
-    return notConfigured();
-  }
-  waitForBlock(): Promise<number> {
-    return notConfigured();
-  }
-  metagraph(): Promise<Metagraph> {
-    return notConfigured();
-  }
-  hyperparameters(): Promise<SubnetHyperparameters> {
-    return notConfigured();
-  }
-  setWeights(): Promise<Inclusion> {
-    return notConfigured();
-  }
-  commitWeights(): Promise<Inclusion> {
-    return notConfigured();
-  }
-  revealWeights(): Promise<Inclusion> {
-    return notConfigured();
-  }
-  pendingCommits(): Promise<PendingCommit[]> {
-    return notConfigured();
-  }
-  readWeights(): Promise<Array<[number, number]>> {
-    return notConfigured();
-  }
-  commitments(): Promise<SubnetCommitments> {
-    return notConfigured();
-  }
-}
-
-function notConfigured<T>(): Promise<T> {
-  return Promise.reject(new ChainError(ChainErrorCode.NotConfigured, 'no chain endpoint configured (CRUCIBLE_CHAIN_ENDPOINT)'));
 }
