@@ -14,20 +14,4 @@ export class AuditEventRepository extends AuditLog {
     const repo = manager.getRepository(AuditEventEntity);
     await repo.save(repo.create(event));
   }
-
-  async listForSubject(subjectType: string, subjectId: string): Promise<AuditEventEntity[]> {
-    return this.ds.getRepository(AuditEventEntity).find({
-      where: { subjectType, subjectId },
-      order: { id: 'ASC' },
-    });
-  }
-
-  async listBetween(from: Date, to: Date): Promise<AuditEventEntity[]> {
-    return this.ds
-      .getRepository(AuditEventEntity)
-      .createQueryBuilder('e')
-      .where('e.occurredAt >= :from AND e.occurredAt < :to', { from, to })
-      .orderBy('e.id', 'ASC')
-      .getMany();
-  }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { WeightBasis } from '../scoring/tournament-evidence';
 import { WeightSetAttempt, WeightSetEntity, WeightSetStatus } from './weight-set.entity';
 
@@ -82,18 +82,6 @@ export class WeightSetRepository {
   /** Committed vectors still waiting for their reveal, oldest first. */
   awaitingReveal(netuid: number): Promise<WeightSetEntity[]> {
     return this.dataSource.getRepository(WeightSetEntity).find({ where: { netuid, status: 'committed' }, order: { epoch: 'ASC' } });
-  }
-
-  /** Settled (set or dry-run) vectors created in [from, to), for the audit bundle. */
-  async settledBetween(from: Date, to: Date): Promise<WeightSetEntity[]> {
-    return this.dataSource
-      .getRepository(WeightSetEntity)
-      .createQueryBuilder('w')
-      .where('w.createdAt >= :from AND w.createdAt < :to', { from, to })
-      .andWhere({ status: In(['set', 'dry_run']) })
-      .orderBy('w.createdAt', 'ASC')
-      .addOrderBy('w.epoch', 'ASC')
-      .getMany();
   }
 
   private async mustFind(id: string): Promise<WeightSetEntity> {

@@ -163,14 +163,6 @@ export class RunRepository {
     return rows.map((r) => ({ id: r.id, attempt: Number(r.attempt) }));
   }
 
-  async countInFlight(hardware: string): Promise<number> {
-    return this.ds
-      .getRepository(TrainingRunEntity)
-      .createQueryBuilder('r')
-      .where(`r.state IN ('starting', 'running', 'evaluating') AND r.hardware = :hardware`, { hardware })
-      .getCount();
-  }
-
   ofRound(taskIds: string[], manager: EntityManager = this.ds.manager): Promise<TrainingRunEntity[]> {
     if (taskIds.length === 0) return Promise.resolve([]);
     return manager
@@ -179,16 +171,6 @@ export class RunRepository {
       .where('r.taskId IN (:...taskIds)', { taskIds })
       .orderBy('r.attempt', 'ASC')
       .getMany();
-  }
-
-  async entrantsWithValidRun(tournamentId: string): Promise<Set<string>> {
-    const rows = await this.ds
-      .getRepository(TrainingRunEntity)
-      .createQueryBuilder('r')
-      .select('DISTINCT r.entrantId', 'entrantId')
-      .where(`r.tournamentId = :tournamentId AND r.outcome = 'succeeded'`, { tournamentId })
-      .getRawMany<{ entrantId: string }>();
-    return new Set(rows.map((r) => r.entrantId));
   }
 
   async insert(values: Partial<TrainingRunEntity>, manager: EntityManager = this.ds.manager): Promise<TrainingRunEntity> {

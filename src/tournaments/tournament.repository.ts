@@ -48,17 +48,6 @@ export class TournamentRepository {
     return { items, total, ...page };
   }
 
-  /** The tournament of this type whose registration window is open now, if any. */
-  findOpenForRegistration(type: string | undefined, now: Date): Promise<TournamentEntity | null> {
-    const qb = this.ds
-      .getRepository(TournamentEntity)
-      .createQueryBuilder('t')
-      .where(`t.state = 'registration'`)
-      .andWhere('t.registrationClosesAt > :now', { now });
-    if (type) qb.andWhere('t.type = :type', { type });
-    return qb.orderBy('t.registrationClosesAt', 'ASC').getOne();
-  }
-
   /** Every tournament (of any type) whose registration window is open now, earliest closing first. */
   allOpenForRegistration(now: Date): Promise<TournamentEntity[]> {
     return this.ds
