@@ -5,7 +5,7 @@
 import type { ContaminationReport } from './contamination';
 import type { CausalityEvidence } from './task-types/causality';
 
-export type TaskType = 'causal-lm' | 'classification' | 'image';
+export type TaskType = 'causal-lm' | 'classification' | 'image' | 'instruct' | 'preference' | 'reward';
 
 export interface TaskDataRequest {
   taskId: string;

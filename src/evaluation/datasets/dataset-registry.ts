@@ -5,6 +5,8 @@ import { DatasetError, EvaluationErrorCode } from '../evaluation.errors';
 import { type ClassificationExample, type DatasetDefinition, type DatasetVisibility, type LoadedDataset, PUBLIC_DATASET_NOTE, type StoredDatasetDefinition } from './dataset';
 import { GRAMMAR_GENERATOR_VERSION, generateGrammarCorpus } from './grammar-generator';
 import { generateShapes, SHAPE_CLASSES, SHAPES_GENERATOR_VERSION } from './shapes-generator';
+import { generatePrompts, PROMPTS_GENERATOR_VERSION } from './prompts-generator';
+import { loadBaseModel } from '../base-models';
 import { scanPrivateDatasets } from './private-datasets';
 
 /** The repository's own `datasets/` folder, found from this file in src/ or dist/src/. */
@@ -40,6 +42,16 @@ export function builtinDatasets(datasetsDir = repoDatasetsDir()): DatasetDefinit
       schedule: { timesteps: 100, betaStart: 1e-3, betaEnd: 0.04 },
       testFraction: 0.125,
       description: 'Grey-scale 16x16 shapes (disc, square, triangle, cross) generated per task from its secret seed (crucible-shapes/1), for denoising',
+    },
+    {
+      id: 'prompts-v1',
+      kind: 'generated-prompts',
+      generator: PROMPTS_GENERATOR_VERSION,
+      count: 2400,
+      seqLen: 20,
+      baseModel: 'base:byte-lm-v1',
+      testFraction: 0.1,
+      description: 'Prompts with verifiable answers (two-digit sums and differences, reversed words) and a wrong answer each, generated per task from its secret seed (crucible-prompts/1), byte tokens',
     },
     {
       id: 'devils-dictionary',
@@ -107,7 +119,7 @@ export class DatasetRegistry {
   /** `seed`: the task seed, which a generated dataset is generated from (stored datasets ignore it). */
   async load(id: string, seed?: string): Promise<LoadedDataset> {
     const def = this.get(id);
-    const generated = def.kind === 'generated-text' || def.kind === 'generated-images';
+    const generated = def.kind === 'generated-text' || def.kind === 'generated-images' || def.kind === 'generated-prompts';
     const key = generated ? `${id}\0${seed ?? ''}` : id;
     const cached = this.cache.get(key);
     if (cached) return cached;
@@ -120,7 +132,7 @@ export class DatasetRegistry {
 }
 
 export function datasetVisibility(def: DatasetDefinition): { visibility: DatasetVisibility; note: string } {
-  if (def.kind === 'generated-text' || def.kind === 'generated-images') return { visibility: 'generated', note: `generated from the task's secret seed by ${def.generator}; the test examples exist nowhere before the seed is drawn` };
+  if (def.kind === 'generated-text' || def.kind === 'generated-images' || def.kind === 'generated-prompts') return { visibility: 'generated', note: `generated from the task's secret seed by ${def.generator}; the test examples exist nowhere before the seed is drawn` };
   if (def.origin === 'private') return { visibility: 'private', note: "the organiser's own dataset (CRUCIBLE_DATASETS_DIR): never in the repository, the API or the audit bundles" };
   return { visibility: 'public', note: PUBLIC_DATASET_NOTE };
 }
@@ -134,6 +146,13 @@ export async function loadDataset(def: DatasetDefinition, seed?: string): Promis
     if (seed === undefined) throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id} is generated from the task seed: give the seed`);
     const { pixels, labels } = generateShapes(seed, def.count, def.size);
     return { kind: 'images', id: def.id, channels: 1, size: def.size, numClasses: def.numClasses, testFraction: def.testFraction, schedule: def.schedule, pixels, labels };
+  }
+  if (def.kind === 'generated-prompts') {
+    if (seed === undefined) throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id} is generated from the task seed: give the seed`);
+    const baseModel = await loadBaseModel(def.baseModel).catch((cause: unknown) => {
+      throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id}: ${(cause as Error).message}`, { cause });
+    });
+    return { kind: 'prompts', id: def.id, seqLen: def.seqLen, testFraction: def.testFraction, examples: generatePrompts(seed, def.count), baseModel };
   }
   let raw: Buffer;
   try {

@@ -1,5 +1,6 @@
 import type { TaskType } from '../task-data';
 import type { ImageDataset } from './image-split';
+import type { PromptDataset } from './prompts-split';
 import type { NoiseSchedule } from './shapes-generator';
 
 /**
@@ -42,6 +43,19 @@ export type DatasetDefinition =
       testFraction: number;
       description: string;
     }
+  | {
+      id: string;
+      kind: 'generated-prompts';
+      /** Generator version pinned by the id (crucible-prompts/1); the examples come from the task seed. */
+      generator: 'crucible-prompts/1';
+      count: number;
+      /** Longest prompt + response in bytes (sequences are padded to it). */
+      seqLen: number;
+      /** The registered base model (base-models.ts) whose byte tokenizer the examples use. */
+      baseModel: string;
+      testFraction: number;
+      description: string;
+    }
   | (StoredFile & {
       kind: 'text-bytes';
       /** UTF-8/ASCII text, tokenised to bytes (vocab 256). */
@@ -65,7 +79,7 @@ interface StoredFile {
 }
 
 /** A dataset read from files (its bytes are the dataset). */
-export type StoredDatasetDefinition = Exclude<DatasetDefinition, { kind: 'generated-text' | 'generated-images' }>;
+export type StoredDatasetDefinition = Exclude<DatasetDefinition, { kind: 'generated-text' | 'generated-images' | 'generated-prompts' }>;
 
 export interface TokenDataset {
   kind: 'tokens';
@@ -91,11 +105,14 @@ export interface ClassificationDataset {
   examples: ClassificationExample[];
 }
 
-export type LoadedDataset = TokenDataset | ClassificationDataset | ImageDataset;
+export type LoadedDataset = TokenDataset | ClassificationDataset | ImageDataset | PromptDataset;
 
 /** Which dataset kind each task type consumes. */
 export const DATASET_KIND_FOR_TASK: Record<TaskType, LoadedDataset['kind']> = {
   'causal-lm': 'tokens',
   classification: 'classification',
   image: 'images',
+  instruct: 'prompts',
+  preference: 'prompts',
+  reward: 'prompts',
 };

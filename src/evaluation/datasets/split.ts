@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { fnv1a64, seededShuffle } from '../../scoring/prng';
 import type { ClassificationDataset, ClassificationExample, LoadedDataset, TokenDataset } from './dataset';
 import { canonicalImageSplit, IMAGES_MAGIC, type ImageSplit, type ImageTestSplit, parseImageSplit, splitImages } from './image-split';
+import { canonicalPromptSplit, parsePromptSplit, type PromptSplit, type PromptTestSplit, PROMPTS_MAGIC, splitPrompts } from './prompts-split';
 
 /**
  * Pure, seeded train/test split and the canonical serialisation of the hidden test split.
@@ -35,7 +36,7 @@ export interface ClassificationSplit {
   train: ClassificationExample[];
 }
 
-export type DatasetSplit = TokenSplit | ClassificationSplit | ImageSplit;
+export type DatasetSplit = TokenSplit | ClassificationSplit | ImageSplit | PromptSplit;
 
 export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
@@ -68,6 +69,7 @@ export function selectTestIndices(seed: string, count: number, testFraction: num
 }
 
 export function splitDataset(dataset: LoadedDataset, seed: string): DatasetSplit {
+  if (dataset.kind === 'prompts') return splitPrompts(dataset, selectTestIndices(seed, dataset.examples.length, dataset.testFraction));
   if (dataset.kind === 'images') return splitImages(dataset, seed, selectTestIndices(seed, dataset.labels.length, dataset.testFraction));
   return dataset.kind === 'tokens' ? splitTokens(dataset, seed) : splitClassification(dataset, seed);
 }
@@ -121,6 +123,7 @@ const CLASSIFICATION_MAGIC = 'CRUCIBLE-TEST-SPLIT/1 features-f32\n';
  */
 export function canonicalTestSplit(split: DatasetSplit): Buffer {
   if (split.kind === 'images') return canonicalImageSplit(split);
+  if (split.kind === 'prompts') return canonicalPromptSplit(split);
   if (split.kind === 'tokens') {
     const magic = Buffer.from(TOKENS_MAGIC, 'ascii');
     const out = Buffer.alloc(magic.length + 8 + split.test.length * (4 + split.seqLen));
@@ -152,7 +155,8 @@ export function canonicalTestSplit(split: DatasetSplit): Buffer {
 export type TestSplit =
   | { kind: 'tokens'; seqLen: number; count: number; indices: Uint32Array; tokens: Uint8Array }
   | { kind: 'classification'; dim: number; numClasses: number; count: number; indices: Uint32Array; labels: Uint32Array; features: Float32Array }
-  | ImageTestSplit;
+  | ImageTestSplit
+  | PromptTestSplit;
 
 export function parseCanonicalTestSplit(bytes: Uint8Array): TestSplit {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -191,6 +195,7 @@ export function parseCanonicalTestSplit(bytes: Uint8Array): TestSplit {
     return { kind: 'classification', dim, numClasses, count, indices, labels, features };
   }
   if (magic === IMAGES_MAGIC) return parseImageSplit(buf, o);
+  if (magic === PROMPTS_MAGIC) return parsePromptSplit(buf, o);
   throw new Error('not a canonical test split (unknown header)');
 }
 

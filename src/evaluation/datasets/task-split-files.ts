@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeImageTrainSplit } from './image-split';
+import { writePromptTrainSplit } from './prompts-split';
 import type { DatasetSplit } from './split';
 
 /**
@@ -10,6 +11,7 @@ import type { DatasetSplit } from './split';
  * causal-lm:       tokens.bin (u8 byte tokens: whole training windows of seqLen, shuffled) + meta.json
  *                  {"vocabSize":256,"seqLen":N,"format":"bytes-u8","order":"shuffled-windows"}
  * image:           images.f32 + labels.u8 + meta.json (see image-split.ts writeImageTrainSplit)
+ * instruct, preference, reward: examples.jsonl + meta.json, base model in ../base (prompts-split.ts)
  * classification:  features.f32 (f32 little-endian, row-major [count, dim]) + labels.u8 (one byte per
  *                  example) + meta.json {"format":"features-f32","count":n,"dim":d,"numClasses":c}
  */
@@ -23,6 +25,8 @@ export async function writeTrainSplit(split: DatasetSplit, trainDir: string): Pr
     meta = { vocabSize: 256, seqLen: split.seqLen, format: 'bytes-u8', order: 'shuffled-windows' };
   } else if (split.kind === 'images') {
     meta = await writeImageTrainSplit(split, trainDir);
+  } else if (split.kind === 'prompts') {
+    meta = await writePromptTrainSplit(split, trainDir);
   } else {
     const features = Buffer.alloc(split.train.length * split.dim * 4);
     const labels = Buffer.alloc(split.train.length);

@@ -20,6 +20,10 @@ export function buildBaselineModel(name: BuiltinBaseModel, split: DatasetSplit):
     if (name !== 'builtin:uniform') throw new Error(`${name} is not defined for images (builtin:uniform is the zero-noise predictor)`);
     return scaledInputDenoiser(0, split.size, split.channels);
   }
+  if (split.kind === 'prompts') {
+    if (name !== 'builtin:uniform') throw new Error(`${name} is not defined for prompts (the task's base model, base:<id>, is their baseline)`);
+    return tableLanguageModel(new Float32Array(256 * 256), 256);
+  }
   if (split.kind === 'tokens') {
     const vocab = 256;
     const logp = name === 'builtin:uniform' ? new Float64Array(vocab).fill(-Math.log(vocab)) : logFrequencies(split.train, vocab);

@@ -2,6 +2,9 @@ import type { TaskType } from '../task-data';
 import { causalLmEvaluator } from './causal-lm.evaluator';
 import { classificationEvaluator } from './classification.evaluator';
 import { imageEvaluator } from './image.evaluator';
+import { instructEvaluator } from './instruct.evaluator';
+import { preferenceEvaluator } from './preference.evaluator';
+import { rewardEvaluator } from './reward.evaluator';
 import type { TaskEvaluator } from './task-evaluator';
 
 /** The one place task types are registered. */
@@ -9,6 +12,9 @@ export const TASK_EVALUATORS: Record<TaskType, TaskEvaluator> = {
   'causal-lm': causalLmEvaluator,
   classification: classificationEvaluator,
   image: imageEvaluator,
+  instruct: instructEvaluator,
+  preference: preferenceEvaluator,
+  reward: rewardEvaluator,
 };
 
 export function evaluatorFor(taskType: string): TaskEvaluator | undefined {

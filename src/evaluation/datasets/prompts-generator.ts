@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { Xoshiro128StarStar } from '../../scoring/prng';
+
+/**
+ * Prompts with verifiable answers, generated per task from its secret seed (`crucible-prompts/1`),
+ * for the text task types `instruct`, `preference` and `reward`. Each example is a short ASCII
+ * prompt, its answer and a wrong answer that looks right:
+ *
+ *   add  "37+45="     -> "82"     rejected: the answer plus or minus 1..3
+ *   sub  "81-29="     -> "52"     rejected: the answer plus or minus 1..3 (never negative)
+ *   rev  "rev kqzf="  -> "fzqk"   rejected: the word as given (or, for a palindrome, the answer with its first letter doubled)
+ *
+ * Operands are 0..99 (sub: the larger first); words are 3..5 letters a-z. The response a model is
+ * trained and scored on is the answer followed by "\n", which ends a generation.
+ *
+ * Pure and versioned like the grammar generator: the stream is xoshiro128** seeded with the first 8
+ * bytes (big-endian) of sha256(utf8("crucible-prompts/1") || 0x00 || utf8(seed)); per example it
+ * draws the kind (below(3)), then the operands or the word's length and letters, then the
+ * rejected answer's offset (below(3) + 1) and sign (below(2): 0 is minus, unless that goes below 0).
+ */
+export const PROMPTS_GENERATOR_VERSION = 'crucible-prompts/1';
+
+/** Ends every response: the token that stops a generation. */
+export const END_OF_RESPONSE = '\n';
+
+export interface PromptExample {
+  prompt: string;
+  answer: string;
+  rejected: string;
+}
+
+export function generatePrompts(seed: string, count: number): PromptExample[] {
+  const digest = createHash('sha256').update(`${PROMPTS_GENERATOR_VERSION}\0${seed}`, 'utf8').digest();
+  const rng = new Xoshiro128StarStar(digest.readBigUInt64BE(0));
+  const below = (n: number): number => rng.nextBelow(n);
+  const out: PromptExample[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const kind = below(3);
+    if (kind === 2) {
+      const length = 3 + below(3);
+      const word = Array.from({ length }, () => String.fromCharCode(97 + below(26))).join('');
+      const answer = [...word].reverse().join('');
+      out.push({ prompt: `rev ${word}=`, answer, rejected: word !== answer ? word : answer[0] + answer });
+      continue;
+    }
+    let a = below(100);
+    let b = below(100);
+    if (kind === 1 && b > a) [a, b] = [b, a];
+    const value = kind === 0 ? a + b : a - b;
+    const offset = below(3) + 1;
+    const minus = below(2) === 0 && value - offset >= 0;
+    out.push({ prompt: `${a}${kind === 0 ? '+' : '-'}${b}=`, answer: String(value), rejected: String(minus ? value - offset : value + offset) });
+  }
+  return out;
+}
