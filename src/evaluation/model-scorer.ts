@@ -10,7 +10,7 @@ import { evaluatorFor } from './task-types';
 import { InferenceRunner } from './worker/inference-runner';
 
 /** Bumped whenever scoring could change for the same model and data. */
-export const EVALUATOR_VERSION = 'crucible-eval/2 ort-1.30.0';
+export const EVALUATOR_VERSION = 'crucible-eval/3 ort-1.30.0';
 
 export interface ScorerSettings {
   provider: 'cpu' | 'cuda';
@@ -23,6 +23,8 @@ export interface ScorerSettings {
   batchUnits: number;
   /** Environment of the worker process (see AppConfig.evaluation.workerEnv). */
   workerEnv?: Record<string, string>;
+  /** Worker processes kept started ahead of evaluations (default 1; 0 for one-off scoring). */
+  spareWorkers?: number;
 }
 
 export const DEFAULT_BATCH_UNITS = 16384;
@@ -42,10 +44,21 @@ export interface ScoreRequest {
 
 /** Scores one model file on one hidden test split in a worker process and stores its losses. */
 export class ModelScorer {
-  constructor(
-    private readonly settings: ScorerSettings,
-    private readonly runner: InferenceRunner = new InferenceRunner(settings.workerEnv),
-  ) {}
+  private readonly runner: InferenceRunner;
+
+  constructor(private readonly settings: ScorerSettings) {
+    this.runner = new InferenceRunner(settings.workerEnv, settings.spareWorkers ?? 1);
+  }
+
+  /** Resolves once a worker process is started and waiting for the next evaluation. */
+  warm(): Promise<void> {
+    return this.runner.warm(this.settings.provider, this.settings.memoryMb);
+  }
+
+  /** Stops the waiting worker processes. */
+  close(): void {
+    this.runner.close();
+  }
 
   async score(req: ScoreRequest): Promise<EvaluationResult> {
     const evaluator = evaluatorFor(req.taskType);

@@ -66,6 +66,7 @@ export async function reEvaluate(opts: ReEvaluateOptions): Promise<ReEvaluation>
       intraOpThreads: settings.threads ?? 0,
       batchUnits: DEFAULT_BATCH_UNITS,
       workerEnv: settings.workerEnv,
+      spareWorkers: 0,
     });
     const result = await scorer.score({ taskType: opts.taskType, modelPath: opts.modelPath, testSplitPath, testSetSha256: testSetCommitment, seed: opts.seed, lossesDir: workDir });
 

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { EvaluationErrorCode as Code, MINER_FAULT_CODES } from '../evaluation.errors';
 import type { CausalityEvidence } from '../task-types/causality';
-import type { InferenceJob, WorkerResponse } from './worker-protocol';
 import type { RejectionEvidence } from '../task-data';
+import { WorkerPool } from './worker-pool';
+import type { WorkerExit, WorkerProcess, WorkerSpawnSpec } from './worker-process';
+import type { InferenceJob } from './worker-protocol';
 
 export interface WorkerLimits {
   timeoutMs: number;
@@ -17,118 +17,92 @@ export type InferenceOutcome =
   | { ok: false; infra: boolean; code: string; reason: string; evidence?: RejectionEvidence };
 
 const WATCHDOG_INTERVAL_MS = 50;
-const STDERR_TAIL = 2000;
-
-/** How to start the worker: the compiled .js beside this file, or the .ts through ts-node (tests, bench). */
-export function workerEntry(): { script: string; execArgv: string[] } {
-  const js = path.join(__dirname, 'inference.worker.js');
-  if (fs.existsSync(js)) return { script: js, execArgv: [] };
-  // From sources (tests, bench): the build's worker when it is newer than the source, since
-  // transpiling in every evaluation process costs more than the evaluation of a small model.
-  const ts = path.join(__dirname, 'inference.worker.ts');
-  const built = path.resolve(__dirname, '../../../dist/src/evaluation/worker/inference.worker.js');
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newestSource(__dirname)) return { script: built, execArgv: [] };
-  return { script: ts, execArgv: ['-r', 'ts-node/register/transpile-only'] };
-}
-
-/** Newest modification time of the evaluation sources the worker is built from. */
-function newestSource(workerDir: string): number {
-  const dirs = [workerDir, path.dirname(workerDir), path.join(path.dirname(workerDir), 'task-types'), path.join(path.dirname(workerDir), 'onnx'), path.join(path.dirname(workerDir), 'datasets')];
-  let newest = 0;
-  for (const dir of dirs) {
-    if (!fs.existsSync(dir)) continue;
-    for (const f of fs.readdirSync(dir)) if (f.endsWith('.ts')) newest = Math.max(newest, fs.statSync(path.join(dir, f)).mtimeMs);
-  }
-  return newest;
-}
-
-const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => fs.existsSync(p));
 
 /**
- * Runs one inference job in a fresh child process with its own heap cap, RSS watchdog and
- * deadline. Whatever the model does to the runtime (crash, hang, runaway allocation), the parent
- * only sees a typed outcome.
+ * Runs each inference job in a worker process of its own (taken from a pool of pre-started ones)
+ * with its heap cap, RSS watchdog and deadline. Whatever the model does to the runtime (crash, hang,
+ * runaway allocation), the parent only sees a typed outcome, and the process never runs another job.
  */
 export class InferenceRunner {
-  /** @param env the worker's whole environment (no secrets: the model runs in there). */
-  constructor(private readonly env: Record<string, string> = {}) {}
+  private readonly pool: WorkerPool;
+
+  /**
+   * @param env the worker's whole environment (no secrets: the model runs in there).
+   * @param spares worker processes kept started ahead of jobs (0: each job starts its own).
+   */
+  constructor(
+    private readonly env: Record<string, string> = {},
+    spares = 1,
+  ) {
+    this.pool = new WorkerPool(spares);
+  }
+
+  /** Resolves once the spare workers for jobs like these have loaded onnxruntime. */
+  warm(provider: InferenceJob['provider'], memoryMb: number): Promise<void> {
+    return this.pool.warm(this.spec(provider, memoryMb));
+  }
+
+  /** Stops the spare workers (a job still running keeps its own process to the end). */
+  close(): void {
+    this.pool.close();
+  }
 
   run(job: InferenceJob, limits: WorkerLimits): Promise<InferenceOutcome> {
-    const entry = workerEntry();
-    const heapMb = Math.max(128, Math.floor(limits.memoryMb / 2));
-    const nodeArgs = [...entry.execArgv, `--max-old-space-size=${heapMb}`, entry.script];
-    // RLIMIT_DATA makes a runaway allocation fail inside onnxruntime (a clean error) rather than
-    // swapping the host. Not with CUDA, whose driver maps large private regions.
-    const hardLimit = PRLIMIT !== undefined && job.provider === 'cpu';
-    const command = hardLimit ? (PRLIMIT as string) : process.execPath;
-    const args = hardLimit ? [`--data=${limits.memoryMb * 1024 * 1024}`, '--', process.execPath, ...nodeArgs] : nodeArgs;
+    const spec = this.spec(job.provider, limits.memoryMb);
+    const worker = this.pool.take(spec);
+    worker.hold(true);
     const started = performance.now();
-
-    return new Promise((resolve) => {
-      let settled = false;
-      let workerStarted = false;
-      let killedFor: Code.Timeout | Code.MemoryLimit | null = null;
-      let result: WorkerResponse | null = null;
-      let stderr = '';
-
-      const child = spawn(command, args, {
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-        serialization: 'advanced',
-        env: this.env,
-        cwd: process.cwd(),
-      });
-
-      const finish = (outcome: InferenceOutcome): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(deadline);
-        clearInterval(watchdog);
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-        resolve(outcome);
-      };
-      const fail = (code: Code, reason: string, evidence?: RejectionEvidence): void =>
-        finish({ ok: false, infra: !MINER_FAULT_CODES.has(code), code, reason, ...(evidence ? { evidence } : {}) });
-
-      const deadline = setTimeout(() => {
-        killedFor = Code.Timeout;
-        child.kill('SIGKILL');
+    let killedFor: KillReason | null = null;
+    const stopAfter = (reason: KillReason): NodeJS.Timeout =>
+      setTimeout(() => {
+        killedFor = reason;
+        worker.kill();
       }, limits.timeoutMs);
-      const watchdog = setInterval(() => {
-        const rssMb = child.pid === undefined ? 0 : readRssMb(child.pid);
-        if (rssMb > limits.memoryMb) {
-          killedFor = Code.MemoryLimit;
-          child.kill('SIGKILL');
-        }
-      }, WATCHDOG_INTERVAL_MS);
+    // The model's time starts when it is handed over: starting the process is the evaluator's own set-up.
+    let deadline = stopAfter(Code.WorkerStartFailed);
+    const watchdog = setInterval(() => {
+      if (worker.pid !== undefined && readRssMb(worker.pid) > limits.memoryMb) {
+        killedFor = Code.MemoryLimit;
+        worker.kill();
+      }
+    }, WATCHDOG_INTERVAL_MS);
 
-      child.stderr?.on('data', (chunk: Buffer) => {
-        stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL);
-      });
-      child.on('message', (message: WorkerResponse) => {
-        if (message.type === 'started') {
-          workerStarted = true;
-          child.send({ type: 'evaluate', job });
-        } else {
-          result = message;
-        }
-      });
-      child.on('error', (error) => fail(Code.WorkerStartFailed, `could not start the inference worker: ${error.message}`));
-      child.on('exit', (code, signal) => {
-        if (killedFor === Code.Timeout) return fail(Code.Timeout, `evaluation exceeded ${Math.round(limits.timeoutMs / 1000)} s and was stopped`);
-        if (killedFor === Code.MemoryLimit) return fail(Code.MemoryLimit, `evaluation exceeded the ${limits.memoryMb} MB memory limit and was stopped`);
-        const r = result as WorkerResponse | null;
-        if (r?.type === 'result') {
-          const { losses, correct, scoredUnits, causality, provider, inferenceMs } = r;
-          return finish({ ok: true, losses, correct, scoredUnits, causality, provider, inferenceMs, wallMs: performance.now() - started });
-        }
-        if (r?.type === 'failure') return fail(r.code as Code, r.reason, r.evidence);
-        const how = signal ? `signal ${signal}` : `exit code ${code}`;
-        if (!workerStarted) return fail(Code.WorkerStartFailed, `the inference worker died before it started (${how}): ${lastLine(stderr)}`);
-        // The model was being checked, loaded or run: it took the runtime down.
-        return fail(Code.RuntimeCrashed, `the model crashed the inference runtime (${how})`);
-      });
+    void worker.whenStarted().then(() => {
+      clearTimeout(deadline);
+      deadline = stopAfter(Code.Timeout);
+      worker.send({ type: 'evaluate', job });
+    });
+    return worker.whenExited().then((exit) => {
+      clearTimeout(deadline);
+      clearInterval(watchdog);
+      this.pool.replenish(spec);
+      return outcomeOf(worker, exit, killedFor, limits, performance.now() - started);
     });
   }
+
+  private spec(provider: InferenceJob['provider'], memoryMb: number): WorkerSpawnSpec {
+    return { env: this.env, memoryMb, hardDataLimit: provider === 'cpu' };
+  }
+}
+
+type KillReason = Code.Timeout | Code.MemoryLimit | Code.WorkerStartFailed;
+
+function outcomeOf(worker: WorkerProcess, exit: WorkerExit, killedFor: KillReason | null, limits: WorkerLimits, wallMs: number): InferenceOutcome {
+  const fail = (code: Code, reason: string, evidence?: RejectionEvidence): InferenceOutcome => ({ ok: false, infra: !MINER_FAULT_CODES.has(code), code, reason, ...(evidence ? { evidence } : {}) });
+  if (killedFor === Code.Timeout) return fail(Code.Timeout, `evaluation exceeded ${Math.round(limits.timeoutMs / 1000)} s and was stopped`);
+  if (killedFor === Code.MemoryLimit) return fail(Code.MemoryLimit, `evaluation exceeded the ${limits.memoryMb} MB memory limit and was stopped`);
+  if (killedFor === Code.WorkerStartFailed) return fail(Code.WorkerStartFailed, `the inference worker did not start within ${Math.round(limits.timeoutMs / 1000)} s`);
+  const r = worker.result;
+  if (r?.type === 'result') {
+    const { losses, correct, scoredUnits, causality, provider, inferenceMs } = r;
+    return { ok: true, losses, correct, scoredUnits, causality, provider, inferenceMs, wallMs };
+  }
+  if (r?.type === 'failure') return fail(r.code as Code, r.reason, r.evidence);
+  if (exit.spawnError !== undefined) return fail(Code.WorkerStartFailed, `could not start the inference worker: ${exit.spawnError}`);
+  const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
+  if (!worker.started) return fail(Code.WorkerStartFailed, `the inference worker died before it started (${how}): ${lastLines(worker.stderr)}`);
+  // The model was being checked, loaded or run: it took the runtime down.
+  return fail(Code.RuntimeCrashed, `the model crashed the inference runtime (${how})`);
 }
 
 function readRssMb(pid: number): number {
@@ -141,6 +115,6 @@ function readRssMb(pid: number): number {
   }
 }
 
-function lastLine(text: string): string {
+function lastLines(text: string): string {
   return text.trim().split('\n').slice(-3).join(' | ');
 }

@@ -1,7 +1,8 @@
 /**
- * Entry point of the inference worker process (forked by InferenceRunner). It runs one job: static
- * model checks, session creation, scoring; then exits. Untrusted models are only ever opened here,
- * under the memory and time limits the parent enforces.
+ * Entry point of the inference worker process (started ahead of its job by WorkerPool). It loads
+ * onnxruntime, says `started`, then runs one job: static model checks, session creation, scoring;
+ * then exits. Untrusted models are only ever opened here, under the memory and time limits the
+ * parent enforces.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -88,6 +89,8 @@ async function run(job: InferenceJob, ort: typeof ortTypes): Promise<WorkerRespo
 }
 
 async function main(): Promise<void> {
+  // A worker waiting for its job goes when the service does.
+  process.once('disconnect', () => process.exit(0));
   // Loading the runtime is the worker's own set-up: a failure here is the evaluator's fault.
   const ort = (await import('onnxruntime-node')) as typeof ortTypes;
   process.once('message', (request: WorkerRequest) => {
