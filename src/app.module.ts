@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module';
 import { CoreModule } from './core.module';
 import { DatabaseModule } from './db/database.module';
 import { HealthController } from './health/health.controller';
+import { MetricsModule } from './metrics/metrics.module';
 
 /**
  * One binary, three roles: `api` serves HTTP, `worker` runs schedulers and sandboxes, `all` both.
@@ -17,7 +18,7 @@ import { HealthController } from './health/health.controller';
 export class AppModule {
   static async forRole(config: AppConfig, role: Role = config.role): Promise<DynamicModule> {
     armPausePoint(config.testPauseAt);
-    const imports: Array<Type | DynamicModule> = [ConfigModule.forRoot(config), DatabaseModule, CoreModule];
+    const imports: Array<Type | DynamicModule> = [ConfigModule.forRoot(config), DatabaseModule, CoreModule, MetricsModule];
     if (role === 'api' || role === 'all') imports.push((await import('./api.module')).ApiModule);
     if (role === 'worker' || role === 'all') {
       const [{ ScheduleModule }, { WorkerModule }] = await Promise.all([import('@nestjs/schedule'), import('./worker.module')]);

@@ -9,6 +9,7 @@ import { AppConfig, loadConfig, Role } from './config/app-config';
 import { ValidationError } from './common/domain-error';
 import { documentErrorBody, HttpErrorFilter } from './common/http-error.filter';
 import { answerClientErrors, requireKnownBodyType, SafeInputPipe } from './common/request-guards';
+import { recordHttpMetrics } from './metrics/http-metrics.middleware';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -27,6 +28,7 @@ export function configureHttp(app: INestApplication): void {
   const express = app as NestExpressApplication;
   express.useBodyParser('json', { limit: MAX_BODY });
   express.useBodyParser('urlencoded', { limit: MAX_BODY, extended: false });
+  express.use(recordHttpMetrics);
   express.use(requireKnownBodyType);
   answerClientErrors(express.getHttpServer());
   app.useGlobalFilters(new HttpErrorFilter());

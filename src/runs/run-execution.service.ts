@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { sandboxStartSeconds, trainingSeconds } from '../common/metrics';
 import { pausePoint } from '../common/pause-point';
 import { TrainingExecutor, TrainingJob, TrainingResult } from '../sandbox/training-executor';
 import { EntrantRepository } from '../submissions/entrant.repository';
@@ -60,9 +61,18 @@ export class RunExecutionService {
           else await this.recorder.finish(run, end, null, budget);
           recorded = true;
         };
+        // Timed only for sandboxes this worker started (an adopted one's start is unknown here).
+        const asked = Date.now();
+        let started: number | null = null;
+        const onStarted = (kind: string, ref: string): Promise<void> => {
+          started = Date.now();
+          sandboxStartSeconds.observe((started - asked) / 1000);
+          return this.recorder.started(run.id, kind, ref);
+        };
         const result = found
           ? await this.executor.adopt(job, found.runnerKind, found.runnerRef, { onEnded })
-          : await this.executor.execute(job, { onStarted: (kind, ref) => this.recorder.started(run.id, kind, ref), onEnded });
+          : await this.executor.execute(job, { onStarted, onEnded });
+        if (started !== null) trainingSeconds.observe((Date.now() - started) / 1000);
         trained = toEnd(result);
         if (!recorded) await onEnded(result);
         if (result.outcome !== 'succeeded' || !result.modelPath) return;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { evaluationExamples, evaluations, evaluationSeconds } from '../common/metrics';
 import { EvaluationErrorCode } from '../evaluation/evaluation.errors';
 import type { EvaluationResult, TaskDataRequest } from '../evaluation/task-data';
 import { TaskDataService } from '../evaluation/task-data';
@@ -38,6 +39,11 @@ export class RunScoring {
         },
       };
     }
-    return this.taskData.evaluate(request, modelPath);
+    const timed = evaluationSeconds.startTimer();
+    const result = await this.taskData.evaluate(request, modelPath);
+    timed();
+    evaluations.inc({ task_type: request.taskType, result: result.ok ? 'ok' : result.infra ? 'infra' : 'rejected' });
+    if (result.ok) evaluationExamples.inc({ task_type: request.taskType }, result.score.exampleCount);
+    return result;
   }
 }

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
+import { schedulerTickSeconds } from '../common/metrics';
 import { DutyGuard, errorText } from '../common/duty-guard';
 import { AppConfig } from '../config/app-config';
 import { RunDispatcherService } from '../runs/run-dispatcher.service';
@@ -100,7 +101,13 @@ export class TournamentScheduler implements OnApplicationBootstrap, OnApplicatio
 
   /** One pass; concurrent calls share the pass in progress. */
   tick(): Promise<void> {
-    if (!this.ticking) this.ticking = this.pass().finally(() => (this.ticking = null));
+    if (!this.ticking) {
+      const timed = schedulerTickSeconds.startTimer();
+      this.ticking = this.pass().finally(() => {
+        timed();
+        this.ticking = null;
+      });
+    }
     return this.ticking;
   }
 
