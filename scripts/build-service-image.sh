@@ -7,7 +7,8 @@
 # Cached by a hash of its inputs (like the trainer image in scripts/setup.sh): the image is also tagged
 # crucible/crucible:inputs-<hash>, and a second run with the same inputs only re-tags it (about 1 s).
 # Inputs: this script, images/crucible/*, package.json, package-lock.json, .npmrc, tsconfig*.json, every
-# non-spec file under src/ and migrations/, datasets/, base-models/, sandbox-images/seccomp.json and the Node version.
+# non-spec file under src/ and migrations/, datasets/, base-models/, web/ (the dashboard), sandbox-images/seccomp.json
+# and the Node version.
 # FORCE=1 rebuilds anyway. `--print-inputs-tag` prints the inputs tag and exits (tests use it).
 #
 # Two layers, each cached on its own:
@@ -46,7 +47,7 @@ app_inputs="$(
   cd "$HERE"
   {
     echo "$base_inputs $lock_inputs"
-    find src migrations datasets base-models -type f ! -name '*.spec.ts' | LC_ALL=C sort | xargs sha256sum
+    find src migrations datasets base-models web -type f ! -name '*.spec.ts' | LC_ALL=C sort | xargs sha256sum
     sha256sum tsconfig.json tsconfig.build.json sandbox-images/seccomp.json "$CONTEXT/Dockerfile" "$CONTEXT/crucible"
   } | hash_of
 )"
@@ -126,6 +127,8 @@ say "compiling into the staging folder"
 (cd "$HERE" && node node_modules/typescript/bin/tsc -p tsconfig.build.json --outDir "$stage/app/dist" --sourceMap false)
 cp -r "$HERE/datasets" "$stage/app/dist/datasets"
 cp -r "$HERE/base-models" "$stage/app/dist/base-models"
+# The dashboard the API role serves at / (dist/web, as `npm run build` makes it).
+(cd "$HERE" && node node_modules/vite/bin/vite.js build --config web/vite.config.mts --outDir "$stage/app/dist/web" --emptyOutDir >/dev/null)
 cp "$CONTEXT/Dockerfile" "$stage/Dockerfile"
 
 say "building $TAG from $BASE_TAG"
