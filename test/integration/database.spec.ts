@@ -36,6 +36,19 @@ describe.each(ENGINES)('schema on %s', (engine) => {
     expect((await repo.findOneByOrFail({ id: saved.id })).action).toBe('x');
   });
 
+  it('records a live event when a weight set changes status or block, and none for other columns', async () => {
+    const [{ id }] = await ds.query(
+      `INSERT INTO weight_sets (netuid, epoch, uids, "values", floats, "versionKey", status) VALUES (1, 7, '{1}', '{65535}', '[1]', '0', 'pending') RETURNING id`,
+    );
+    await ds.query(`UPDATE weight_sets SET tries = 1 WHERE id = $1`, [id]);
+    await ds.query(`UPDATE weight_sets SET status = 'set', block = 42 WHERE id = $1`, [id]);
+    const events = await ds.query(`SELECT type, "tournamentId", data FROM events WHERE data->>'weightSetId' = $1 ORDER BY id`, [id]);
+    expect(events.map((e: { type: string; tournamentId: string | null; data: Record<string, unknown> }) => [e.type, e.tournamentId, e.data.status, e.data.block, e.data.epoch])).toEqual([
+      ['weights', null, 'pending', null, 7],
+      ['weights', null, 'set', 42, 7],
+    ]);
+  });
+
   it('serialises concurrent transactions without mixing their writes', async () => {
     const repo = ds.getRepository(AuditEventEntity);
     const write = (i: number, fail: boolean) =>
