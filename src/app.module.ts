@@ -1,4 +1,6 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
+import { loggingModule } from './common/logging';
 import { armPausePoint } from './common/pause-point';
 import { AppConfig, Role } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -16,9 +18,10 @@ import { MetricsModule } from './metrics/metrics.module';
  */
 @Module({})
 export class AppModule {
-  static async forRole(config: AppConfig, role: Role = config.role): Promise<DynamicModule> {
+  /** `logDestination`: where log lines go instead of stdout (a test reading them). */
+  static async forRole(config: AppConfig, role: Role = config.role, logDestination?: DestinationStream): Promise<DynamicModule> {
     armPausePoint(config.testPauseAt);
-    const imports: Array<Type | DynamicModule> = [ConfigModule.forRoot(config), DatabaseModule, CoreModule, MetricsModule];
+    const imports: Array<Type | DynamicModule> = [ConfigModule.forRoot(config), loggingModule(config, logDestination), DatabaseModule, CoreModule, MetricsModule];
     if (role === 'api' || role === 'all') imports.push((await import('./api.module')).ApiModule);
     if (role === 'worker' || role === 'all') {
       const [{ ScheduleModule }, { WorkerModule }] = await Promise.all([import('@nestjs/schedule'), import('./worker.module')]);

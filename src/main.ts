@@ -1,9 +1,11 @@
 import 'reflect-metadata';
-import { ConsoleLogger, INestApplication, LogLevel, ValidationPipe } from '@nestjs/common';
+import { INestApplication, Logger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ValidationError as ClassValidationError } from 'class-validator';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig, loadConfig, Role } from './config/app-config';
 import { ValidationError } from './common/domain-error';
@@ -11,17 +13,8 @@ import { documentErrorBody, HttpErrorFilter } from './common/http-error.filter';
 import { answerClientErrors, requireKnownBodyType, SafeInputPipe } from './common/request-guards';
 import { recordHttpMetrics } from './metrics/http-metrics.middleware';
 
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
 /** Request bodies are small JSON documents; anything bigger is refused with 413 before parsing. */
 export const MAX_BODY = '64kb';
-
-export function createLogger(config: AppConfig): ConsoleLogger {
-  return new ConsoleLogger({
-    logLevels: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
-    json: config.logFormat === 'json',
-  });
-}
 
 /** Applies everything that makes the HTTP surface behave the same in production and in tests. */
 export function configureHttp(app: INestApplication): void {
@@ -68,11 +61,10 @@ function toValidationError(errors: ClassValidationError[]): ValidationError {
   return new ValidationError(messages.join('; '), fields);
 }
 
-export async function createApp(config: AppConfig, role: Role = config.role): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(config, role), {
-    logger: createLogger(config),
-    bodyParser: false,
-  });
+/** The app for a role; its log lines (pino, JSON or text by config) go to stdout, or to `logDestination`. */
+export async function createApp(config: AppConfig, role: Role = config.role, logDestination?: DestinationStream): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(config, role, logDestination), { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(PinoNestLogger));
   configureHttp(app);
   return app;
 }
@@ -81,8 +73,7 @@ export async function serve(role?: Role): Promise<NestExpressApplication> {
   const config = loadConfig(undefined, role ? { role } : {});
   const app = await createApp(config, config.role);
   await app.listen(config.port, config.host);
-  const logger = createLogger(config);
-  logger.log(`Crucible ${config.role} listening on http://${config.host}:${config.port} (docs at /docs)`, 'Bootstrap');
+  new Logger('Bootstrap').log({ url: `http://${config.host}:${config.port}`, docs: '/docs' }, 'Crucible listening');
   return app;
 }
 

@@ -1,12 +1,14 @@
 import type { Logger } from '@nestjs/common';
-import { Counter, register } from 'prom-client';
+import { Counter } from 'prom-client';
+import { processMetrics } from './metrics';
 
-const METRIC = 'crucible_worker_duty_failures_total';
-
-/** Failures by duty; which tournament failed is in the log line, not a label (ids are unbounded). */
-const failures =
-  (register.getSingleMetric(METRIC) as Counter<'duty'> | undefined) ??
-  new Counter({ name: METRIC, help: 'Worker duties (a tournament step, run dispatch, weight setting, sealing, ...) that threw, by duty', labelNames: ['duty'] });
+/** Failures by duty (served at /metrics); which tournament failed is in the log line, not a label (ids are unbounded). */
+const failures = new Counter({
+  name: 'crucible_worker_duty_failures_total',
+  help: 'Worker duties (a tournament step, run dispatch, weight setting, sealing, ...) that threw, by duty',
+  labelNames: ['duty'],
+  registers: [processMetrics],
+});
 
 /** How often `duty` has failed in this process. */
 export async function dutyFailures(duty: string): Promise<number> {

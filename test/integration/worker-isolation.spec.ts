@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
+import request from 'supertest';
 import { WeightSetEntity } from '../../src/chain/weight-set.entity';
 import { dutyFailures } from '../../src/common/duty-guard';
 import type { PreparedTaskData, TaskDataRequest } from '../../src/evaluation/task-data';
@@ -71,6 +72,8 @@ describe('worker isolation: a tournament whose step throws stops nothing else (P
     expect(weightSets[0].uids).toEqual(expect.arrayContaining([1, 2, 3]));
 
     expect((await dutyFailures('tournament step')) - failuresBefore).toBe(ticks);
+    const scrape = await request(w.app.getHttpServer()).get('/metrics');
+    expect(scrape.text).toContain(`crucible_worker_duty_failures_total{duty="tournament step"} ${failuresBefore + ticks}`);
     const logged = errors.mock.calls.filter(([fields]) => (fields as { duty?: string }).duty === 'tournament step');
     expect(logged).toHaveLength(ticks);
     expect(logged[0][0]).toMatchObject({ duty: 'tournament step', tournamentId: broken.id, error: expect.stringContaining('dataset volume unreadable') });
