@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { pairsEqual } from '../chain/weight-setter.service';
 import { NotFoundError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
+import { metricDirectionOf } from '../evaluation/task-types/metric-direction';
 import { TournamentQueriesService } from '../tournaments/tournament-queries.service';
 import { DashboardReadRepository, WeightSetRow } from './dashboard-read.repository';
 import type { MinerView, RunView, TournamentBoard, WeightSetView } from './dashboard.types';
@@ -16,12 +17,12 @@ export class DashboardQueriesService {
   ) {}
 
   async tournamentBoard(id: string): Promise<TournamentBoard> {
-    await this.tournaments.get(id);
-    const [events, rounds, runs, baselines] = await Promise.all([
+    const [events, rounds, runs, baselines, tasks] = await Promise.all([
       this.reads.tournamentEvents(id),
       this.reads.roundTimes(id),
       this.reads.boardRuns(id),
       this.reads.baselineScores(id),
+      this.tournaments.tasks(id),
     ]);
     return {
       tournamentId: id,
@@ -34,6 +35,7 @@ export class DashboardQueriesService {
         finishedAt: r.finishedAt?.toISOString() ?? null,
       })),
       baselines,
+      directions: Object.fromEntries(tasks.map((t) => [t.id, metricDirectionOf(t.taskType)])),
     };
   }
 

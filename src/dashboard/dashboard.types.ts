@@ -1,4 +1,5 @@
 import type { RunOutcome, RunState } from '../runs/run-state';
+import type { MetricDirection } from '../scoring/ranking';
 import type { AttemptRow, BaselineScoreRow } from './dashboard-read.repository';
 
 /** What the tournament page needs beyond the public tournament routes, in one request. */
@@ -24,6 +25,8 @@ export interface TournamentBoard {
     metricValue: number | null;
   }>;
   baselines: BaselineScoreRow[];
+  /** Which way each task's metric is better (from its task type's evaluator), by task id. */
+  directions: Record<string, MetricDirection>;
 }
 
 export interface RunView {

@@ -89,6 +89,10 @@ describe('dashboard: pages at / beside the API, and its read-only routes (Postgr
     const miner0 = board.runs.filter((r) => r.hotkey === 'hotkey-0000');
     expect(miner0.length).toBeGreaterThanOrEqual(3);
     for (const r of miner0) expect(r.metricValue).toBeCloseTo(2.0, 2);
+    // Every task here is causal-lm, scored by cross-entropy: lower is better.
+    const directions = Object.values((res.body as { directions: Record<string, string> }).directions);
+    expect(directions.length).toBe(new Set(board.runs.map((r) => r.taskId)).size);
+    expect(new Set(directions)).toEqual(new Set(['lower']));
     // The fake scores every base model at 5.545.
     expect(board.baselines.length).toBeGreaterThan(0);
     for (const b of board.baselines) expect(b.metricValue).toBeCloseTo(5.545, 2);

@@ -152,6 +152,7 @@ export interface TournamentBoard {
   rounds: Array<{ roundId: string; index: number; kind: string; startedAt: string; decidedAt: string | null }>;
   runs: BoardRun[];
   baselines: Array<{ taskId: string; metricName: string; metricValue: number }>;
+  directions: Record<string, 'lower' | 'higher'>;
 }
 
 export interface Run {

@@ -17,7 +17,7 @@ const PER_ENTRANT_MAX = 12;
 
 /**
  * Each entrant's score on each task it ran (its latest scored attempt), tasks along x in round and
- * slot order, with the task's base model as a reference mark. Lower is better.
+ * slot order, with the task's base model as a reference mark.
  */
 export function ScoreChart({ board, taskOrder }: { board: TournamentBoard; taskOrder: Array<{ taskId: string; label: string }> }) {
   const x = new Map(taskOrder.map((t, i) => [t.taskId, i]));
@@ -44,6 +44,8 @@ export function ScoreChart({ board, taskOrder }: { board: TournamentBoard; taskO
   const base = board.baselines.filter((b) => x.has(b.taskId)).map((b) => ({ x: x.get(b.taskId)!, y: b.metricValue, label: 'base model' }));
   if (base.length) datasets.push({ label: 'base model', data: base, backgroundColor: '#111827', pointStyle: 'line', pointRadius: 10, borderColor: '#111827', borderWidth: 2 });
   const metric = runs[0].metricName ?? 'metric';
+  const directions = new Set(taskOrder.map((t) => board.directions[t.taskId]).filter(Boolean));
+  const better = directions.size === 1 ? `${[...directions][0]} is better` : 'better: see each task type';
 
   return (
     <div className="chart" data-testid="score-chart">
@@ -60,7 +62,7 @@ export function ScoreChart({ board, taskOrder }: { board: TournamentBoard; taskO
               ticks: { stepSize: 1, callback: (v) => taskOrder[Number(v)]?.label ?? '' },
               title: { display: true, text: 'task (round · slot)' },
             },
-            y: { title: { display: true, text: `${metric} (lower is better)` } },
+            y: { title: { display: true, text: `${metric} (${better})` } },
           },
           plugins: {
             legend: { position: 'bottom' },

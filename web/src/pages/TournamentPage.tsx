@@ -118,7 +118,9 @@ export function TournamentPage() {
             {taskOrder.map(({ taskId, label, task }) => (
               <tr key={taskId}>
                 <td>{label}</td>
-                <td>{task.taskType}</td>
+                <td>
+                  {task.taskType} <span className="muted small">{board.directions[taskId] === 'higher' ? 'higher is better' : 'lower is better'}</span>
+                </td>
                 <td>
                   {task.datasetId}{' '}
                   <span className="muted small" title={task.datasetNote}>
