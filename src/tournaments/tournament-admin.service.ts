@@ -7,6 +7,7 @@ import { TournamentEntity } from './tournament.entity';
 import { TournamentRepository } from './tournament.repository';
 import { canTransitionTournament } from './tournament-state';
 import { TournamentFactory } from './tournament.factory';
+import { TournamentTransitions } from './tournament-transitions';
 
 export enum TournamentErrorCode {
   IllegalTransition = 'TOURNAMENT_ILLEGAL_TRANSITION',
@@ -31,6 +32,7 @@ export class TournamentAdminService {
     private readonly tournaments: TournamentRepository,
     private readonly factory: TournamentFactory,
     private readonly audit: AuditLog,
+    private readonly transitions: TournamentTransitions,
     private readonly clock: Clock,
   ) {}
 
@@ -82,14 +84,8 @@ export class TournamentAdminService {
         throw new TournamentError(TournamentErrorCode.IllegalTransition, `a tournament in state ${t.state} cannot be cancelled`);
       }
       const from = t.state;
-      t.state = 'cancelled';
-      t.stateReason = `cancelled by admin: ${reason}`;
       t.finishedAt = now;
-      await this.tournaments.save(t, manager);
-      await this.audit.append(
-        { actor: 'admin', action: 'tournament.cancelled', subjectType: 'tournament', subjectId: id, payload: { from, reason }, occurredAt: now },
-        manager,
-      );
+      await this.transitions.move(t, 'cancelled', `cancelled by admin: ${reason}`, manager, { reason }, 'admin');
       this.logger.warn({ tournamentId: id, from, reason }, 'tournament cancelled by admin');
       return t;
     });

@@ -2,16 +2,49 @@ import { Module } from '@nestjs/common';
 import { ChainModule } from '../chain/chain.module';
 import { EvaluationModule } from '../evaluation/evaluation.module';
 import { PublishingModule } from '../publishing/publishing.module';
-import { EngineDeps, TournamentTransitions } from './engine-deps';
+import { BracketContexts } from './engine/bracket-contexts';
+import { CompleteTournament } from './engine/complete-tournament';
+import { DecideRound } from './engine/decide-round';
+import { EnsureBaselines } from './engine/ensure-baselines';
+import { FinaliseAtOverrun } from './engine/finalise-at-overrun';
+import { FinaliseTournament } from './engine/finalise-tournament';
+import { OpenRegistration } from './engine/open-registration';
+import { PlayNextRound } from './engine/play-next-round';
+import { ProgressRound } from './engine/progress-round';
+import { PublishWinner } from './engine/publish-winner';
+import { RecordRoundDecision } from './engine/record-round-decision';
+import { ScheduleNextCycle } from './engine/schedule-next-cycle';
+import { SetTournamentWeights } from './engine/set-tournament-weights';
+import { StartTournament } from './engine/start-tournament';
+import { StopBossAtOverrun } from './engine/stop-boss-at-overrun';
+import { TournamentLock } from './engine/tournament-lock';
 import { RoundPlannerService } from './round-planner.service';
 import { TournamentEngineService } from './tournament-engine.service';
-import { TournamentOutcomeService } from './tournament-outcome.service';
 import { TournamentsModule } from './tournaments.module';
 
 /** The tournament engine, in the worker only; the outside world (evaluation, chain, GitHub) comes from the modules chosen by config. */
 @Module({
   imports: [TournamentsModule, EvaluationModule, ChainModule, PublishingModule],
-  providers: [TournamentTransitions, EngineDeps, RoundPlannerService, TournamentOutcomeService, TournamentEngineService],
+  providers: [
+    TournamentLock,
+    BracketContexts,
+    RoundPlannerService,
+    OpenRegistration,
+    StartTournament,
+    PlayNextRound,
+    ProgressRound,
+    DecideRound,
+    RecordRoundDecision,
+    StopBossAtOverrun,
+    FinaliseAtOverrun,
+    FinaliseTournament,
+    CompleteTournament,
+    ScheduleNextCycle,
+    PublishWinner,
+    SetTournamentWeights,
+    EnsureBaselines,
+    TournamentEngineService,
+  ],
   exports: [TournamentEngineService],
 })
 export class TournamentEngineModule {}

@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { BracketContext } from '../../scoring/bracket';
+import { NO_CHAMPION } from '../../scoring/tournament-evidence';
+import type { TournamentRulebook } from '../../scoring/tournament-rulebook';
+import { EntrantRepository } from '../../submissions/entrant.repository';
+import type { TournamentEntity } from '../tournament.entity';
+
+/** The bracket's inputs for a tournament: its accepted challengers, its champion and its rules. */
+@Injectable()
+export class BracketContexts {
+  constructor(private readonly entrants: EntrantRepository) {}
+
+  async of(t: TournamentEntity, m: EntityManager): Promise<BracketContext> {
+    const accepted = await this.entrants.accepted(t.id, m);
+    const champion = accepted.find((e) => e.isChampion);
+    const rules = t.rulebook as unknown as TournamentRulebook;
+    return {
+      entrants: accepted.filter((e) => !e.isChampion).map((e) => e.id),
+      champion: champion?.id ?? NO_CHAMPION,
+      seed: t.id,
+      rules: { knockoutMax: rules.knockoutMax, groupSize: rules.groupSize, groupAdvance: rules.groupAdvance, bossTasks: rules.bossTasks },
+    };
+  }
+}

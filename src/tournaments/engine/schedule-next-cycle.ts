@@ -1,0 +1,27 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Clock } from '../../common/clock';
+import { AppConfig } from '../../config/app-config';
+import type { TournamentRulebook } from '../../scoring/tournament-rulebook';
+import type { TournamentEntity } from '../tournament.entity';
+import { TournamentFactory } from '../tournament.factory';
+
+/** With auto-scheduling on, a completed tournament's next cycle opens after the rulebook's gap. */
+@Injectable()
+export class ScheduleNextCycle {
+  private readonly logger = new Logger(ScheduleNextCycle.name);
+
+  constructor(
+    private readonly factory: TournamentFactory,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  async run(t: TournamentEntity, m: EntityManager): Promise<void> {
+    if (!this.config.tournaments.autoSchedule) return;
+    const rulebook = t.rulebook as unknown as TournamentRulebook;
+    const opensAt = new Date(this.clock.now().getTime() + rulebook.schedule.gapHours * 3600_000);
+    const next = await this.factory.createNextCycle({ type: t.type, opensAt }, m);
+    this.logger.log({ tournamentId: next.id, type: next.type, cycle: next.cycle, opensAt }, 'next cycle scheduled');
+  }
+}

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { AuditLog } from '../../common/audit-log';
+import { Clock } from '../../common/clock';
+import { planFirstRound } from '../../scoring/bracket';
+import { EntrantRepository } from '../../submissions/entrant.repository';
+import type { TournamentEntity } from '../tournament.entity';
+import { BracketContexts } from './bracket-contexts';
+import { PlayNextRound } from './play-next-round';
+
+/** Registration closed: the defending champion joins as an entrant and the first round is planned. */
+@Injectable()
+export class StartTournament {
+  constructor(
+    private readonly entrants: EntrantRepository,
+    private readonly contexts: BracketContexts,
+    private readonly audit: AuditLog,
+    private readonly playNext: PlayNextRound,
+    private readonly clock: Clock,
+  ) {}
+
+  async run(t: TournamentEntity, m: EntityManager): Promise<boolean> {
+    const now = this.clock.now();
+    if (now < t.registrationClosesAt) return false;
+    t.startedAt = now;
+    if (t.defendingChampion) {
+      const c = t.defendingChampion;
+      await this.entrants.insert(
+        {
+          tournamentId: t.id,
+          hotkey: c.hotkey,
+          coldkey: null,
+          uid: null,
+          repoUrl: c.repoUrl,
+          commitSha: c.commitSha,
+          treeHash: null,
+          signature: `champion:${c.sourceEntrantId ?? 'baseline'}`,
+          status: 'accepted',
+          rejectionReason: null,
+          isChampion: true,
+          receivedAt: new Date(c.receivedAt),
+        },
+        m,
+      );
+    }
+    const ctx = await this.contexts.of(t, m);
+    await this.audit.append(
+      { actor: 'system', action: 'tournament.registration_closed', subjectType: 'tournament', subjectId: t.id, payload: { entrants: ctx.entrants, champion: ctx.champion }, occurredAt: now },
+      m,
+    );
+    await this.playNext.run(t, ctx, planFirstRound(ctx), m);
+    return true;
+  }
+}
