@@ -24,7 +24,10 @@ export class EventsController {
   @Get()
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'resume after this event id' })
-  @ApiOkResponse({ description: 'text/event-stream: `id: <n>`, `event: run|round|tournament|weights`, `data: <JSON>`; a `: heartbeat` comment while idle' })
+  @ApiOkResponse({
+    description: '`id: <n>`, `event: run|round|tournament|weights`, `data: <JSON>`; a `: heartbeat` comment while idle',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
   stream(@Query() query: EventsQueryDto, @Headers('last-event-id') header: string | undefined, @Res() res: Response): void {
     new EventStreamSession(this.feed, this.outbox, res, {
       lastEventId: lastEventId(header ?? query.lastEventId),

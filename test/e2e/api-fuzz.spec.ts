@@ -146,7 +146,8 @@ describe.each(ENGINES)('API fuzz on %s', (engine) => {
   });
 
   it('answers every route without a 5xx, every error in the envelope (fixed seed)', async () => {
-    for (const { path, method, op } of operations()) {
+    // A 200 event stream never ends, so it is not awaited here: test/integration/events.spec.ts checks its refusals.
+    for (const { path, method, op } of operations().filter(({ op }) => !op.responses['200']?.content?.['text/event-stream'])) {
       await fc.assert(
         fc.asyncProperty(callsFor(path, method, op), async (call) => expectAnsweredWell(call, await send(call))),
         { seed: SEED, numRuns: RUNS_PER_ROUTE },

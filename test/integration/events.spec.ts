@@ -208,9 +208,14 @@ describe('live events (GET /api/events)', () => {
     expect(reasons).toEqual(Array.from({ length: 120 }, (_, i) => i));
   });
 
-  it('refuses a malformed Last-Event-ID with the error envelope', async () => {
+  it('refuses a malformed Last-Event-ID, lastEventId or tournamentId with the error envelope', async () => {
     const res = await fetch(`${base}/api/events`, { headers: { 'Last-Event-ID': 'abc' } });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', details: { fields: ['lastEventId'] } });
+    for (const query of ['lastEventId=-1', 'lastEventId=1e3', 'lastEventId=99999999999999999999', 'tournamentId=x', 'tournamentId=%00', 'other=1']) {
+      const bad = await fetch(`${base}/api/events?${query}`);
+      expect([query, bad.status]).toEqual([query, 400]);
+      expect(await bad.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+    }
   });
 });
