@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { TrainingRunEntity } from '../../src/runs/training-run.entity';
+import { TournamentEntity } from '../../src/tournaments/tournament.entity';
 import type { TrainingHooks, TrainingJob, TrainingResult } from '../../src/sandbox/training-executor';
 import { WeightsPreviewService } from '../../src/tournaments/weights-preview.service';
 import { Behaviour, FakeTaskDataService, InMemoryTrainingExecutor } from '../fakes/in-memory-training';
@@ -178,6 +179,21 @@ describe('dashboard in a real browser (system Chromium, PostgreSQL, in-memory ru
     await schedule.locator('button').click();
     await schedule.locator('.ok', { hasText: 'text #' }).waitFor({ timeout: 15_000 });
     expect(await page.evaluate("sessionStorage.getItem('crucible.adminToken')")).toBe(ADMIN_TOKEN);
+    // The new cycle: its registration closed now, then cancelled with a reason.
+    const next = `text #${t.cycle + 1}`;
+    const close = page.locator('form', { hasText: 'Close registration' });
+    const option = close.locator('option', { hasText: next });
+    await option.waitFor({ state: 'attached', timeout: 15_000 });
+    const nextId = (await option.getAttribute('value'))!;
+    await close.locator('select').selectOption(nextId);
+    await close.locator('button').click();
+    await close.locator('.ok', { hasText: next }).waitFor({ timeout: 15_000 });
+    const cancel = page.locator('form', { hasText: 'Cancel' }).last();
+    await cancel.locator('select').selectOption(nextId);
+    await cancel.locator('input').fill('dashboard test');
+    await cancel.locator('button').click();
+    await cancel.locator('.ok [data-state="cancelled"]').waitFor({ timeout: 15_000 });
+    expect((await worker.ds.getRepository(TournamentEntity).findOneByOrFail({ id: nextId })).stateReason).toBe('cancelled by admin: dashboard test');
     await shot(page, 'admin');
 
     // A 400 answer is logged by Chromium as a failed resource load: the only console error allowed is that one.

@@ -71,6 +71,9 @@ describe('dashboard: pages at / beside the API, and its read-only routes (Postgr
       expect(res.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
     }
     expect((await http.get('/health')).body).toMatchObject({ status: 'ok' });
+    const metrics = await http.get('/metrics');
+    expect(metrics.type).toBe('text/plain');
+    expect(metrics.text).toContain('crucible_runs');
     expect((await http.get('/docs-json')).body.paths['/api/dashboard/tournaments/{id}/board']).toBeDefined();
     expect((await http.get(`/api/tournaments/${tournamentId}`)).body.id).toBe(tournamentId);
   });
