@@ -19,19 +19,21 @@ const INSTANCE = `test-text-miner-${process.pid}`;
 const TYPES = ['instruct', 'preference', 'reward'] as const;
 const HINTS: Record<(typeof TYPES)[number], Record<string, number>> = {
   instruct: { steps: 120, batchSize: 16, lr: 2e-3 },
-  preference: { steps: 80, batchSize: 8, lr: 1e-3 },
+  preference: { steps: 120, batchSize: 16, lr: 3e-3 },
   reward: { steps: 140, batchSize: 16, lr: 2e-3, grpoSteps: 10, groupSize: 4 },
 };
 
 describe('text-tuner example miner in the Docker sandbox', () => {
   let root: string;
   let service: OnnxTaskDataService;
+  let repo: { url: string; sha: string };
 
   beforeAll(async () => {
     await requireDocker();
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-text-miner-'));
     const config = loadConfig({ CRUCIBLE_DATA_DIR: path.join(root, 'data'), CRUCIBLE_EXECUTION_PROVIDER: 'cpu', CRUCIBLE_EVAL_THREADS: '1', CRUCIBLE_EVAL_MEMORY_MB: '1024' });
     service = new OnnxTaskDataService(config, new DatasetRegistry());
+    repo = makeMinerRepo('text-tuner', root);
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -44,7 +46,7 @@ describe('text-tuner example miner in the Docker sandbox', () => {
     const req: TaskDataRequest = { taskId: `text-miner-${taskType}`, taskType, datasetId: 'prompts-v1', seed: `miner-seed-${taskType}` };
     const prepared = await service.prepare(req);
     const { executor } = makeDockerExecutor(root, INSTANCE);
-    const job = makeJob(`txt${process.pid}-${taskType}`, makeMinerRepo('text-tuner', root), prepared.trainDir, {
+    const job = makeJob(`txt${process.pid}-${taskType}`, repo, prepared.trainDir, {
       taskId: req.taskId,
       timeLimitSeconds: 240,
       taskSpec: { type: taskType, timeLimitSeconds: 240, seed: 7, hyperparameters: HINTS[taskType], trainFiles: prepared.specHints.trainFiles },
