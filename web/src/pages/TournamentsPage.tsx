@@ -126,6 +126,8 @@ export function TournamentsPage() {
               registration {s.schedule.registrationMinutes} min · at most {s.schedule.maxDurationHours} h per tournament · {s.schedule.gapHours} h between cycles
               {s.schedule.roundDeadlineMinutes ? ` · rounds decided within ${s.schedule.roundDeadlineMinutes} min` : ''}
             </p>
+            {s.cycles.length === 0 && <p className="muted">No cycle on record or planned: this type's cycles are scheduled by hand (Admin page or POST /api/tournaments).</p>}
+            {s.cycles.length > 0 && (
             <table>
               <thead>
                 <tr>
@@ -148,6 +150,7 @@ export function TournamentsPage() {
                 ))}
               </tbody>
             </table>
+            )}
           </div>
         ))}
       </Section>
