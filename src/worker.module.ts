@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AuditSealingModule } from './audit/audit-sealing.module';
+import { ChainUpkeepService } from './chain-upkeep.service';
 import { ChainModule } from './chain/chain.module';
-import { ChainUpkeepService } from './chain/chain-upkeep.service';
 import { EvaluationModule } from './evaluation/evaluation.module';
+import { PublishingModule } from './publishing/publishing.module';
 import { RunDispatcherService } from './runs/run-dispatcher.service';
 import { RunExecutionService } from './runs/run-execution.service';
 import { RunInputsSource } from './runs/run-inputs';
@@ -17,13 +18,15 @@ import { TournamentsModule } from './tournaments/tournaments.module';
 import { TaskDataSweeper } from './tournaments/task-data-sweeper';
 import { TournamentRunInputs } from './tournaments/tournament-run-inputs';
 import { SchedulerMaintenance, TournamentScheduler } from './tournaments/tournament.scheduler';
+import { Upkeep } from './tournaments/upkeep';
 
 /** Schedulers, run dispatch, the engine, chain upkeep and sealing: only in the worker role, the one that holds keys. */
 @Module({
-  imports: [SandboxModule, EvaluationModule, TournamentsModule, TournamentEngineModule, ChainModule, AuditSealingModule, SubmissionsModule],
+  imports: [SandboxModule, EvaluationModule, TournamentsModule, TournamentEngineModule.register([PublishingModule]), ChainModule, AuditSealingModule, SubmissionsModule],
   providers: [
     ChainEntriesService,
     ChainUpkeepService,
+    { provide: Upkeep, useExisting: ChainUpkeepService },
     RunOutcomeRecorder,
     RunScoring,
     RunExecutionService,

@@ -1,7 +1,6 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { ChainModule } from '../chain/chain.module';
 import { EvaluationModule } from '../evaluation/evaluation.module';
-import { PublishingModule } from '../publishing/publishing.module';
 import { BracketContexts } from './engine/bracket-contexts';
 import { CompleteTournament } from './engine/complete-tournament';
 import { DecideRound } from './engine/decide-round';
@@ -22,10 +21,7 @@ import { RoundPlannerService } from './round-planner.service';
 import { TournamentEngineService } from './tournament-engine.service';
 import { TournamentsModule } from './tournaments.module';
 
-/** The tournament engine, in the worker only; the outside world (evaluation, chain, GitHub) comes from the modules chosen by config. */
-@Module({
-  imports: [TournamentsModule, EvaluationModule, ChainModule, PublishingModule],
-  providers: [
+const ENGINE_STEPS = [
     TournamentLock,
     BracketContexts,
     RoundPlannerService,
@@ -44,7 +40,21 @@ import { TournamentsModule } from './tournaments.module';
     SetTournamentWeights,
     EnsureBaselines,
     TournamentEngineService,
-  ],
-  exports: [TournamentEngineService],
-})
-export class TournamentEngineModule {}
+];
+
+/**
+ * The tournament engine, in the worker only; evaluation and chain come from the modules chosen by
+ * config. Ports that a folder above tournaments implements (WinnerPublisher: publishing) come from
+ * the modules the composition root passes to register().
+ */
+@Module({})
+export class TournamentEngineModule {
+  static register(adapters: NonNullable<ModuleMetadata['imports']>): DynamicModule {
+    return {
+      module: TournamentEngineModule,
+      imports: [TournamentsModule, EvaluationModule, ChainModule, ...adapters],
+      providers: ENGINE_STEPS,
+      exports: [TournamentEngineService],
+    };
+  }
+}

@@ -8,10 +8,10 @@ import { AppConfig } from '../config/app-config';
 import { RunDispatcherService } from '../runs/run-dispatcher.service';
 import { RunRepository } from '../runs/run.repository';
 import { SandboxReconciler } from '../sandbox/sandbox-reconciler';
-import { ChainUpkeepService } from '../chain/chain-upkeep.service';
 import { TournamentEngineService } from './tournament-engine.service';
 import { TournamentRepository } from './tournament.repository';
 import { TournamentFactory } from './tournament.factory';
+import { Upkeep } from './upkeep';
 
 /** Start-up reconciliation and back-to-back cycle creation, kept apart from the tick loop. */
 @Injectable()
@@ -83,7 +83,7 @@ export class TournamentScheduler implements OnApplicationBootstrap, OnApplicatio
     private readonly runs: RunRepository,
     private readonly dispatcher: RunDispatcherService,
     private readonly maintenance: SchedulerMaintenance,
-    private readonly upkeep: ChainUpkeepService,
+    private readonly upkeep: Upkeep,
     private readonly registry: SchedulerRegistry,
     private readonly config: AppConfig,
   ) {}

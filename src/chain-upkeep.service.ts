@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AuditBundleService } from '../audit/audit-bundle.service';
-import { Clock } from '../common/clock';
-import { DutyGuard } from '../common/duty-guard';
-import { AppConfig } from '../config/app-config';
-import { ChainEntriesService } from '../submissions/chain-entries.service';
-import { WeightsPreviewService } from '../tournaments/weights-preview.service';
-import { MetagraphSyncService } from './metagraph-sync.service';
-import { WeightSetterService } from './weight-setter.service';
+import { AuditBundleService } from './audit/audit-bundle.service';
+import { MetagraphSyncService } from './chain/metagraph-sync.service';
+import { WeightSetterService } from './chain/weight-setter.service';
+import { Clock } from './common/clock';
+import { DutyGuard } from './common/duty-guard';
+import { AppConfig } from './config/app-config';
+import { ChainEntriesService } from './submissions/chain-entries.service';
+import { Upkeep } from './tournaments/upkeep';
+import { WeightsPreviewService } from './tournaments/weights-preview.service';
 
 /**
  * The worker's slow, periodic duties besides tournaments: keep the metagraph cache fresh, set the
@@ -16,10 +17,11 @@ import { WeightSetterService } from './weight-setter.service';
  * metagraph sync, so their hotkeys are known), seal completed tournaments, settled weight sets and
  * finished days into signed audit bundles.
  * Each is idempotent across workers, and each is its own guarded step: one that throws is logged
- * and counted (DutyGuard) and the others still run.
+ * and counted (DutyGuard) and the others still run. It spans chain, submissions, tournaments and audit,
+ * so it sits with the composition files; the scheduler sees it as the Upkeep port.
  */
 @Injectable()
-export class ChainUpkeepService {
+export class ChainUpkeepService extends Upkeep {
   private readonly logger = new Logger(ChainUpkeepService.name);
   private readonly duties = new DutyGuard(this.logger);
   private lastMetagraphSync = 0;
@@ -32,7 +34,9 @@ export class ChainUpkeepService {
     private readonly chainEntries: ChainEntriesService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    super();
+  }
 
   async run(): Promise<void> {
     const now = this.clock.now().getTime();
