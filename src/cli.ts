@@ -44,9 +44,15 @@ export function buildCli(): Command {
   program
     .command('demo')
     .description('run a whole tournament on embedded defaults (PGlite, Docker sandbox, shipped dataset)')
-    .action(async () => {
-      const { runDemo } = await import('./demo/demo.command');
-      process.exitCode = await runDemo();
+    .option('--type <type>', 'tournament type: text or image', 'text')
+    .action(async (opts: { type: string }) => {
+      const { runDemo, DEMO_TYPES } = await import('./demo/demo.command');
+      if (!(DEMO_TYPES as readonly string[]).includes(opts.type)) {
+        console.error(`--type must be one of ${DEMO_TYPES.join(', ')}`);
+        process.exitCode = 2;
+        return;
+      }
+      process.exitCode = await runDemo(opts.type as (typeof DEMO_TYPES)[number]);
     });
 
   program
@@ -60,7 +66,7 @@ export function buildCli(): Command {
     .option('--hotkey <name>', 'hotkey name inside the wallet', 'default')
     .option('--mnemonic-file <file>', 'file holding the hotkey mnemonic (instead of a wallet)')
     .action(async (opts: { api: string; tournament: string; repo: string; commit: string; wallet?: string; hotkey: string; mnemonicFile?: string }) => {
-      const { runSubmitCommand } = await import('./chain/submit-command');
+      const { runSubmitCommand } = await import('./chain/submit.command');
       process.exitCode = await runSubmitCommand({
         apiUrl: opts.api,
         tournamentId: opts.tournament,

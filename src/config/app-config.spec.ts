@@ -19,6 +19,8 @@ describe('tournament scheduling config', () => {
     expect(() => loadConfig({ CRUCIBLE_SCHEDULE_TEXT: 'roundDeadlineMinutes=0' })).toThrow(/roundDeadlineMinutes must be > 0/);
     expect(() => loadConfig({ CRUCIBLE_RULEBOOK_OVERRIDES: '[1]' })).toThrow(/CRUCIBLE_RULEBOOK_OVERRIDES must be a JSON object/);
     // A second type needs a weight pool in the rulebook (else its cycles could never be created).
-    expect(() => loadConfig({ CRUCIBLE_TOURNAMENT_TYPES: 'text,image' })).toThrow(/tournament type image .*no weight pool for image/);
+    expect(() => loadConfig({ CRUCIBLE_TOURNAMENT_TYPES: 'text,video' })).toThrow(/tournament type video .*no weight pool for video/);
+    // The defaults run text and image tournaments, each with its pool.
+    expect(loadConfig({}).tournaments.types).toEqual(['text', 'image']);
   });
 });

@@ -415,7 +415,7 @@ export function loadConfig(env: Env = process.env, overrides: { role?: Role } = 
     r.problems.push('CRUCIBLE_WALLET_PATH or CRUCIBLE_MNEMONIC_FILE is required to set weights on chain (or set CRUCIBLE_WEIGHTS_DRY_RUN=true)');
   }
 
-  const types = r.str('CRUCIBLE_TOURNAMENT_TYPES', 'text').split(',').map((t) => t.trim()).filter(Boolean);
+  const types = r.str('CRUCIBLE_TOURNAMENT_TYPES', 'text,image').split(',').map((t) => t.trim()).filter(Boolean);
   const rulebookOverrides = rulebookOverridesOf(r);
   const schedules = Object.fromEntries(types.map((type) => [type, scheduleOf(r, type)]));
   for (const type of types) {

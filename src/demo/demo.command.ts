@@ -23,17 +23,40 @@ import { newTournamentRulebook } from '../scoring/tournament-rulebook';
 import { TournamentQueriesService } from '../tournaments/tournament-queries.service';
 import { WeightsPreviewService } from '../tournaments/weights-preview.service';
 import { EvaluationEntity } from '../evaluation/evaluation.entity';
+import { evaluatorFor } from '../evaluation/task-types';
 
-/** The demo's miners: the same PyTorch trainer with different effort, plus one broken script. */
-const MINERS: Array<{ name: string; seed: string; fixture: string; hyperparameters?: Record<string, number> }> = [
-  { name: 'miner-strong', seed: '//Alice', fixture: 'lm-small', hyperparameters: { steps: 400, width: 64, context: 6, lr: 0.006 } },
-  { name: 'miner-good', seed: '//Bob', fixture: 'lm-small', hyperparameters: { steps: 150, width: 48, context: 4 } },
-  { name: 'miner-fair', seed: '//Charlie', fixture: 'lm-small', hyperparameters: { steps: 60, width: 32, context: 3 } },
-  // Writes a model that reads the token it predicts (issue 19): the causality check rejects it.
-  { name: 'miner-cheat', seed: '//Dave', fixture: 'look-ahead' },
-  { name: 'miner-broken', seed: '//Eve', fixture: 'exit-1' },
-];
-const BASELINE = { name: 'baseline-champion', fixture: 'lm-small', hyperparameters: { steps: 30, width: 24, context: 2 } };
+type DemoMiner = { name: string; seed: string; fixture: string; hyperparameters?: Record<string, number>; taskTypes?: string[] };
+
+/** The tournament types the demo runs (`npm run demo -- --type image`). */
+export const DEMO_TYPES = ['text', 'image'] as const;
+export type DemoType = (typeof DEMO_TYPES)[number];
+
+/** Per tournament type: the miners (the same trainer with different effort, plus broken ones) and the baseline champion. */
+const LINEUPS: Record<DemoType, { miners: DemoMiner[]; baseline: Omit<DemoMiner, 'seed'>; metric: string }> = {
+  text: {
+    miners: [
+      { name: 'miner-strong', seed: '//Alice', fixture: 'lm-small', hyperparameters: { steps: 400, width: 64, context: 6, lr: 0.006 } },
+      { name: 'miner-good', seed: '//Bob', fixture: 'lm-small', hyperparameters: { steps: 150, width: 48, context: 4 } },
+      { name: 'miner-fair', seed: '//Charlie', fixture: 'lm-small', hyperparameters: { steps: 60, width: 32, context: 3 } },
+      // Writes a model that reads the token it predicts (issue 19): the causality check rejects it.
+      { name: 'miner-cheat', seed: '//Dave', fixture: 'look-ahead' },
+      { name: 'miner-broken', seed: '//Eve', fixture: 'exit-1' },
+    ],
+    baseline: { name: 'baseline-champion', fixture: 'lm-small', hyperparameters: { steps: 30, width: 24, context: 2 } },
+    metric: 'mean next-token cross-entropy in nats on the hidden test splits; lower is better',
+  },
+  image: {
+    miners: [
+      { name: 'miner-strong', seed: '//Alice', fixture: 'image-denoiser', hyperparameters: { steps: 150, lr: 0.002 } },
+      { name: 'miner-good', seed: '//Bob', fixture: 'image-denoiser', hyperparameters: { steps: 60 } },
+      { name: 'miner-fair', seed: '//Charlie', fixture: 'image-denoiser', hyperparameters: { steps: 20 } },
+      // The same broken script, entered for image tasks.
+      { name: 'miner-broken', seed: '//Eve', fixture: 'exit-1', taskTypes: ['image'] },
+    ],
+    baseline: { name: 'baseline-champion', fixture: 'image-denoiser', hyperparameters: { steps: 10 } },
+    metric: 'mean squared error of the predicted noise on the hidden test images; lower is better',
+  },
+};
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'miners');
@@ -43,7 +66,8 @@ const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'miners');
  * sandbox with the trainer-cpu image, a dataset generated from each task's seed, five signed submissions
  * (one of them a look-ahead cheater the causality check rejects).
  */
-export async function runDemo(): Promise<number> {
+export async function runDemo(type: DemoType = 'text'): Promise<number> {
+  const { miners, baseline, metric } = LINEUPS[type];
   const started = Date.now();
   const say = (msg: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
   const base = loadConfig();
@@ -78,8 +102,8 @@ export async function runDemo(): Promise<number> {
   fs.mkdirSync(dataDir, { recursive: true });
   await cryptoWaitReady();
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-  const pairs = MINERS.map((m) => keyring.addFromUri(m.seed));
-  const baselineRepo = makeRepo(dataDir, BASELINE.name, BASELINE.fixture, BASELINE.hyperparameters);
+  const pairs = miners.map((m) => keyring.addFromUri(m.seed));
+  const baselineRepo = makeRepo(dataDir, baseline.name, baseline.fixture, baseline.hyperparameters);
 
   const config = loadConfigWith(
     {
@@ -104,12 +128,12 @@ export async function runDemo(): Promise<number> {
   try {
     const ds = app.get(DataSource);
     const rulebook = newTournamentRulebook({ rules: { bossTasks: 3, timeLimitsSeconds: { group: 240, knockout: 240, boss: 240 } }, schedule: { registrationMinutes: 60 } });
-    const tournament = await ds.transaction((m) => app.get(TournamentFactory).createNextCycle({ type: 'text', opensAt: new Date(), rulebook }, m));
-    say(`tournament ${tournament.id} open for registration (rulebook ${tournament.rulebookVersion}; champion: the baseline repo)`);
+    const tournament = await ds.transaction((m) => app.get(TournamentFactory).createNextCycle({ type, opensAt: new Date(), rulebook }, m));
+    say(`${type} tournament ${tournament.id} open for registration (rulebook ${tournament.rulebookVersion}; champion: the baseline repo; pool ${rulebook.pools[type]} of emission)`);
 
     const submissions = app.get(SubmissionsService);
-    for (const [i, miner] of MINERS.entries()) {
-      const repo = makeRepo(dataDir, miner.name, miner.fixture, miner.hyperparameters);
+    for (const [i, miner] of miners.entries()) {
+      const repo = makeRepo(dataDir, miner.name, miner.fixture, miner.hyperparameters, miner.taskTypes);
       const fields = { tournamentId: tournament.id, hotkey: pairs[i].address, repoUrl: repo.url, commitSha: repo.sha, signedAt: Math.floor(Date.now() / 1000) };
       const entrant = await submissions.submit({ ...fields, signature: u8aToHex(pairs[i].sign(buildSubmissionMessage(fields))) });
       say(`signed submission accepted: ${miner.name} (hotkey ${short(entrant.hotkey)}, uid ${entrant.uid}, commit ${repo.sha.slice(0, 10)})`);
@@ -123,8 +147,8 @@ export async function runDemo(): Promise<number> {
       const v = queries.datasetVisibility(id);
       return `${id}, ${v.visibility}: ${v.note}`;
     };
-    await watch(ds, tournament.id, names, MINERS.map((m) => m.name), datasetLabel, say);
-    await printResults(queries, app.get(WeightsPreviewService), ds, tournament.id, names);
+    await watch(ds, tournament.id, names, miners.map((m) => m.name), datasetLabel, say);
+    await printResults(queries, app.get(WeightsPreviewService), ds, tournament.id, names, metric);
     const audited = await auditSealedBundles(app.get(AuditBundleRepository), tournament.id, config.dataDir);
     say('demo finished');
     return audited ? 0 : 1;
@@ -154,9 +178,10 @@ async function watch(ds: DataSource, tournamentId: string, names: Map<string, st
     const tasks = new Map((await ds.getRepository(TaskEntity).find({ where: { tournamentId } })).map((x) => [x.id, x]));
     const roundIndex = new Map([...rounds.values()].map((r) => [r.id, r.index]));
     for (const task of tasks.values()) {
-      if (announced.has(task.id)) continue;
+      // A task of a round planned after the rounds were read is announced on the next pass.
+      if (announced.has(task.id) || !roundIndex.has(task.roundId)) continue;
       announced.add(task.id);
-      say(`task ${task.slot} of round ${roundIndex.get(task.roundId)}: ${task.taskType} on ${datasetLabel(task.datasetId)}; test-set commitment ${task.testSetCommitment.slice(0, 16)}...`);
+      say(`task ${task.slot} of round ${roundIndex.get(task.roundId)}: ${task.taskType} (${metricLabel(task.taskType)}) on ${datasetLabel(task.datasetId)}; test-set commitment ${task.testSetCommitment.slice(0, 16)}...`);
     }
     for (const run of runs) {
       const key = `${run.state}/${run.outcome ?? ''}`;
@@ -174,9 +199,15 @@ async function watch(ds: DataSource, tournamentId: string, names: Map<string, st
   }
 }
 
-async function printResults(queries: TournamentQueriesService, weights: WeightsPreviewService, ds: DataSource, tournamentId: string, names: Map<string, string>): Promise<void> {
+/** "denoising_mse, lower is better": the task type's metric and its direction, from its evaluator. */
+function metricLabel(taskType: string): string {
+  const evaluator = evaluatorFor(taskType);
+  return evaluator ? `${evaluator.metricName}, ${evaluator.direction} is better` : 'unknown task type';
+}
+
+async function printResults(queries: TournamentQueriesService, weights: WeightsPreviewService, ds: DataSource, tournamentId: string, names: Map<string, string>, metric: string): Promise<void> {
   const { entries } = await queries.leaderboard(tournamentId);
-  console.log('\nLeaderboard (mean next-token cross-entropy in nats on the hidden test splits; lower is better)');
+  console.log(`\nLeaderboard (${metric})`);
   console.log('  rank  entrant            uid   tasks  mean loss   runs ok/failed  eliminated in round');
   for (const e of entries) {
     console.log(
@@ -186,7 +217,7 @@ async function printResults(queries: TournamentQueriesService, weights: WeightsP
   const baselines = await ds.getRepository(EvaluationEntity).createQueryBuilder('e').where('e.runId IS NULL AND e.taskId IN (SELECT id FROM tasks WHERE "tournamentId" = :id)', { id: tournamentId }).getMany();
   if (baselines.length) {
     const mean = baselines.reduce((a, b) => a + b.metricValue, 0) / baselines.length;
-    console.log(`  base model (builtin:unigram) mean loss over ${baselines.length} tasks: ${mean.toFixed(4)}; uniform would be ${Math.log(256).toFixed(4)}`);
+    console.log(`  base model mean score over ${baselines.length} tasks: ${mean.toFixed(4)}`);
   }
 
   const boss = await ds.getRepository(RoundEntity).findOne({ where: { tournamentId, kind: 'boss' } });
@@ -234,9 +265,13 @@ function short(hotkey: string): string {
   return `${hotkey.slice(0, 6)}…${hotkey.slice(-4)}`;
 }
 
-function makeRepo(dataDir: string, name: string, fixture: string, hyperparameters?: Record<string, number>): { url: string; sha: string } {
+function makeRepo(dataDir: string, name: string, fixture: string, hyperparameters?: Record<string, number>, taskTypes?: string[]): { url: string; sha: string } {
   const dir = path.join(dataDir, 'miners', name);
   fs.cpSync(path.join(FIXTURES, fixture), dir, { recursive: true });
+  if (taskTypes) {
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'crucible.json'), 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(path.join(dir, 'crucible.json'), JSON.stringify({ ...manifest, taskTypes }) + '\n');
+  }
   if (hyperparameters) fs.writeFileSync(path.join(dir, 'hyperparameters.json'), JSON.stringify(hyperparameters, null, 2) + '\n');
   const env = { PATH: '/usr/local/bin:/usr/bin:/bin', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: `${name}@example.invalid`, GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: `${name}@example.invalid` };
   const git = (args: string[]) => execFileSync('git', args, { cwd: dir, env, encoding: 'utf8' }).trim();

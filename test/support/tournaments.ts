@@ -7,12 +7,12 @@ import type { TournamentEntity } from '../../src/tournaments/tournament.entity';
 import type { INestApplication } from '@nestjs/common';
 
 /** A tournament whose registration already closed, with a rulebook for fast tests. */
-export async function createClosedTournament(app: INestApplication, rules: Partial<TournamentRulebook> = {}): Promise<TournamentEntity> {
+export async function createClosedTournament(app: INestApplication, rules: Partial<TournamentRulebook> = {}, type = 'text'): Promise<TournamentEntity> {
   const factory = app.get(TournamentFactory);
   // The whole emission to text (the defaults also pool image): these tests read the text winner's weight.
   const rulebook = { ...newTournamentRulebook({ schedule: { registrationMinutes: 1 } }), pools: { text: 1 }, ...rules };
   return app.get(DataSource).transaction((m) =>
-    factory.createNextCycle({ type: 'text', opensAt: new Date(Date.now() - 3600_000), rulebook }, m),
+    factory.createNextCycle({ type, opensAt: new Date(Date.now() - 3600_000), rulebook }, m),
   );
 }
 
