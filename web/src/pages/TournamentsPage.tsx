@@ -128,28 +128,28 @@ export function TournamentsPage() {
             </p>
             {s.cycles.length === 0 && <p className="muted">No cycle on record or planned: this type's cycles are scheduled by hand (Admin page or POST /api/tournaments).</p>}
             {s.cycles.length > 0 && (
-            <table>
-              <thead>
-                <tr>
-                  <th>Cycle</th>
-                  <th>State</th>
-                  <th>Registration opens</th>
-                  <th>At the latest</th>
-                  <th>Ends by</th>
-                </tr>
-              </thead>
-              <tbody>
-                {s.cycles.map((c) => (
-                  <tr key={c.cycle}>
-                    <td>{c.tournamentId ? <Link to={`/tournaments/${c.tournamentId}`}>#{c.cycle}</Link> : `#${c.cycle}`}</td>
-                    <td>{c.state ? <StateBadge state={c.state} /> : <span className="muted">projected</span>}</td>
-                    <td className="small">{time(c.opensAt)}</td>
-                    <td className="small">{time(c.opensBy)}</td>
-                    <td className="small">{time(c.endsBy)}</td>
+              <table>
+                <thead>
+                  <tr>
+                    <th>Cycle</th>
+                    <th>State</th>
+                    <th>Registration opens</th>
+                    <th>At the latest</th>
+                    <th>Ends by</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {s.cycles.map((c) => (
+                    <tr key={c.cycle}>
+                      <td>{c.tournamentId ? <Link to={`/tournaments/${c.tournamentId}`}>#{c.cycle}</Link> : `#${c.cycle}`}</td>
+                      <td>{c.state ? <StateBadge state={c.state} /> : <span className="muted">projected</span>}</td>
+                      <td className="small">{time(c.opensAt)}</td>
+                      <td className="small">{time(c.opensBy)}</td>
+                      <td className="small">{time(c.endsBy)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
             )}
           </div>
         ))}
