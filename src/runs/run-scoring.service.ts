@@ -3,7 +3,7 @@ import { evaluationExamples, evaluations, evaluationSeconds } from '../common/me
 import { EvaluationErrorCode } from '../evaluation/evaluation.errors';
 import type { EvaluationResult, TaskDataRequest } from '../evaluation/task-data';
 import { TaskDataService } from '../evaluation/task-data';
-import { RepoIntake } from '../submissions/repo-intake/repo-intake';
+import { RepoIntake } from '../repo-intake/repo-intake';
 
 /** At most this many contaminated example indices are kept as evidence (the count is always exact). */
 const EVIDENCE_EXAMPLES = 100;

@@ -7,7 +7,7 @@ import { planPrune } from '../common/prune-plan';
 import { AppConfig } from '../config/app-config';
 import { forceRemove } from '../sandbox/output-dir';
 import { runDirName } from '../sandbox/sandbox-training-executor';
-import { RepoIntake } from '../submissions/repo-intake/repo-intake';
+import { RepoIntake } from '../repo-intake/repo-intake';
 import { RunRepository } from './run.repository';
 
 const DAY_MS = 86_400_000;

@@ -5,7 +5,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { pausePoint } from '../common/pause-point';
 import { isGpuClass } from '../scoring/task-type-draw';
-import { RepoIntake, RepoIntakeError } from '../submissions/repo-intake/repo-intake';
+import { RepoIntake, RepoIntakeError } from '../repo-intake/repo-intake';
 import { classifyOutcome } from './classify-outcome';
 import { forceRemove } from './output-dir';
 import { buildRunSpec, type RunLimits } from './run-spec';

@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { parseChainEntry } from './chain-commitment';
 import { EntrantRepository } from './entrant.repository';
 import { EntryWindow, EntryWindows } from './entry-windows';
-import { RepoIntakeError } from './repo-intake/repo-intake';
+import { RepoIntakeError } from '../repo-intake/repo-intake';
 import { SubmissionError, SubmissionErrorCode, SubmissionsService } from './submissions.service';
 
 export interface ChainEntriesPass {

@@ -5,7 +5,7 @@ import { NotFoundError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
 import { K, similarPairs, SharedPassage, W } from './code-similarity';
 import { EntrantRepository } from './entrant.repository';
-import { RepoIntake } from './repo-intake/repo-intake';
+import { RepoIntake } from '../repo-intake/repo-intake';
 
 /** Files larger than this are not source code worth comparing. */
 const MAX_FILE_BYTES = 512 * 1024;

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MetagraphModule } from '../chain/metagraph.module';
-import { RepoIntakeModule } from './repo-intake/repo-intake.module';
+import { RepoIntakeModule } from '../repo-intake/repo-intake.module';
 import { SimilarityReportService } from './similarity-report.service';
 import { SubmissionsService } from './submissions.service';
 

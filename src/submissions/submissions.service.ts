@@ -8,7 +8,7 @@ import { AppConfig } from '../config/app-config';
 import { EntrantEntity } from './entrant.entity';
 import { EntrantRepository } from './entrant.repository';
 import { EntryWindows } from './entry-windows';
-import { RepoIntake } from './repo-intake/repo-intake';
+import { RepoIntake } from '../repo-intake/repo-intake';
 import { buildSubmissionMessage, signatureCryptoReady, verifySubmissionSignature } from './signature';
 
 export enum SubmissionErrorCode {

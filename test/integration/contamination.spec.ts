@@ -8,7 +8,7 @@ import { splitDataset, type TokenSplit } from '../../src/evaluation/datasets/spl
 import { OnnxTaskDataService } from '../../src/evaluation/onnx-task-data.service';
 import type { EvaluationResult, TaskDataRequest } from '../../src/evaluation/task-data';
 import { RunScoring } from '../../src/runs/run-scoring.service';
-import { createRepoIntake } from '../../src/submissions/repo-intake/repo-intake.module';
+import { createRepoIntake } from '../../src/repo-intake/repo-intake.module';
 import { makeMinerRepo, makeRepo, MINERS_DIR } from '../support/git-fixtures';
 import { uniformModel } from '../support/onnx-models';
 

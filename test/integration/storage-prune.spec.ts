@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { TrainingRunEntity } from '../../src/runs/training-run.entity';
 import { StoragePruner } from '../../src/runs/storage-pruner.service';
 import { runDirName } from '../../src/sandbox/sandbox-training-executor';
-import { RepoIntake } from '../../src/submissions/repo-intake/repo-intake';
+import { RepoIntake } from '../../src/repo-intake/repo-intake';
 import { FakeTaskDataService, InMemoryTrainingExecutor } from '../fakes/in-memory-training';
 import { createTestDatabase, TestDatabase } from '../support/databases';
 import { makeRepo } from '../support/git-fixtures';

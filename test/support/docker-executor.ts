@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DockerSandboxRunner } from '../../src/sandbox/docker/docker-sandbox-runner';
 import { SandboxTrainingExecutor, type SandboxExecutorOptions } from '../../src/sandbox/sandbox-training-executor';
-import { GitRepoIntake } from '../../src/submissions/repo-intake/git-repo-intake';
+import { GitRepoIntake } from '../../src/repo-intake/git-repo-intake';
 import type { TrainingJob } from '../../src/sandbox/training-executor';
 import { TRAINER_IMAGE } from './docker-sandbox';
 

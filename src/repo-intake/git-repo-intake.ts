@@ -14,8 +14,8 @@ import {
   type RepoInspection,
   type TreeEntry,
 } from './repo-intake';
-import { prunableEntries } from '../../common/disk-usage';
-import { planPrune, type PrunePolicy } from '../../common/prune-plan';
+import { prunableEntries } from '../common/disk-usage';
+import { planPrune, type PrunePolicy } from '../common/prune-plan';
 import { canonicalRepoUrl, hostAllowed, isPublicAddress } from './repo-url';
 
 export interface GitRepoIntakeOptions {

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import * as path from 'node:path';
-import { AppConfig } from '../../config/app-config';
+import { AppConfig } from '../config/app-config';
 import { GitRepoIntake } from './git-repo-intake';
 import { RepoIntake } from './repo-intake';
 

@@ -4,8 +4,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { git, makeMinerRepo, makeRawTreeRepo, makeRepo } from '../../../test/support/git-fixtures';
-import { GitHttpServer, startGitHttpServer } from '../../../test/support/git-http-server';
+import { git, makeMinerRepo, makeRawTreeRepo, makeRepo } from '../../test/support/git-fixtures';
+import { GitHttpServer, startGitHttpServer } from '../../test/support/git-http-server';
 import { GitRepoIntake, UNREACHABLE_MESSAGE } from './git-repo-intake';
 import { parseManifest, RepoIntakeError, RepoIntakeErrorCode as Code, treeProblems, type TreeEntry } from './repo-intake';
 

@@ -1,5 +1,5 @@
-import { DomainError, type ErrorStatus } from '../../common/domain-error';
-import type { PrunePolicy } from '../../common/prune-plan';
+import { DomainError, type ErrorStatus } from '../common/domain-error';
+import type { PrunePolicy } from '../common/prune-plan';
 
 /** crucible.json (DESIGN.md, "Miner repository contract"). */
 export interface MinerManifest {
