@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runSubmitCommand } from './submit-command';
+import { runSubmitCommand } from './submit.command';
 import { buildSubmissionMessage, verifySubmissionSignature } from '../submissions/signature';
 
 describe('crucible submit', () => {
