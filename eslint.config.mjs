@@ -1,4 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import tseslint from 'typescript-eslint';
+import layers from './eslint/layer-order.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**', 'data/**'] },
@@ -33,6 +35,17 @@ export default tseslint.config(
           selector: "CallExpression[callee.property.name=/^(log|warn|error|debug|verbose|fatal)$/][callee.object.property.name='logger'][arguments.length=1][arguments.0.type='ObjectExpression']",
           message: "A log call with fields says what happened too: logger.log({ fields }, 'message').",
         },
+      ],
+    },
+  },
+  // Folders of src/ import one way, down the layer order in eslint/layer-order.mjs (README, "Layout").
+  { files: ['src/**/*.ts'], plugins: { crucible: layers }, rules: { 'crucible/layer-order': ['error', { srcDir: fileURLToPath(new URL('./src', import.meta.url)) }] } },
+  {
+    files: ['src/scoring/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!\\.\\.?/)', message: 'src/scoring is pure: no framework, database, file, network or process imports (only its own files).' }] },
       ],
     },
   },
