@@ -53,7 +53,8 @@ const LINEUPS: Record<DemoType, { miners: DemoMiner[]; baseline: Omit<DemoMiner,
       // The same broken script, entered for image tasks.
       { name: 'miner-broken', seed: '//Eve', fixture: 'exit-1', taskTypes: ['image'] },
     ],
-    baseline: { name: 'baseline-champion', fixture: 'image-denoiser', hyperparameters: { steps: 10 } },
+    // Trained from scratch, briefly: the miners start from the task's base denoiser.
+    baseline: { name: 'baseline-champion', fixture: 'image-denoiser', hyperparameters: { steps: 10, fromScratch: 1 } },
     metric: 'mean squared error of the predicted noise on the hidden test images; lower is better',
   },
 };

@@ -13,9 +13,15 @@ export interface BaseModelEntry {
   id: string;
   /** sha256 of model.onnx. */
   sha256: string;
+  /** Files a miner finds in /task/base/ when they are not BASE_MODEL_FILES (e.g. no tokenizer for images). */
+  files?: readonly string[];
 }
 
-export const BASE_MODELS: readonly BaseModelEntry[] = [{ id: 'byte-lm-v1', sha256: '517a91ba2f600f049c0ed4061db8d49e070472f1466c3be37a801c5a39ec080a' }];
+export const BASE_MODELS: readonly BaseModelEntry[] = [
+  { id: 'byte-lm-v1', sha256: '517a91ba2f600f049c0ed4061db8d49e070472f1466c3be37a801c5a39ec080a' },
+  // The `image` tasks' denoiser (base-models/shapes-denoiser-v1/README.md).
+  { id: 'shapes-denoiser-v1', sha256: '6229b83ee0a09a96df9b3d9e8441c8fc642395f1e491d8599999735073ea78bf', files: ['model.onnx', 'model.pt', 'model.py', 'README.md'] },
+];
 
 /** Files a miner finds in /task/base/ (model.onnx is the same network as model.pt). */
 export const BASE_MODEL_FILES = ['model.onnx', 'model.pt', 'model.py', 'tokenizer.json', 'README.md'] as const;
@@ -57,5 +63,5 @@ export async function loadBaseModel(name: string, root = repoBaseModelsDir()): P
 /** Copies a base model's files into `dest` (the task's base/ folder, mounted at /task/base). */
 export async function writeBaseModelFiles(model: LoadedBaseModel, dest: string): Promise<void> {
   await fs.promises.mkdir(dest, { recursive: true });
-  for (const file of BASE_MODEL_FILES) await fs.promises.copyFile(path.join(model.dir, file), path.join(dest, file));
+  for (const file of model.files ?? BASE_MODEL_FILES) await fs.promises.copyFile(path.join(model.dir, file), path.join(dest, file));
 }

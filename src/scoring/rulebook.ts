@@ -167,7 +167,7 @@ export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
   hardware: 'cpu-2',
   taskCatalog: {
     'causal-lm': { datasets: ['grammar-lm-v1'], baseModels: ['builtin:unigram'] },
-    image: { datasets: ['shapes-16-v1'], baseModels: ['builtin:uniform'] },
+    image: { datasets: ['shapes-16-v1'], baseModels: ['base:shapes-denoiser-v1'] },
   },
   allowPublicDatasets: false,
   contaminationThreshold: CONTAMINATION_THRESHOLD_DEFAULT,

@@ -45,7 +45,18 @@ describe('OnnxTaskDataService (image, real onnxruntime)', () => {
     expect(fs.readdirSync(prepared.trainDir).sort()).toEqual(['images.f32', 'labels.u8', 'meta.json']);
     const meta = JSON.parse(fs.readFileSync(path.join(prepared.trainDir, 'meta.json'), 'utf8'));
     // 1536 images, round(1536 * 0.125) = 192 of them held out.
-    expect(meta).toEqual({ format: 'images-f32', count: 1344, channels: 1, height: 16, width: 16, numClasses: 4, schedule: { kind: 'linear-beta', timesteps: 100, betaStart: 1e-3, betaEnd: 0.04 } });
+    expect(meta).toEqual({
+      format: 'images-f32',
+      count: 1344,
+      channels: 1,
+      height: 16,
+      width: 16,
+      numClasses: 4,
+      schedule: { kind: 'linear-beta', timesteps: 100, betaStart: 1e-3, betaEnd: 0.04 },
+      baseModel: { id: 'shapes-denoiser-v1', sha256: '6229b83ee0a09a96df9b3d9e8441c8fc642395f1e491d8599999735073ea78bf', path: '/task/base' },
+    });
+    // The base denoiser sits beside the training split (mounted at /task/base): weights, architecture, ONNX.
+    expect(fs.readdirSync(path.join(path.dirname(prepared.trainDir), 'base')).sort()).toEqual(['README.md', 'model.onnx', 'model.pt', 'model.py']);
     expect(fs.statSync(path.join(prepared.trainDir, 'images.f32')).size).toBe(1344 * 256 * 4);
     expect(split.test).toHaveLength(192);
 
@@ -71,6 +82,9 @@ describe('OnnxTaskDataService (image, real onnxruntime)', () => {
 
     const baseline = scoreOf(await service.evaluateBaseline(req, 'builtin:uniform'));
     expect(baseline.metricValue).toBe(score.metricValue);
+    // The pretrained base denoiser does far better (measured 0.13 on another seed).
+    const base = scoreOf(await service.evaluateBaseline(req, 'base:shapes-denoiser-v1'));
+    expect(base.metricValue).toBeLessThan(0.3);
   });
 
   it('feeds the optional label and the noisy input exactly: noise = 0.5 * noisy + 0.25 * label', async () => {

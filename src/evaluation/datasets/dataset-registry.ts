@@ -40,6 +40,7 @@ export function builtinDatasets(datasetsDir = repoDatasetsDir()): DatasetDefinit
       size: 16,
       numClasses: SHAPE_CLASSES.length,
       schedule: { timesteps: 100, betaStart: 1e-3, betaEnd: 0.04 },
+      baseModel: 'base:shapes-denoiser-v1',
       testFraction: 0.125,
       description: 'Grey-scale 16x16 shapes (disc, square, triangle, cross) generated per task from its secret seed (crucible-shapes/1), for denoising',
     },
@@ -144,8 +145,11 @@ export async function loadDataset(def: DatasetDefinition, seed?: string): Promis
   }
   if (def.kind === 'generated-images') {
     if (seed === undefined) throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id} is generated from the task seed: give the seed`);
+    const baseModel = await loadBaseModel(def.baseModel).catch((cause: unknown) => {
+      throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id}: ${(cause as Error).message}`, { cause });
+    });
     const { pixels, labels } = generateShapes(seed, def.count, def.size);
-    return { kind: 'images', id: def.id, channels: 1, size: def.size, numClasses: def.numClasses, testFraction: def.testFraction, schedule: def.schedule, pixels, labels };
+    return { kind: 'images', id: def.id, channels: 1, size: def.size, numClasses: def.numClasses, testFraction: def.testFraction, schedule: def.schedule, pixels, labels, baseModel };
   }
   if (def.kind === 'generated-prompts') {
     if (seed === undefined) throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id} is generated from the task seed: give the seed`);

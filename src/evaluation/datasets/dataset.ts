@@ -40,6 +40,8 @@ export type DatasetDefinition =
       numClasses: number;
       /** The forward process the hidden test noise follows (handed to miners in meta.json). */
       schedule: NoiseSchedule;
+      /** The pretrained denoiser handed to miners in /task/base (`base:<id>`). */
+      baseModel: string;
       testFraction: number;
       description: string;
     }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { type LoadedBaseModel, writeBaseModelFiles } from '../base-models';
 import { drawTestNoise, type DrawnNoise, type NoiseSchedule } from './shapes-generator';
 
 /**
@@ -19,6 +20,8 @@ export interface ImageDataset {
   /** Row-major [count, channels, size, size]. */
   pixels: Float32Array;
   labels: Uint8Array;
+  /** The base denoiser the task hands to miners (/task/base). */
+  baseModel: LoadedBaseModel;
 }
 
 export interface ImageSplit {
@@ -33,6 +36,7 @@ export interface ImageSplit {
   /** Clean training images, [count, channels, size, size], and their labels, in dataset order. */
   trainPixels: Float32Array;
   trainLabels: Uint8Array;
+  baseModel: LoadedBaseModel;
 }
 
 /** The parsed hidden test split as the image evaluator consumes it. */
@@ -69,6 +73,7 @@ export function splitImages(dataset: ImageDataset, seed: string, testIndices: nu
     test: drawn.map((d, k) => ({ ...d, label: dataset.labels[testIndices[k]] })),
     trainPixels,
     trainLabels: Uint8Array.from(train, (i) => dataset.labels[i]),
+    baseModel: dataset.baseModel,
   };
 }
 
@@ -120,12 +125,14 @@ export function parseImageSplit(buf: Buffer, start: number): ImageTestSplit {
 
 /**
  * /data/train for `image`: images.f32 (float32 little-endian, [count, channels, size, size], pixels
- * in [-1, 1]), labels.u8 and meta.json with the noise schedule the test noise follows.
+ * in [-1, 1]), labels.u8 and meta.json with the noise schedule the test noise follows; the base
+ * denoiser's files beside it in base/ (mounted at /task/base).
  */
 export async function writeImageTrainSplit(split: ImageSplit, trainDir: string): Promise<Record<string, unknown>> {
   const pixels = Buffer.from(split.trainPixels.buffer, split.trainPixels.byteOffset, split.trainPixels.byteLength);
   await fs.promises.writeFile(path.join(trainDir, 'images.f32'), pixels, { mode: 0o644 });
   await fs.promises.writeFile(path.join(trainDir, 'labels.u8'), split.trainLabels, { mode: 0o644 });
+  await writeBaseModelFiles(split.baseModel, path.join(path.dirname(trainDir), 'base'));
   return {
     format: 'images-f32',
     count: split.trainLabels.length,
@@ -134,5 +141,6 @@ export async function writeImageTrainSplit(split: ImageSplit, trainDir: string):
     width: split.size,
     numClasses: split.numClasses,
     schedule: { kind: 'linear-beta', ...split.schedule },
+    baseModel: { id: split.baseModel.id, sha256: split.baseModel.sha256, path: '/task/base' },
   };
 }
