@@ -82,6 +82,16 @@ export class AuditBundleService {
     return this.seal('key_change', to, { keyChange: { from, to, signature: retired ? retired.sign(keyChangeMessage(sequence, to)) : '' } });
   }
 
+  /** An evaluation's per-example losses for the bundle; a file that cannot be read is sealed as null and said. */
+  private readLosses(file: string, evaluationId: string): string | null {
+    try {
+      return fs.readFileSync(file).toString('base64');
+    } catch (error) {
+      this.logger.warn({ evaluationId, file, error: String(error) }, 'losses file unreadable: sealed without its per-example losses');
+      return null;
+    }
+  }
+
   /** Seals one subject; idempotent (an already sealed subject is returned unchanged). */
   private async seal(kind: BundleKind, subject: string, content: BundleContent): Promise<BundleEnvelope> {
     const existing = await this.bundles.bySubject(kind, subject);
@@ -211,7 +221,7 @@ export class AuditBundleService {
         modelSha256: e.modelSha256,
         evaluatorVersion: e.evaluatorVersion,
         causality: e.causality,
-        losses: readLosses(e.lossesPath),
+        losses: this.readLosses(e.lossesPath, e.id),
       })),
     };
   }
@@ -245,13 +255,7 @@ export function bundleFileName(sequence: number, kind: BundleKind): string {
   return `${String(sequence).padStart(6, '0')}-${kind}.json`;
 }
 
-function readLosses(file: string): string | null {
-  try {
-    return fs.readFileSync(file).toString('base64');
-  } catch {
-    return null;
-  }
-}
+
 
 function iso(d: Date | null): string | null {
   return d ? d.toISOString() : null;
