@@ -162,8 +162,9 @@ describe('live events (GET /api/events)', () => {
     await feed.poll();
     expect(feed.frontier).toBe(start + 2);
     await c.rollbackTransaction();
-    // Settled once every transaction open when the gap was seen has ended (other suites' may still run).
-    for (let i = 0; i < 200 && feed.frontier < start + 4; i++) await feed.poll().then(() => new Promise((r) => setTimeout(r, 50)));
+    // Settled once every transaction open when the gap was seen has ended: xids are server-wide, so other
+    // suites' transactions, on any database of this server, may hold it back for a while (never past it).
+    for (let i = 0; i < 600 && feed.frontier < start + 4; i++) await feed.poll().then(() => new Promise((r) => setTimeout(r, 100)));
     expect(feed.frontier).toBe(start + 4);
     expect(feed.recent(start + 2, 10)!.map((e) => [e.id, (e.data as { outcome: string }).outcome])).toEqual([[start + 4, 'succeeded']]);
     await a.release();
