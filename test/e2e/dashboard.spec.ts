@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { TrainingRunEntity } from '../../src/runs/training-run.entity';
 import { TournamentEntity } from '../../src/tournaments/tournament.entity';
 import type { TrainingHooks, TrainingJob, TrainingResult } from '../../src/sandbox/training-executor';
@@ -54,6 +54,12 @@ async function firstRunning(w: WorkerHandle, tournamentId: string): Promise<stri
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** The text a person sees: scrolled into view first (sections out of view are not rendered, see styles.css). */
+async function seen(locator: Locator, timeout = 15_000): Promise<string> {
+  await locator.scrollIntoViewIfNeeded({ timeout });
+  return locator.innerText();
 }
 
 function cellState(page: Page, runId: string, state: string) {
@@ -128,7 +134,7 @@ describe('dashboard in a real browser (system Chromium, PostgreSQL, in-memory ru
     await page.locator('h1 [data-state="completed"]').waitFor({ timeout: 15_000 });
     expect(await page.evaluate('window.__sameDocument')).toBe(true);
     // The hostile repository URL is shown as text.
-    expect(await page.locator('[data-testid="leaderboard"]').innerText()).toContain(HOSTILE);
+    expect(await seen(page.locator('[data-testid="leaderboard"]'))).toContain(HOSTILE);
     await page.locator('[data-testid="score-chart"] canvas').waitFor();
     await shot(page, 'tournament');
     // The README's picture (docs/dashboard-tournament.jpg): the top of the same page.
@@ -137,10 +143,11 @@ describe('dashboard in a real browser (system Chromium, PostgreSQL, in-memory ru
     // A run page: its state history and log tail (public now: its round is decided).
     const failed = await worker.ds.getRepository(TrainingRunEntity).findOneByOrFail({ tournamentId: t.id, outcome: 'miner_failed' });
     await page.goto(`${base}/runs/${failed.id}`);
-    const log = await page.locator('[data-testid="log-tail"]').innerText({ timeout: 15_000 });
+    const log = await seen(page.locator('[data-testid="log-tail"]'));
     expect(log).toContain(`starting run ${failed.id}`);
     expect(log).toContain(`step 2 loss 3.1 ${HOSTILE}`);
-    expect(await page.locator('[data-testid="run-facts"]').innerText()).toContain('fake miner_failed');
+    expect(await seen(page.locator('[data-testid="run-facts"]'))).toContain('fake miner_failed');
+    await seen(page.locator('[data-testid="run-history"]'));
     expect(await page.locator('[data-testid="run-history"] [data-state]').allInnerTexts()).toEqual(['queued', 'running', 'finished']);
     await shot(page, 'run');
 
@@ -152,7 +159,7 @@ describe('dashboard in a real browser (system Chromium, PostgreSQL, in-memory ru
     const preview = await worker.app.get(WeightsPreviewService).preview();
     expect(shown).toEqual(preview.vector.shares.map((s) => s.weight));
     expect(shown.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
-    expect(await page.locator('[data-testid="share-total"]').innerText()).toBe('100.0000%');
+    expect(await seen(page.locator('[data-testid="share-total"]'))).toBe('100.0000%');
     await shot(page, 'weights');
 
     // The other pages render from the API without an error.
@@ -165,7 +172,7 @@ describe('dashboard in a real browser (system Chromium, PostgreSQL, in-memory ru
     await shot(page, 'miner');
 
     await page.goto(`${base}/audit`);
-    expect(await page.locator('[data-testid="audit-command"]').innerText({ timeout: 15_000 })).toBe(`crucible audit --source ${base} --days 7`);
+    expect(await seen(page.locator('[data-testid="audit-command"]'))).toBe(`crucible audit --source ${base} --days 7`);
     await shot(page, 'audit');
 
     // Admin: the API's own validation error, then a tournament scheduled with the token from the page.

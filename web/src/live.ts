@@ -16,8 +16,8 @@ export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
 
 /**
  * Subscribes to the server-sent events at /api/events (optionally for one tournament) and calls
- * `onChange` once per burst of events that `affects` accepts. The browser's EventSource reconnects
- * by itself and resumes with Last-Event-ID, so nothing is missed between two refetches.
+ * `onChange` once per burst of events that `affects` accepts, and once the stream is open. The
+ * browser's EventSource reconnects by itself and resumes with Last-Event-ID.
  */
 export function useLiveEvents(opts: { tournamentId?: string; affects: (e: LiveEvent) => boolean; onChange: () => void }): LiveStatus {
   const [status, setStatus] = useState<LiveStatus>('connecting');
@@ -28,6 +28,13 @@ export function useLiveEvents(opts: { tournamentId?: string; affects: (e: LiveEv
     const url = opts.tournamentId ? `/api/events?tournamentId=${encodeURIComponent(opts.tournamentId)}` : '/api/events';
     const source = new EventSource(url);
     let timer: ReturnType<typeof setTimeout> | null = null;
+    const changed = () => {
+      if (timer !== null) return;
+      timer = setTimeout(() => {
+        timer = null;
+        handlers.current.onChange();
+      }, COALESCE_MS);
+    };
     const listener = (kind: EventKind) => (message: MessageEvent<string>) => {
       let data: Record<string, unknown>;
       try {
@@ -35,16 +42,16 @@ export function useLiveEvents(opts: { tournamentId?: string; affects: (e: LiveEv
       } catch {
         return;
       }
-      if (!handlers.current.affects({ kind, data })) return;
-      if (timer !== null) return;
-      timer = setTimeout(() => {
-        timer = null;
-        handlers.current.onChange();
-      }, COALESCE_MS);
+      if (handlers.current.affects({ kind, data })) changed();
     };
     const listeners = KINDS.map((kind) => [kind, listener(kind)] as const);
     for (const [kind, fn] of listeners) source.addEventListener(kind, fn);
-    source.onopen = () => setStatus('live');
+    // A first connection carries no Last-Event-ID, so it only gets events from now on: whatever changed
+    // between the page's first fetch and this moment is fetched again.
+    source.onopen = () => {
+      setStatus('live');
+      changed();
+    };
     source.onerror = () => setStatus('reconnecting');
     return () => {
       if (timer !== null) clearTimeout(timer);

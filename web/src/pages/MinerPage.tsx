@@ -1,5 +1,4 @@
-import { CategoryScale, Chart as ChartJS, Filler, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
-import { Line } from 'react-chartjs-2';
+import { lazy, Suspense } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { enc, getJson, type MinerView } from '../api';
 import { ErrorBox, Loading, Section, StateBadge } from '../components/common';
@@ -7,7 +6,7 @@ import { num, pct, time } from '../format';
 import { useLiveEvents } from '../live';
 import { useLoad } from '../use-load';
 
-ChartJS.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Filler);
+const WeightsChart = lazy(() => import('../components/WeightsChart').then((m) => ({ default: m.WeightsChart })));
 
 function result(e: MinerView['entries'][number]): string {
   if (e.status !== 'accepted') return `${e.status}${e.rejectionReason ? `: ${e.rejectionReason}` : ''}`;
@@ -74,15 +73,9 @@ export function MinerPage() {
               <p className="muted">No weight set has paid this hotkey's uid yet.</p>
             ) : (
               <>
-                <div className="chart small-chart">
-                  <Line
-                    data={{
-                      labels: m.weights.map((w) => `epoch ${w.epoch}`),
-                      datasets: [{ label: 'weight', data: m.weights.map((w) => w.weight), borderColor: '#2563eb', backgroundColor: 'rgba(37,99,235,0.15)', fill: true, pointRadius: 2 }],
-                    }}
-                    options={{ animation: false, maintainAspectRatio: false, scales: { y: { min: 0, title: { display: true, text: 'share of emission' } } } }}
-                  />
-                </div>
+                <Suspense fallback={<Loading what="the chart" />}>
+                  <WeightsChart weights={m.weights} />
+                </Suspense>
                 <table className="compact">
                   <thead>
                     <tr>

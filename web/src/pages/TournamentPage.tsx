@@ -1,15 +1,17 @@
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { getJson, type Leaderboard, type Round, type Task, type Tournament, type TournamentBoard } from '../api';
 import { Bracket } from '../components/Bracket';
 import { BossRound } from '../components/BossRound';
 import { ErrorBox, HotkeyLink, Loading, RepoText, Section, StateBadge } from '../components/common';
 import { RunsTable } from '../components/RunsTable';
-import { ScoreChart } from '../components/ScoreChart';
 import { Timeline } from '../components/Timeline';
 import { num, short, time } from '../format';
 import { useLiveEvents, type LiveStatus } from '../live';
 import { useLoad } from '../use-load';
+
+// Chart.js is most of the bundle: it loads after the page's tables, for the chart at the bottom.
+const ScoreChart = lazy(() => import('../components/ScoreChart').then((m) => ({ default: m.ScoreChart })));
 
 interface TournamentData {
   tournament: Tournament;
@@ -205,7 +207,9 @@ export function TournamentPage() {
       </Section>
 
       <Section title="Scores per task" id="scores">
-        <ScoreChart board={board} taskOrder={taskOrder} />
+        <Suspense fallback={<Loading what="the chart" />}>
+          <ScoreChart board={board} taskOrder={taskOrder} />
+        </Suspense>
       </Section>
       <p className="muted small">
         <Link to={`/tournaments?type=${encodeURIComponent(t.type)}`}>Other {t.type} tournaments</Link>
