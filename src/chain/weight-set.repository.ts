@@ -71,12 +71,27 @@ export class WeightSetRepository {
       .setParameter('attempt', JSON.stringify([attempt]))
       .where('id = :id', { id })
       .execute();
-    return this.mustFind(id);
+    return this.reload(id);
+  }
+
+  /**
+   * Makes the caller the epoch's one sender: records the block of the first send unless another
+   * worker already did (atomic). False when the send belongs to someone else.
+   */
+  async claimSend(id: string, block: number): Promise<boolean> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(WeightSetEntity)
+      .set({ firstSentBlock: block })
+      .where('id = :id AND "firstSentBlock" IS NULL', { id })
+      .returning('id')
+      .execute();
+    return (result.raw as unknown[]).length > 0;
   }
 
   async update(id: string, patch: WeightSetPatch): Promise<WeightSetEntity> {
     await this.dataSource.getRepository(WeightSetEntity).update({ id }, patch);
-    return this.mustFind(id);
+    return this.reload(id);
   }
 
   /** Committed vectors still waiting for their reveal, oldest first. */
@@ -84,7 +99,8 @@ export class WeightSetRepository {
     return this.dataSource.getRepository(WeightSetEntity).find({ where: { netuid, status: 'committed' }, order: { epoch: 'ASC' } });
   }
 
-  private async mustFind(id: string): Promise<WeightSetEntity> {
+  /** The row as stored now. */
+  async reload(id: string): Promise<WeightSetEntity> {
     const row = await this.findById(id);
     if (!row) throw new Error(`weight set ${id} not found`);
     return row;

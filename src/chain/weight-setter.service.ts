@@ -174,12 +174,20 @@ export class WeightSetterService {
       row = await this.weightSets.update(row.id, { salt, commitHash });
     }
 
+    // Only the worker that records the first send sends (and retries) for the epoch: two workers
+    // ticking together never both send. One that dies before its send landed costs that epoch.
+    let sender = false;
     return this.withRetries(row, action, { leaveWhenTooEarly: false }, async (current) => {
       const me = await this.myUid();
       const landed = await this.landedEarlier(current, me.uid, me.lastUpdate);
       if (landed) return landed;
+      if (!sender && current.firstSentBlock !== null) return current;
       await this.waitForRateLimit(me.lastUpdate, hyper.weightsRateLimit);
-      const sending = current.firstSentBlock === null ? await this.weightSets.update(current.id, { firstSentBlock: await this.chain.currentBlock() }) : current;
+      if (!sender) {
+        sender = await this.weightSets.claimSend(current.id, await this.chain.currentBlock());
+        if (!sender) return this.weightSets.reload(current.id);
+      }
+      const sending = await this.weightSets.reload(current.id);
       if (action === 'commit') return this.recordCommit(sending, await this.chain.commitWeights(sending.netuid, commitHash as string));
       const inclusion = await this.chain.setWeights({ netuid: sending.netuid, uids: sending.uids, values: sending.values, versionKey });
       return this.recordSet(sending, inclusion, me.uid, 'set');
