@@ -133,6 +133,7 @@ export class DashboardReadRepository {
     return this.ds.query(`SELECT id AS "roundId", index, kind, "createdAt", "decidedAt" FROM rounds WHERE "tournamentId" = $1 ORDER BY index`, [tournamentId]);
   }
 
+  /** Latest round first: a running tournament's live runs lead the list. */
   async boardRuns(tournamentId: string): Promise<BoardRunRow[]> {
     const rows: Array<BoardRunRow & { metricValue: string | number | null }> = await this.ds.query(
       `SELECT r.id AS "runId", r."taskId", t."roundId", r."entrantId", e.hotkey, r.attempt, r.state, r.outcome,
@@ -143,7 +144,7 @@ export class DashboardReadRepository {
          JOIN entrants e ON e.id = r."entrantId"
          LEFT JOIN evaluations ev ON ev."runId" = r.id
         WHERE r."tournamentId" = $1
-        ORDER BY ro.index, t.slot, e."receivedAt", r.attempt`,
+        ORDER BY ro.index DESC, t.slot, e."receivedAt", r.attempt`,
       [tournamentId],
     );
     return rows.map((r) => ({ ...r, metricValue: toNumber(r.metricValue) }));

@@ -60,3 +60,20 @@ export function useNow(): number {
   }, []);
   return now;
 }
+
+/** Rows a long table shows before "show all": a 256-entrant tournament's page stays quick to open. */
+export const FIRST_ROWS = 100;
+
+/** The first FIRST_ROWS rows, and a button that shows the rest. */
+export function useFirstRows<T>(rows: T[]): { shown: T[]; more: ReactNode } {
+  const [all, setAll] = useState(false);
+  if (all || rows.length <= FIRST_ROWS) return { shown: rows, more: null };
+  return {
+    shown: rows.slice(0, FIRST_ROWS),
+    more: (
+      <button className="more" onClick={() => setAll(true)}>
+        Show all {rows.length} (first {FIRST_ROWS} shown)
+      </button>
+    ),
+  };
+}

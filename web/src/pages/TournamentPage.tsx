@@ -3,7 +3,7 @@ import { Link, useParams } from 'react-router-dom';
 import { getJson, type Leaderboard, type Round, type Task, type Tournament, type TournamentBoard } from '../api';
 import { Bracket } from '../components/Bracket';
 import { BossRound } from '../components/BossRound';
-import { ErrorBox, HotkeyLink, Loading, RepoText, Section, StateBadge } from '../components/common';
+import { ErrorBox, HotkeyLink, Loading, RepoText, Section, StateBadge, useFirstRows } from '../components/common';
 import { RunsTable } from '../components/RunsTable';
 import { Timeline } from '../components/Timeline';
 import { num, short, time } from '../format';
@@ -63,8 +63,9 @@ export function TournamentPage() {
   }, [data]);
 
   const taskLabels = new Map(taskOrder.map((x) => [x.taskId, x.label]));
+  const standings = useFirstRows(data?.leaderboard.entries ?? []);
   if (!data) return loaded.error ? <ErrorBox error={loaded.error} /> : <Loading what="the tournament" />;
-  const { tournament: t, rounds, leaderboard, board } = data;
+  const { tournament: t, rounds, board } = data;
   const winner = t.winnerEntrantId ? hotkeyOf(t.winnerEntrantId) : null;
 
   return (
@@ -160,7 +161,7 @@ export function TournamentPage() {
       </Section>
 
       <Section title="Leaderboard" id="leaderboard">
-        <table data-testid="leaderboard">
+        <table data-testid="leaderboard" data-rows={standings.shown.length}>
           <thead>
             <tr>
               <th>Rank</th>
@@ -174,7 +175,7 @@ export function TournamentPage() {
             </tr>
           </thead>
           <tbody>
-            {leaderboard.entries.map((e) => (
+            {standings.shown.map((e) => (
               <tr key={e.entrantId}>
                 <td>{e.rank}</td>
                 <td>
@@ -195,6 +196,7 @@ export function TournamentPage() {
             ))}
           </tbody>
         </table>
+        {standings.more}
       </Section>
 
       <Section title="Boss round" id="boss">
