@@ -59,8 +59,10 @@ export interface WeightSetResult {
 /**
  * Sets the validator's weights once per epoch: u16 conversion (the SDK's rules), version key, rate
  * limit, setWeights or commit + reveal, inclusion, read-back. The weight_sets row (unique per
- * netuid and epoch) is claimed before anything is sent, every try is appended to it, and before a
- * retry the chain is asked whether an earlier try landed after all, so no epoch is sent twice.
+ * netuid and epoch) is claimed before anything is sent, only the worker that records its first send
+ * sends it, every try is appended to it, and before a retry the chain is asked whether an earlier try
+ * landed after all, so no epoch is sent twice (at most once: a sender that dies before its try landed
+ * costs that epoch; the next epoch has its own row).
  */
 @Injectable()
 export class WeightSetterService {

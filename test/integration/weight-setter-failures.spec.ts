@@ -40,6 +40,11 @@ describe('weight setter failure branches (real subtensor runtime)', () => {
     return clock.now().getTime() - before;
   };
 
+  /** Builds blocks up to `block` in steps of 10 (one long dev_newBlock call can outlast the RPC timeout). */
+  const advanceTo = async (block: number): Promise<void> => {
+    for (let best = await chain.bestNumber(); best < block; best = await chain.newBlocks(Math.min(10, block - best)));
+  };
+
   beforeAll(async () => {
     Logger.overrideLogger(['error']);
     [chain, db] = await Promise.all([startLocalChain(), createTestDatabase('postgres')]);
@@ -54,7 +59,8 @@ describe('weight setter failure branches (real subtensor runtime)', () => {
     real = new PolkadotChainClient({ endpoint: chain.endpoint, signer: validator, inclusionTimeoutMs: 30_000 });
     await real.connect();
     faulty = new FaultyChainClient(real);
-  });
+    // Two subnets and five registrations are about 25 extrinsics: minutes on a busy 2-core machine.
+  }, 300_000);
 
   afterAll(async () => {
     await real?.close();
@@ -106,6 +112,14 @@ describe('weight setter failure branches (real subtensor runtime)', () => {
     expect(faulty.sent).toEqual([]);
   });
 
+  it('two workers setting the same epoch at once send it once: the one that records the first send', async () => {
+    const vector = { 1: 0.3, 2: 0.7 };
+    const results = await Promise.all([setter(plainNet).setWeightsForEpoch(vector, { epoch: 105 }), setter(plainNet).setWeightsForEpoch(vector, { epoch: 105 })]);
+    expect(faulty.sent).toEqual(['setWeights']);
+    expect(results.map((r) => r.status)).toContain('set');
+    expect(await repo.findForEpoch(plainNet, 105)).toMatchObject({ status: 'set', tries: 1 });
+  });
+
   it('a reveal the chain finds too early stays committed for the next revealDue, which reveals in the window', async () => {
     // The node reports a reveal window that opened long ago: the setter tries, the runtime refuses.
     faulty.revealWindowShift = -10_000;
@@ -117,7 +131,7 @@ describe('weight setter failure branches (real subtensor runtime)', () => {
     expect((await attempts(revealNet, 201))[1]).toEqual(['reveal', false, expect.stringMatching(/RevealTooEarly$/)]);
 
     const [pending] = await real.pendingCommits(revealNet, validator.address);
-    await chain.newBlocks(Math.max(0, pending.firstRevealBlock - 1 - (await chain.bestNumber())));
+    await advanceTo(pending.firstRevealBlock - 1);
     const revealed = await setter(revealNet).revealDue();
     expect(revealed).toEqual([expect.objectContaining({ epoch: 201, status: 'set', readBackMatches: true })]);
     expect(faulty.sent).toEqual(['commitWeights', 'revealWeights', 'revealWeights']);
@@ -127,7 +141,7 @@ describe('weight setter failure branches (real subtensor runtime)', () => {
     const committed = await setter(revealNet).setWeightsForEpoch({ 1: 0.1, 2: 0.9 }, { epoch: 202 });
     expect(committed.status).toBe('committed');
     const [pending] = await real.pendingCommits(revealNet, validator.address);
-    await chain.newBlocks(pending.lastRevealBlock + 1 - (await chain.bestNumber()));
+    await advanceTo(pending.lastRevealBlock + 1);
     await expect(setter(revealNet).revealDue()).rejects.toMatchObject({ code: ChainErrorCode.ExtrinsicFailed, runtimeError: 'subtensorModule.ExpiredWeightCommit' });
     expect(await repo.findForEpoch(revealNet, 202)).toMatchObject({ status: 'failed', tries: 2 });
   });
