@@ -8,12 +8,19 @@ const BATCH = 1000;
 /** Recent events kept in memory for the clients of this process; older ones are read from the outbox. */
 const RING = 4096;
 const PRUNE_EVERY_MS = 10 * 60_000;
+/**
+ * Xids are server-wide: a transaction left open elsewhere on the server (a console session, another
+ * database's job) would hold a rolled-back id's gap forever. Crucible's own writes commit in well under
+ * this, so a gap still open after it is taken as rolled back.
+ */
+const GAP_MAX_WAIT_MS = 60_000;
 
 /**
  * Tails the outbox for this process's event-stream clients. The frontier only moves over ids whose
  * fate is known: a missing id below a visible one belongs to a transaction still in flight (it will
  * appear) or to one that rolled back (it never will); it is skipped only once every transaction that
- * was running when the gap was seen has ended. So ids reach clients in order and none is passed over.
+ * was running when the gap was seen has ended (or after GAP_MAX_WAIT_MS). So ids reach clients in
+ * order and none is passed over.
  */
 @Injectable()
 export class EventFeed implements OnModuleInit, OnApplicationShutdown {
@@ -23,7 +30,7 @@ export class EventFeed implements OnModuleInit, OnApplicationShutdown {
   /** Every event with ringFloor < id <= frontier is in the ring. */
   private ringFloor = 0;
   /** A gap seen below `upTo`: settled once the snapshot's xmin reaches `xmax`. */
-  private gap?: { upTo: number; xmax: bigint };
+  private gap?: { upTo: number; xmax: bigint; seenAt: number };
   private readonly listeners = new Set<() => void>();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
@@ -97,7 +104,7 @@ export class EventFeed implements OnModuleInit, OnApplicationShutdown {
   private async step(): Promise<boolean> {
     const snapshot = await this.outbox.snapshot();
     let settled = this.frontierId;
-    if (this.gap && snapshot.xmin >= this.gap.xmax) {
+    if (this.gap && (snapshot.xmin >= this.gap.xmax || Date.now() - this.gap.seenAt > GAP_MAX_WAIT_MS)) {
       settled = Math.max(settled, this.gap.upTo);
       this.gap = undefined;
     }
@@ -114,7 +121,7 @@ export class EventFeed implements OnModuleInit, OnApplicationShutdown {
     const blocked = rows.filter((e) => e.id > next);
     if (blocked.length > 0 && !this.gap) {
       // Taken after the read: every transaction that took an id below the last one seen has an xid below this xmax.
-      this.gap = { upTo: blocked[blocked.length - 1].id, xmax: (await this.outbox.snapshot()).xmax };
+      this.gap = { upTo: blocked[blocked.length - 1].id, xmax: (await this.outbox.snapshot()).xmax, seenAt: Date.now() };
     }
     if (next === this.frontierId) return false;
     this.advance(next, fresh);

@@ -164,7 +164,7 @@ describe('live events (GET /api/events)', () => {
     await c.rollbackTransaction();
     // Settled once every transaction open when the gap was seen has ended: xids are server-wide, so other
     // suites' transactions, on any database of this server, may hold it back for a while (never past it).
-    for (let i = 0; i < 600 && feed.frontier < start + 4; i++) await feed.poll().then(() => new Promise((r) => setTimeout(r, 100)));
+    for (let i = 0; i < 700 && feed.frontier < start + 4; i++) await feed.poll().then(() => new Promise((r) => setTimeout(r, 100)));
     expect(feed.frontier).toBe(start + 4);
     expect(feed.recent(start + 2, 10)!.map((e) => [e.id, (e.data as { outcome: string }).outcome])).toEqual([[start + 4, 'succeeded']]);
     await a.release();
@@ -189,24 +189,36 @@ describe('live events (GET /api/events)', () => {
   });
 
   it('disconnects a client that stops reading once it falls behind; it resumes where it was', async () => {
-    const [run] = await api.ds.getRepository(TrainingRunEntity).find({ take: 1 });
-    const from = (await outbox()).at(-1)!.id;
+    const feed = api.app.get(EventFeed);
+    const server = api.app.getHttpServer();
+    const connections = () => new Promise<number>((resolve, reject) => server.getConnections((e: Error | null, n: number) => (e ? reject(e) : resolve(n))));
+    const [run] = await api.ds.getRepository(TrainingRunEntity).find({ take: 1, order: { id: 'ASC' } });
+    await api.ds.query(`UPDATE training_runs SET outcome = 'infra_failed' WHERE id = $1`, [run.id]);
+    await feed.poll();
+    const from = feed.frontier;
+    const before = await connections();
     const slow = openEventStream(`${base}/api/events?lastEventId=${from}`);
     expect(await slow.status).toBe(200);
     slow.socket()!.pause(); // reads nothing: the kernel's buffers fill, then the server's
-    // 120 events of about 200 KB each: far more than the socket buffers hold, and 100 over the lag bound.
+    // Events of about 200 KB each until the server drops the stream: far more than the socket buffers
+    // hold, so the server stops writing, and then more than 20 (the lag bound) behind it.
     const big = 'x'.repeat(200_000);
-    for (let i = 0; i < 120; i++) {
-      await api.ds.query(`UPDATE training_runs SET outcome = $2, "outcomeReason" = $3 WHERE id = $1`, [run.id, i % 2 ? 'timed_out' : 'oom_killed', `${i} ${big}`]);
+    let sent = 0;
+    while ((await connections()) > before && sent < 500) {
+      await api.ds.query(`UPDATE training_runs SET outcome = $2, "outcomeReason" = $3 WHERE id = $1`, [run.id, sent % 2 ? 'timed_out' : 'oom_killed', `${sent} ${big}`]);
+      sent++;
+      await feed.poll();
     }
+    expect(await connections()).toBe(before);
     slow.socket()!.resume();
     await slow.ended;
-    expect(slow.events.length).toBeLessThan(120);
+    expect(slow.events.length).toBeLessThan(sent);
+    // The feed has read everything, so the resumed client only catches up (nothing arrives meanwhile).
     const resumed = openEventStream(`${base}/api/events`, { 'Last-Event-ID': String(slow.events.at(-1)?.id ?? from) });
-    await resumed.waitFor(120 - slow.events.length);
+    await resumed.waitFor(sent - slow.events.length);
     resumed.close();
     const reasons = [...slow.events, ...resumed.events].map((e) => Number(String(e.data.reason).split(' ')[0]));
-    expect(reasons).toEqual(Array.from({ length: 120 }, (_, i) => i));
+    expect(reasons).toEqual(Array.from({ length: sent }, (_, i) => i));
   });
 
   it('refuses a malformed Last-Event-ID, lastEventId or tournamentId with the error envelope', async () => {
