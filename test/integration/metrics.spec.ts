@@ -80,7 +80,7 @@ describe('GET /metrics (Prometheus text)', () => {
     for (let i = 0; i < 3; i++) expect((await fetch(`${base}/api/runs/${inserted[i].id}`)).status).toBe(200);
     for (let i = 0; i < 2; i++) expect((await fetch(`${base}/api/runs/${randomUUID()}`)).status).toBe(404);
     expect((await fetch(`${base}/api/runs/not-a-uuid`)).status).toBe(400);
-    expect((await fetch(`${base}/no/such/route/${randomUUID()}`)).status).toBe(404);
+    expect((await fetch(`${base}/api/no/such/route/${randomUUID()}`)).status).toBe(404);
 
     const m = await scrape(base);
     // Worked by hand from the seven runs above (the finished tournament left none unfinished).
@@ -99,18 +99,19 @@ describe('GET /metrics (Prometheus text)', () => {
     expect(sample(m, 'crucible_http_requests_total', { method: 'GET', route, status: '200' })).toBe(3);
     expect(sample(m, 'crucible_http_requests_total', { method: 'GET', route, status: '404' })).toBe(2);
     expect(sample(m, 'crucible_http_requests_total', { method: 'GET', route, status: '400' })).toBe(1);
-    // The unknown URL is counted under whatever pattern caught it (the dashboard's fallback, or "unmatched").
+    // An unknown URL under /api is a JSON 404 (the dashboard answers the other page URLs): counted under the pattern that caught it, never its raw path.
     const requests = m.find((f) => f.name === 'crucible_http_requests_total')!.metrics;
     expect(requests.reduce((a, s) => a + Number(s.value), 0)).toBe(7);
     expect(requests.some((s) => s.labels?.route?.includes(inserted[0].id) || s.labels?.route?.includes('no/such'))).toBe(false);
     expect(m.find((f) => f.name === 'crucible_http_request_duration_seconds')?.type).toBe('HISTOGRAM');
     expect(sample(m, 'crucible_weight_sets', { status: 'dry_run' })).toBe(Number((await api.ds.query(`SELECT count(*) AS n FROM weight_sets`))[0].n));
 
-    // The worker's /metrics: its scheduler (the boot tick plus runUntil's), sandboxes and evaluations.
+    // The worker's /metrics: its scheduler (runUntil's passes, plus the boot pass unless runUntil's first
+    // tick joined it while it was still in progress: a pass in progress is shared), sandboxes and evaluations.
     // Both apps live in this test process, so they share its instruments: the worker's figures show in either.
     const w = await scrape(await worker.app.getUrl());
     const histogram = (name: string) => w.find((f) => f.name === name)!.metrics[0];
-    expect(Number(histogram('crucible_scheduler_tick_seconds').count)).toBe(ticks + 1);
+    expect([ticks, ticks + 1]).toContain(Number(histogram('crucible_scheduler_tick_seconds').count));
     expect(Number(histogram('crucible_sandbox_start_seconds').count)).toBe(started);
     expect(Number(histogram('crucible_training_seconds').count)).toBe(started);
     const scored = Number((await api.ds.query(`SELECT count(*) AS n FROM evaluations WHERE "runId" IS NOT NULL`))[0].n);
