@@ -20,7 +20,8 @@ describe('public datasets are marked public (PostgreSQL)', () => {
     const rulebook = { ...newTournamentRulebook(), ...rules };
     return t.app.get(DataSource).transaction((m) => t.app.get(TournamentFactory).createNextCycle({ type: 'text', opensAt: new Date(), rulebook }, m));
   };
-  const publicCatalog = { 'causal-lm': { datasets: ['devils-dictionary'], baseModels: ['builtin:unigram'] } };
+  // The default catalog (every tournament type's task types) with causal-lm on the public corpus.
+  const publicCatalog = { ...newTournamentRulebook().taskCatalog, 'causal-lm': { datasets: ['devils-dictionary'], baseModels: ['builtin:unigram'] } };
 
   it('the default rulebook schedules a weight-setting tournament on generated data', async () => {
     const res = await request(t.app.getHttpServer()).post('/api/tournaments').set('authorization', `Bearer ${ADMIN_TOKEN}`).send({ type: 'text' });
@@ -30,7 +31,7 @@ describe('public datasets are marked public (PostgreSQL)', () => {
 
   it('refuses a weight-setting tournament on a public dataset without allowPublicDatasets', async () => {
     await expect(create({ taskCatalog: publicCatalog })).rejects.toThrow(/sets weights but draws on public dataset\(s\) devils-dictionary.*allowPublicDatasets/);
-    await expect(create({ taskCatalog: { 'causal-lm': { datasets: ['no-such-set'], baseModels: ['builtin:unigram'] } } })).rejects.toThrow(/unknown dataset no-such-set/);
+    await expect(create({ taskCatalog: { ...publicCatalog, 'causal-lm': { datasets: ['no-such-set'], baseModels: ['builtin:unigram'] } } })).rejects.toThrow(/unknown dataset no-such-set/);
   });
 
   it('allows it with the flag and warns at every start; a type without a pool needs no flag', async () => {
@@ -38,7 +39,7 @@ describe('public datasets are marked public (PostgreSQL)', () => {
     try {
       await create({ taskCatalog: publicCatalog, allowPublicDatasets: true });
       await create({ taskCatalog: publicCatalog, allowPublicDatasets: true });
-      const warnings = warn.mock.calls.filter(([m]) => typeof m === 'object' && /public datasets/.test(String((m as { msg?: string }).msg)));
+      const warnings = warn.mock.calls.filter(([fields, message]) => typeof fields === 'object' && /public datasets/.test(String(message)));
       expect(warnings).toHaveLength(2);
       await create({ taskCatalog: publicCatalog, pools: { text: 0 } });
     } finally {
