@@ -66,7 +66,7 @@ export function buildCli(): Command {
     .option('--hotkey <name>', 'hotkey name inside the wallet', 'default')
     .option('--mnemonic-file <file>', 'file holding the hotkey mnemonic (instead of a wallet)')
     .action(async (opts: { api: string; tournament: string; repo: string; commit: string; wallet?: string; hotkey: string; mnemonicFile?: string }) => {
-      const { runSubmitCommand } = await import('./chain/submit.command');
+      const { runSubmitCommand } = await import('./submit.command');
       process.exitCode = await runSubmitCommand({
         apiUrl: opts.api,
         tournamentId: opts.tournament,
@@ -112,7 +112,7 @@ export function buildCli(): Command {
     .description('print the uid -> weight vector that would be set now (floats and u16)')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const { printWeights } = await import('./tournaments/weights.command');
+      const { printWeights } = await import('./weights.command');
       process.exitCode = await printWeights(opts);
     });
 

@@ -1,11 +1,11 @@
 import { NestFactory } from '@nestjs/core';
 import { Module } from '@nestjs/common';
-import { loadConfig } from '../config/app-config';
-import { ConfigModule } from '../config/config.module';
-import { CoreModule } from '../core.module';
-import { DatabaseModule } from '../db/database.module';
-import { TournamentsModule } from './tournaments.module';
-import { WeightsPreviewService } from './weights-preview.service';
+import { loadConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { CoreModule } from './core.module';
+import { DatabaseModule } from './db/database.module';
+import { TournamentsModule } from './tournaments/tournaments.module';
+import { WeightsPreviewService } from './tournaments/weights-preview.service';
 
 /** `crucible weights`: the vector that would be set now, from the database alone. */
 export async function printWeights(opts: { json?: boolean }): Promise<number> {

@@ -1,5 +1,5 @@
-import { signSubmission } from '../submissions/signature';
-import { loadHotkey, WalletSource } from './wallet';
+import { signSubmission } from './submissions/signature';
+import { loadHotkey, WalletSource } from './chain/wallet';
 
 export interface SubmitCommandOptions extends WalletSource {
   /** Base URL of the Crucible API, e.g. https://crucible.example.org */

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runSubmitCommand } from './submit.command';
-import { buildSubmissionMessage, verifySubmissionSignature } from '../submissions/signature';
+import { buildSubmissionMessage, verifySubmissionSignature } from './submissions/signature';
 
 describe('crucible submit', () => {
   it('signs the canonical message with the mnemonic file hotkey and posts it', async () => {
