@@ -8,7 +8,7 @@ export enum AuditErrorCode {
 }
 
 /** An archived model that cannot be served (yet, or any more); the message says why. */
-export class ArtifactUnavailableError extends DomainError {
+export class ArtifactUnavailableError extends DomainError<AuditErrorCode> {
   readonly status = 'not_found' as const;
   constructor(code: AuditErrorCode, message: string, sha256: string) {
     super(code, message, { sha256 });
@@ -16,7 +16,7 @@ export class ArtifactUnavailableError extends DomainError {
 }
 
 /** No worker has published the key that signs bundles yet (the API holds no key of its own). */
-export class SignerUnpublishedError extends DomainError {
+export class SignerUnpublishedError extends DomainError<AuditErrorCode> {
   readonly status = 'not_found' as const;
   constructor() {
     super(AuditErrorCode.SignerUnpublished, 'no worker has published its bundle signer yet (a worker publishes it when it starts)');

@@ -24,7 +24,7 @@ const STATUS: Record<ChainErrorCode, ErrorStatus> = {
   [ChainErrorCode.RevealNotOpen]: 'conflict',
 };
 
-export class ChainError extends DomainError {
+export class ChainError extends DomainError<ChainErrorCode> {
   readonly status: ErrorStatus;
 
   constructor(code: ChainErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {

@@ -1,6 +1,7 @@
 /**
- * Every feature throws a DomainError subclass with a code from its own enum. One HTTP filter maps
- * the code's status class to a response; workers never throw HTTP exceptions.
+ * Every feature throws a DomainError subclass with a code from its own enum (`DomainError<FeatureErrorCode>`,
+ * so `error.code` is typed by the feature). One HTTP filter maps the code's status class to a response;
+ * workers never throw HTTP exceptions.
  */
 export type ErrorStatus =
   | 'bad_request'
@@ -13,11 +14,11 @@ export type ErrorStatus =
   | 'unavailable'
   | 'internal';
 
-export abstract class DomainError extends Error {
+export abstract class DomainError<C extends string = string> extends Error {
   abstract readonly status: ErrorStatus;
 
   constructor(
-    readonly code: string,
+    readonly code: C,
     message: string,
     readonly details?: Record<string, unknown>,
     options?: { cause?: unknown },
@@ -33,21 +34,21 @@ export enum CommonErrorCode {
   Unauthorized = 'UNAUTHORIZED',
 }
 
-export class NotFoundError extends DomainError {
+export class NotFoundError extends DomainError<CommonErrorCode> {
   readonly status = 'not_found' as const;
   constructor(what: string, id: string) {
     super(CommonErrorCode.NotFound, `${what} ${id} not found`, { what, id });
   }
 }
 
-export class ValidationError extends DomainError {
+export class ValidationError extends DomainError<CommonErrorCode> {
   readonly status = 'bad_request' as const;
   constructor(message: string, readonly fields: string[] = []) {
     super(CommonErrorCode.Validation, message, { fields });
   }
 }
 
-export class UnauthorizedError extends DomainError {
+export class UnauthorizedError extends DomainError<CommonErrorCode> {
   readonly status = 'unauthorized' as const;
   constructor(message = 'a valid admin bearer token is required') {
     super(CommonErrorCode.Unauthorized, message);

@@ -58,22 +58,15 @@ export const MINER_FAULT_CODES: ReadonlySet<EvaluationErrorCode> = new Set([
 ]);
 
 /** A model file failed a static check; the message is the reason shown to the miner. */
-export class ModelRejectedError extends DomainError {
+export class ModelRejectedError extends DomainError<EvaluationErrorCode> {
   readonly status = 'unprocessable' as const;
-  constructor(
-    override readonly code: EvaluationErrorCode,
-    message: string,
-    details?: Record<string, unknown>,
-  ) {
-    super(code, message, details);
-  }
 }
 
 /** A dataset or task definition problem (organiser configuration). */
-export class DatasetError extends DomainError {
+export class DatasetError extends DomainError<EvaluationErrorCode.UnknownDataset | EvaluationErrorCode.InvalidDataset | EvaluationErrorCode.UnsupportedTaskType> {
   readonly status: 'not_found' | 'bad_request';
   constructor(
-    override readonly code: EvaluationErrorCode.UnknownDataset | EvaluationErrorCode.InvalidDataset | EvaluationErrorCode.UnsupportedTaskType,
+    code: EvaluationErrorCode.UnknownDataset | EvaluationErrorCode.InvalidDataset | EvaluationErrorCode.UnsupportedTaskType,
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -8,7 +8,7 @@ export enum PublishingErrorCode {
   Conflict = 'PUBLISHING_CONFLICT',
 }
 
-export class PublishingError extends DomainError {
+export class PublishingError extends DomainError<PublishingErrorCode> {
   readonly status: ErrorStatus;
   constructor(code: PublishingErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
     super(code, message, details, options);

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { git, makeMinerRepo, makeRawTreeRepo, makeRepo } from '../../test/support/git-fixtures';
 import { GitHttpServer, startGitHttpServer } from '../../test/support/git-http-server';
 import { GitRepoIntake, UNREACHABLE_MESSAGE } from './git-repo-intake';
-import { parseManifest, RepoIntakeError, RepoIntakeErrorCode as Code, treeProblems, type TreeEntry } from './repo-intake';
+import { parseManifest, treeProblems, type TreeEntry } from './repo-intake';
+import { RepoIntakeError, RepoIntakeErrorCode as Code } from './repo-intake.errors';
 
 const MANIFEST = JSON.stringify({ entrypoint: 'train.sh', taskTypes: ['causal-lm'] });
 

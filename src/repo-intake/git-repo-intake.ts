@@ -8,12 +8,11 @@ import {
   FULL_SHA,
   parseManifest,
   RepoIntake,
-  RepoIntakeError,
-  RepoIntakeErrorCode as Code,
   treeProblems,
   type RepoInspection,
   type TreeEntry,
 } from './repo-intake';
+import { GitCommandError, RepoIntakeError, RepoIntakeErrorCode as Code } from './repo-intake.errors';
 import { prunableEntries } from '../common/disk-usage';
 import { planPrune, type PrunePolicy } from '../common/prune-plan';
 import { canonicalRepoUrl, hostAllowed, isPublicAddress } from './repo-url';
@@ -46,17 +45,6 @@ const PACK_SLACK_BYTES = 1024 * 1024;
  * no DNS, refused, redirected, timed out): the intake must not tell a prober which of them it was.
  */
 export const UNREACHABLE_MESSAGE = 'could not fetch the repository: the host is not allowed or not reachable';
-
-class GitCommandError extends Error {
-  constructor(
-    message: string,
-    readonly stderr: string,
-    /** Killed by the timeout. */
-    readonly killed = false,
-  ) {
-    super(message);
-  }
-}
 
 /** Repo intake through the git CLI: fetch by SHA into a cached bare repo, inspect with plumbing commands. */
 export class GitRepoIntake extends RepoIntake {

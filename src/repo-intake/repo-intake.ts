@@ -1,4 +1,3 @@
-import { DomainError, type ErrorStatus } from '../common/domain-error';
 import type { PrunePolicy } from '../common/prune-plan';
 
 /** crucible.json (DESIGN.md, "Miner repository contract"). */
@@ -15,58 +14,9 @@ export interface RepoInspection {
   sizeBytes: number;
 }
 
-export enum RepoIntakeErrorCode {
-  InvalidUrl = 'REPO_INVALID_URL',
-  InvalidCommit = 'REPO_INVALID_COMMIT',
-  CommitNotFound = 'REPO_COMMIT_NOT_FOUND',
-  FetchFailed = 'REPO_FETCH_FAILED',
-  ManifestMissing = 'REPO_MANIFEST_MISSING',
-  ManifestInvalid = 'REPO_MANIFEST_INVALID',
-  TooLarge = 'REPO_TOO_LARGE',
-  Submodules = 'REPO_SUBMODULES',
-  LfsPointers = 'REPO_LFS',
-  /** Entries the worker cannot write out: names, lengths, links, special files. */
-  Unstorable = 'REPO_UNSTORABLE',
-  /** Objects that fail git's own integrity checks (fsck). */
-  Corrupt = 'REPO_CORRUPT',
-}
-
-const STATUS: Record<RepoIntakeErrorCode, ErrorStatus> = {
-  [RepoIntakeErrorCode.InvalidUrl]: 'bad_request',
-  [RepoIntakeErrorCode.InvalidCommit]: 'bad_request',
-  [RepoIntakeErrorCode.CommitNotFound]: 'unprocessable',
-  // The repo host (or our network) failed: not the miner's fault, the caller may retry.
-  [RepoIntakeErrorCode.FetchFailed]: 'unavailable',
-  [RepoIntakeErrorCode.ManifestMissing]: 'unprocessable',
-  [RepoIntakeErrorCode.ManifestInvalid]: 'unprocessable',
-  [RepoIntakeErrorCode.TooLarge]: 'unprocessable',
-  [RepoIntakeErrorCode.Submodules]: 'unprocessable',
-  [RepoIntakeErrorCode.LfsPointers]: 'unprocessable',
-  [RepoIntakeErrorCode.Unstorable]: 'unprocessable',
-  [RepoIntakeErrorCode.Corrupt]: 'unprocessable',
-};
-
-export class RepoIntakeError extends DomainError {
-  readonly status: ErrorStatus;
-  constructor(
-    override readonly code: RepoIntakeErrorCode,
-    message: string,
-    details?: Record<string, unknown>,
-    options?: { cause?: unknown },
-  ) {
-    super(code, message, details, options);
-    this.status = STATUS[code];
-  }
-
-  /** True when the repository's content is at fault (not the network or the host). */
-  get minerFault(): boolean {
-    return this.code !== RepoIntakeErrorCode.FetchFailed;
-  }
-}
-
 /** Fetches miners' repositories at a pinned commit. Port; the git CLI adapter is the real one. */
 export abstract class RepoIntake {
-  /** Verifies the commit exists and the tree is acceptable; throws RepoIntakeError otherwise. */
+  /** Verifies the commit exists and the tree is acceptable; throws RepoIntakeError (repo-intake.errors.ts) otherwise. */
   abstract inspect(repoUrl: string, commitSha: string): Promise<RepoInspection>;
   /** Writes the commit's files (no .git) into destDir, which must exist and be empty. */
   abstract checkout(repoUrl: string, commitSha: string, destDir: string): Promise<void>;

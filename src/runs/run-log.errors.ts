@@ -18,7 +18,7 @@ const STATUS: Record<RunLogErrorCode, ErrorStatus> = {
   [RunLogErrorCode.NotOwner]: 'forbidden',
 };
 
-export class RunLogError extends DomainError {
+export class RunLogError extends DomainError<RunLogErrorCode> {
   readonly status: ErrorStatus;
   constructor(code: RunLogErrorCode, message: string, details?: Record<string, unknown>) {
     super(code, message, details);

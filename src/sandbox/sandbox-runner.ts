@@ -1,4 +1,3 @@
-import { DomainError } from '../common/domain-error';
 import type { OutputFacts } from './classify-outcome';
 import type { RunSpec } from './run-spec';
 
@@ -45,24 +44,9 @@ export interface StartedSandbox {
   imageDigest: string | null;
 }
 
-export enum SandboxErrorCode {
-  /** The engine or API server failed or is unreachable. */
-  EngineFailed = 'SANDBOX_ENGINE_FAILED',
-  /** The sandbox image is not present (build or pull it). */
-  ImageMissing = 'SANDBOX_IMAGE_MISSING',
-}
-
-/** Engine/API failure: never the miner's fault; the run ends infra_failed and is retried. */
-export class SandboxInfraError extends DomainError {
-  readonly status = 'unavailable' as const;
-  constructor(message: string, options?: { cause?: unknown; code?: SandboxErrorCode }) {
-    super(options?.code ?? SandboxErrorCode.EngineFailed, message, undefined, options);
-  }
-}
-
 /**
  * Runs one RunSpec in an isolated sandbox. Adapters: Docker (single node) and Kubernetes Jobs.
- * All methods throw SandboxInfraError on engine/API failures.
+ * All methods throw SandboxInfraError (sandbox.errors.ts) on engine/API failures.
  */
 export abstract class SandboxRunner {
   /** Recorded with the run ("docker", "kubernetes") so a restart knows which adapter owns the ref. */

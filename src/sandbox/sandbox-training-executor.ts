@@ -5,11 +5,13 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { pausePoint } from '../common/pause-point';
 import { isGpuClass } from '../scoring/task-type-draw';
-import { RepoIntake, RepoIntakeError } from '../repo-intake/repo-intake';
+import { RepoIntake } from '../repo-intake/repo-intake';
+import { RepoIntakeError } from '../repo-intake/repo-intake.errors';
 import { classifyOutcome } from './classify-outcome';
 import { forceRemove } from './output-dir';
 import { buildRunSpec, type RunLimits } from './run-spec';
-import { SandboxInfraError, SandboxRunner, type CollectedOutput, type SandboxExit } from './sandbox-runner';
+import { SandboxInfraError } from './sandbox.errors';
+import { SandboxRunner, type CollectedOutput, type SandboxExit } from './sandbox-runner';
 import { TrainingExecutor, type TrainingHooks, type TrainingJob, type TrainingResult } from './training-executor';
 
 export interface SandboxExecutorOptions {

@@ -2,13 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { ChainClient, Commitment } from '../chain/chain-client';
 import { Clock } from '../common/clock';
-import { DomainError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
 import { parseChainEntry } from './chain-commitment';
 import { EntrantRepository } from './entrant.repository';
 import { EntryWindow, EntryWindows } from './entry-windows';
-import { RepoIntakeError } from '../repo-intake/repo-intake';
-import { SubmissionError, SubmissionErrorCode, SubmissionsService } from './submissions.service';
+import { RepoIntakeError } from '../repo-intake/repo-intake.errors';
+import { SubmissionError, SubmissionErrorCode } from './submissions.errors';
+import { SubmissionsService } from './submissions.service';
 
 export interface ChainEntriesPass {
   /** Block the commitments were read at; null when no tournament was open (nothing read). */
@@ -78,12 +78,12 @@ export class ChainEntriesService {
         this.logOnce(`${key}:later`, 'warn', { ...fields, error: error instanceof Error ? error.message : String(error) }, 'chain entry not decided; retrying next tick');
         return 'later';
       }
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = error.message;
       // A duplicate tree is already on record by the intake; every other refusal is recorded here.
       if (!(error instanceof SubmissionError && error.code === SubmissionErrorCode.DuplicateTree)) {
         await this.entrants.recordRejectedCommitment({ ...entry, coldkey: null, uid: null, treeHash: null, signature: null, isChampion: false, rejectionReason: reason, receivedAt: this.clock.now() });
       }
-      this.logger.warn({ ...fields, code: (error as DomainError).code, reason }, 'chain entry rejected');
+      this.logger.warn({ ...fields, code: error.code, reason }, 'chain entry rejected');
       return 'rejected';
     }
   }
@@ -96,7 +96,7 @@ export class ChainEntriesService {
 }
 
 /** Refusals that are final for this commitment: the miner's repository or entry is at fault. */
-function decidedByMiner(error: unknown): error is DomainError {
+function decidedByMiner(error: unknown): error is RepoIntakeError | SubmissionError {
   if (error instanceof RepoIntakeError) return error.minerFault;
   if (error instanceof SubmissionError) return error.code !== SubmissionErrorCode.NotRegistered && error.code !== SubmissionErrorCode.RegistrationClosed;
   return false;

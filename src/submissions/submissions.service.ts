@@ -3,47 +3,14 @@ import { DataSource, QueryFailedError } from 'typeorm';
 import { HotkeyRegistry } from '../chain/hotkey-registry';
 import { AuditLog } from '../common/audit-log';
 import { Clock } from '../common/clock';
-import { DomainError, NotFoundError } from '../common/domain-error';
+import { NotFoundError } from '../common/domain-error';
+import { SubmissionError, SubmissionErrorCode } from './submissions.errors';
 import { AppConfig } from '../config/app-config';
 import { EntrantEntity } from './entrant.entity';
 import { EntrantRepository } from './entrant.repository';
 import { EntryWindows } from './entry-windows';
 import { RepoIntake } from '../repo-intake/repo-intake';
 import { buildSubmissionMessage, signatureCryptoReady, verifySubmissionSignature } from './signature';
-
-export enum SubmissionErrorCode {
-  RegistrationClosed = 'SUBMISSION_REGISTRATION_CLOSED',
-  SchemeNotAllowed = 'SUBMISSION_SCHEME_NOT_ALLOWED',
-  SignatureExpired = 'SUBMISSION_SIGNATURE_EXPIRED',
-  BadSignature = 'SUBMISSION_BAD_SIGNATURE',
-  Replayed = 'SUBMISSION_REPLAYED',
-  NotRegistered = 'SUBMISSION_HOTKEY_NOT_REGISTERED',
-  AlreadyEntered = 'SUBMISSION_ALREADY_ENTERED',
-  ColdkeyAlreadyEntered = 'SUBMISSION_COLDKEY_ALREADY_ENTERED',
-  DuplicateTree = 'SUBMISSION_DUPLICATE_TREE',
-  TaskTypeUnsupported = 'SUBMISSION_TASK_TYPE_UNSUPPORTED',
-}
-
-const STATUS = {
-  [SubmissionErrorCode.RegistrationClosed]: 'conflict',
-  [SubmissionErrorCode.SchemeNotAllowed]: 'bad_request',
-  [SubmissionErrorCode.SignatureExpired]: 'bad_request',
-  [SubmissionErrorCode.BadSignature]: 'unauthorized',
-  [SubmissionErrorCode.Replayed]: 'conflict',
-  [SubmissionErrorCode.NotRegistered]: 'forbidden',
-  [SubmissionErrorCode.AlreadyEntered]: 'conflict',
-  [SubmissionErrorCode.ColdkeyAlreadyEntered]: 'conflict',
-  [SubmissionErrorCode.DuplicateTree]: 'conflict',
-  [SubmissionErrorCode.TaskTypeUnsupported]: 'unprocessable',
-} as const;
-
-export class SubmissionError extends DomainError {
-  readonly status;
-  constructor(code: SubmissionErrorCode, message: string, details?: Record<string, unknown>) {
-    super(code, message, details);
-    this.status = STATUS[code];
-  }
-}
 
 export interface SubmissionInput {
   tournamentId: string;

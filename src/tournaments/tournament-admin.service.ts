@@ -2,25 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '../common/audit-log';
 import { Clock } from '../common/clock';
-import { DomainError, NotFoundError } from '../common/domain-error';
+import { NotFoundError } from '../common/domain-error';
+import { TournamentError, TournamentErrorCode } from './tournament.errors';
 import { TournamentEntity } from './tournament.entity';
 import { TournamentRepository } from './tournament.repository';
 import { canTransitionTournament } from './tournament-state';
 import { TournamentFactory } from './tournament.factory';
 import { TournamentTransitions } from './tournament-transitions';
-
-export enum TournamentErrorCode {
-  IllegalTransition = 'TOURNAMENT_ILLEGAL_TRANSITION',
-  AlreadyActive = 'TOURNAMENT_ALREADY_ACTIVE',
-  Busy = 'TOURNAMENT_BUSY',
-}
-
-export class TournamentError extends DomainError {
-  readonly status = 'conflict' as const;
-  constructor(code: TournamentErrorCode, message: string) {
-    super(code, message);
-  }
-}
 
 /** Explicit organiser actions; every one is audit-logged. */
 @Injectable()

@@ -7,9 +7,8 @@ import type { Duplex, Readable } from 'node:stream';
 import { demuxDockerLogs } from '../log-tail';
 import { SANDBOX_LABELS, SANDBOX_PATHS, type RunSpec } from '../run-spec';
 import { ENTRY_LOG_FILES, ENTRY_STATUS, joinEntryLog } from '../sandbox-entry';
+import { SandboxErrorCode, SandboxInfraError } from '../sandbox.errors';
 import {
-  SandboxErrorCode,
-  SandboxInfraError,
   SandboxRunner,
   type CollectedOutput,
   type CollectRequest,

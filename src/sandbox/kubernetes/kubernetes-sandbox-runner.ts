@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import type { KubernetesSandboxConfig } from '../../config/app-config';
 import { tailBytes } from '../log-tail';
 import { SANDBOX_LABELS, type RunSpec } from '../run-spec';
+import { SandboxInfraError } from '../sandbox.errors';
 import {
-  SandboxInfraError,
   SandboxRunner,
   type CollectedOutput,
   type CollectRequest,
