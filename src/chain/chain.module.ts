@@ -20,7 +20,7 @@ export async function createChainClient(config: AppConfig): Promise<ChainClient>
   const signer = hasWallet
     ? await loadHotkey({ walletPath: chain.walletPath, hotkeyName: chain.walletHotkey, mnemonicFile: chain.mnemonicFile })
     : undefined;
-  return new PolkadotChainClient({ endpoint: chain.endpoint, signer, initialBackoffMs: Math.min(chain.retryBaseMs ?? 2000, 5000) });
+  return new PolkadotChainClient({ endpoint: chain.endpoint, signer, initialBackoffMs: Math.min(chain.retryBaseMs, 5000) });
 }
 
 export function weightSetterSettings(config: AppConfig): WeightSetterSettings {
@@ -29,9 +29,9 @@ export function weightSetterSettings(config: AppConfig): WeightSetterSettings {
     netuid: c.netuid,
     dryRun: c.dryRun,
     versionKey: c.versionKey !== undefined ? BigInt(c.versionKey) : undefined,
-    maxTries: c.weightsMaxTries ?? 5,
-    retryBaseMs: c.retryBaseMs ?? 2000,
-    blockTimeMs: c.blockTimeMs ?? 12_000,
+    maxTries: c.weightsMaxTries,
+    retryBaseMs: c.retryBaseMs,
+    blockTimeMs: c.blockTimeMs,
     fallbackTempo: 360,
   };
 }

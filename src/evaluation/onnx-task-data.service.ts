@@ -44,7 +44,7 @@ export class OnnxTaskDataService extends TaskDataService implements OnModuleInit
       timeoutMs: config.evaluation.timeoutSeconds * 1000,
       memoryMb: config.evaluation.memoryMb,
       maxModelBytes: config.evaluation.maxModelMb * 1024 * 1024,
-      intraOpThreads: config.evaluation.threads ?? 0,
+      intraOpThreads: config.evaluation.threads,
       batchUnits: DEFAULT_BATCH_UNITS,
       workerEnv: config.evaluation.workerEnv,
     });

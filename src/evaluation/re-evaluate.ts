@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AppConfig } from '../config/app-config';
+import type { EvaluationConfig } from '../config/app-config';
 import { DatasetRegistry } from './datasets/dataset-registry';
 import { DATASET_KIND_FOR_TASK } from './datasets/dataset';
 import { canonicalTestSplit, seedCommitment, sha256Hex, splitDataset } from './datasets/split';
@@ -19,8 +19,8 @@ export interface ReEvaluateOptions {
   /** Published commitments to check the reveal against (optional). */
   expectedSeedCommitment?: string;
   expectedTestSetCommitment?: string;
-  /** Evaluation settings; defaults to CPU with the config defaults. */
-  evaluation?: AppConfig['evaluation'];
+  /** Evaluation settings; defaults to CPU with the config defaults (threads: one per core). */
+  evaluation?: Pick<EvaluationConfig, 'executionProvider' | 'maxModelMb' | 'timeoutSeconds' | 'memoryMb'> & Partial<EvaluationConfig>;
   datasets?: DatasetRegistry;
   /** Where `key: value` lines go (default: stdout). */
   print?: (line: string) => void;

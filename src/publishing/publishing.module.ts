@@ -15,7 +15,7 @@ class UnconfiguredPublisher extends Publisher {
 export function createPublisher(config: AppConfig): Publisher {
   const p = config.publishing;
   if (!p.githubOrg || !p.githubToken) return new UnconfiguredPublisher();
-  return new GithubPublisher({ org: p.githubOrg, token: p.githubToken, gitBaseUrl: p.gitBaseUrl, apiUrl: p.githubApiUrl, author: p.gitAuthor ?? 'Crucible <crucible@users.noreply.github.com>' });
+  return new GithubPublisher({ org: p.githubOrg, token: p.githubToken, gitBaseUrl: p.gitBaseUrl, apiUrl: p.githubApiUrl, author: p.gitAuthor });
 }
 
 export function createWinnerPublisher(config: AppConfig, publisher: Publisher): WinnerPublisher {

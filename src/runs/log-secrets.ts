@@ -13,7 +13,7 @@ export function configuredSecrets(config: AppConfig): string[] {
     secrets.push(password, decodeURIComponent(password));
   }
   if (config.chain.mnemonicFile) secrets.push(readOrNothing(config.chain.mnemonicFile));
-  if (config.chain.walletPath) secrets.push(...walletSecrets(config.chain.walletPath, config.chain.walletHotkey ?? 'default'));
+  if (config.chain.walletPath) secrets.push(...walletSecrets(config.chain.walletPath, config.chain.walletHotkey));
   return secrets.filter((s): s is string => typeof s === 'string' && s.trim() !== '');
 }
 

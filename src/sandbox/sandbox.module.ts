@@ -24,13 +24,12 @@ export async function createSandboxRunner(config: AppConfig): Promise<SandboxRun
       });
     }
     case 'kubernetes': {
-      if (!sandbox.kubernetes) throw new Error('kubernetes sandbox driver chosen without its configuration');
       const { KubernetesSandboxRunner } = await import('./kubernetes/kubernetes-sandbox-runner');
       return KubernetesSandboxRunner.fromConfig(sandbox.kubernetes, config.dataDir, sandbox.instance);
     }
     default: {
-      const unknown: never = sandbox.driver;
-      throw new Error(`unknown sandbox driver "${String(unknown)}"`);
+      const unchosen: never = sandbox; // loadConfig accepts only the drivers above
+      throw new Error(`unknown sandbox driver "${(unchosen as { driver: string }).driver}"`);
     }
   }
 }
