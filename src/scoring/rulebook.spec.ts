@@ -1,10 +1,10 @@
-import { DEFAULT_RULEBOOK, assertValidRulebook, defaultRulebook, validateRulebook } from './rulebook';
+import { DEFAULT_RULEBOOK, assertValidRulebook, defaultRulebook, preferenceParams, rewardParams, validateRulebook } from './rulebook';
 
 describe('rulebook', () => {
   it('the default rulebook is valid and carries the published constants', () => {
     expect(validateRulebook(DEFAULT_RULEBOOK)).toEqual([]);
     expect(DEFAULT_RULEBOOK).toMatchObject({
-      version: '2026.12-3',
+      version: '2026.12-4',
       weightFormula: 2,
       knockoutMax: 14,
       groupSize: 32,
@@ -66,9 +66,59 @@ describe('rulebook', () => {
     const rb = { ...defaultRulebook(), pools: { text: 1 }, tournamentTaskTypes: { text: ['speech'] } };
     expect(validateRulebook(rb)).toEqual([
       'tournamentTaskTypes.text: task type speech is not in taskCatalog',
-      'tournamentTypes.text.taskTypeOdds: task type causal-lm is not in tournamentTaskTypes.text',
-      'tournamentTypes.text.bossTaskTypes: task type causal-lm is not in tournamentTaskTypes.text',
+      'tournamentTypes.text.taskTypeOdds: task type instruct is not in tournamentTaskTypes.text',
+      'tournamentTypes.text.taskTypeOdds: task type preference is not in tournamentTaskTypes.text',
+      'tournamentTypes.text.taskTypeOdds: task type reward is not in tournamentTaskTypes.text',
+      'tournamentTypes.text.bossTaskTypes: task type instruct is not in tournamentTaskTypes.text',
+      'tournamentTypes.text.bossTaskTypes: task type preference is not in tournamentTaskTypes.text',
+      'tournamentTypes.text.bossTaskTypes: task type reward is not in tournamentTaskTypes.text',
     ]);
+  });
+
+  it('the default text tournament mixes instruct, preference and reward; causal-lm stays in the catalogue', () => {
+    const rb = defaultRulebook();
+    expect(rb.tournamentTaskTypes.text).toEqual(['instruct', 'preference', 'reward']);
+    expect(rb.tournamentTypes?.text).toEqual({ taskTypeOdds: { instruct: 0.35, preference: 0.35, reward: 0.3 }, bossTaskTypes: ['instruct', 'preference', 'reward'], hardware: 'cpu-2', sandboxImage: 'cpu' });
+    for (const t of ['instruct', 'preference', 'reward']) expect(rb.taskCatalog[t]).toEqual({ datasets: ['prompts-v1'], baseModels: ['base:byte-lm-v1'] });
+    expect(rb.taskCatalog['causal-lm']).toEqual({ datasets: ['grammar-lm-v1'], baseModels: ['builtin:unigram'] });
+    // A text tournament on causal-lm only (as chaos and Docker suites run it) is an override of two fields.
+    const causal = { ...rb, tournamentTaskTypes: { ...rb.tournamentTaskTypes, text: ['causal-lm'] }, tournamentTypes: { ...rb.tournamentTypes, text: { ...rb.tournamentTypes!.text, taskTypeOdds: { 'causal-lm': 1 }, bossTaskTypes: ['causal-lm'] } } };
+    expect(validateRulebook(causal)).toEqual([]);
+  });
+
+  it('carries the text task types\' constants under taskTypes and checks them by name', () => {
+    const rb = defaultRulebook();
+    expect(rb.taskTypes).toEqual({ preference: { beta: 0.1 }, reward: { maxNewTokens: 8, weights: { exact: 0.8, format: 0.2 } } });
+    const bad = {
+      ...rb,
+      taskTypes: {
+        preference: { beta: 0, Beta: 0.5 },
+        reward: { maxNewTokens: 33, weights: { exact: 0.8, format: 0.3 } },
+        // Task types without constants accept any (nothing reads them).
+        image: { anything: 1 },
+      },
+    };
+    expect(validateRulebook(bad)).toEqual([
+      'taskTypes.preference.Beta is not a constant of preference (known: beta)',
+      'taskTypes.preference.beta must be a number > 0 (the DPO temperature)',
+      'taskTypes.reward.maxNewTokens must be an integer in [1, 32]',
+      'taskTypes.reward.weights must be { exact, format }, each in [0, 1], summing to 1 (got {"exact":0.8,"format":0.3})',
+    ]);
+    expect(validateRulebook({ ...rb, taskTypes: { reward: { maxNewTokens: 2.5, weights: { exact: 1 } } } })).toEqual([
+      'taskTypes.reward.maxNewTokens must be an integer in [1, 32]',
+      'taskTypes.reward.weights must be { exact, format }, each in [0, 1], summing to 1 (got {"exact":1})',
+    ]);
+    expect(validateRulebook({ ...rb, taskTypes: { preference: 'beta=0.5' } })).toEqual(['taskTypes must map task types to objects of constants']);
+  });
+
+  it('a task recorded without constants (rulebooks 2026.12-3 and older) gets the values from before the rulebook carried them', () => {
+    expect(preferenceParams({})).toEqual({ beta: 0.1 });
+    expect(preferenceParams(undefined)).toEqual({ beta: 0.1 });
+    expect(preferenceParams({ beta: 0.5 })).toEqual({ beta: 0.5 });
+    expect(rewardParams({})).toEqual({ maxNewTokens: 8, weights: { exact: 0.8, format: 0.2 } });
+    expect(rewardParams({ maxNewTokens: 4 })).toEqual({ maxNewTokens: 4, weights: { exact: 0.8, format: 0.2 } });
+    expect(rewardParams({ weights: { exact: 1, format: 0 } })).toEqual({ maxNewTokens: 8, weights: { exact: 1, format: 0 } });
+    expect(() => preferenceParams({ beta: -1 })).toThrow('invalid task params: taskTypes.preference.beta must be a number > 0');
   });
 
   it('runs text and image tournaments from their own pools, the rest burnt, each with its draw, boss mix, hardware and image', () => {

@@ -74,6 +74,30 @@ export const SANDBOX_IMAGES: readonly TournamentTypeRules['sandboxImage'][] = ['
 /** A task type's own constants (e.g. DPO beta, reward weights): flat JSON, recorded on every task. */
 export type TaskTypeParams = Readonly<Record<string, number | string | boolean | Readonly<Record<string, number>>>>;
 
+/** `preference` (DPO): beta, the temperature of the margin. */
+export interface PreferenceParams {
+  beta: number;
+}
+
+/** `reward`: the generation budget per prompt, and the weight of each reward function (they sum to 1). */
+export interface RewardParams {
+  maxNewTokens: number;
+  weights: { exact: number; format: number };
+}
+
+/**
+ * The text task types' constants before rulebooks carried them (2026.12-3 and older stored
+ * `taskTypes` empty or not at all): a task recorded without a constant is evaluated, and recomputed by
+ * an auditor, with these. Never change them; change the rulebook's `taskTypes` instead.
+ */
+export const TASK_TYPE_PARAMS_BEFORE_RULEBOOK: { preference: PreferenceParams; reward: RewardParams } = deepFreeze({
+  preference: { beta: 0.1 },
+  reward: { maxNewTokens: 8, weights: { exact: 0.8, format: 0.2 } },
+});
+
+/** prompts-v1 prompts are at most 10 bytes; with the generation they must fit the base model's 64-token context. */
+const MAX_NEW_TOKENS_LIMIT = 32;
+
 export interface Rulebook {
   /** Bumped whenever any value below changes, e.g. "2026.11-1". */
   version: string;
@@ -139,7 +163,7 @@ export interface Rulebook {
 export const CONTAMINATION_THRESHOLD_DEFAULT = 0.5;
 
 export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
-  version: '2026.12-3',
+  version: '2026.12-4',
   knockoutMax: 14,
   groupSize: 32,
   groupAdvance: 8,
@@ -152,13 +176,18 @@ export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
   weightDecay: 0.3,
   // Text and image tournaments run independently, each paid from its own pool; the rest (0.1) is burnt.
   pools: { text: 0.6, image: 0.3 },
-  tournamentTaskTypes: { text: ['causal-lm'], image: ['image'] },
+  // causal-lm stays in the catalogue (a rulebook override can still run it); the default text tournament mixes the three.
+  tournamentTaskTypes: { text: ['instruct', 'preference', 'reward'], image: ['image'] },
   tournamentTypes: {
-    text: { taskTypeOdds: { 'causal-lm': 1 }, bossTaskTypes: ['causal-lm'], hardware: 'cpu-2', sandboxImage: 'cpu' },
+    // Group and knockout tasks draw their type; the boss round's 6 tasks are 2 of each, interleaved.
+    text: { taskTypeOdds: { instruct: 0.35, preference: 0.35, reward: 0.3 }, bossTaskTypes: ['instruct', 'preference', 'reward'], hardware: 'cpu-2', sandboxImage: 'cpu' },
     // A cluster with GPU nodes sets hardware "gpu-..." and sandboxImage "gpu" (CRUCIBLE_RULEBOOK_OVERRIDES).
     image: { taskTypeOdds: { image: 1 }, bossTaskTypes: ['image'], hardware: 'cpu-2', sandboxImage: 'cpu' },
   },
-  taskTypes: {},
+  taskTypes: {
+    preference: { beta: 0.1 },
+    reward: { maxNewTokens: 8, weights: { exact: 0.8, format: 0.2 } },
+  },
   participationFloor: 0.001,
   attempts: 2,
   // DESIGN: tournaments of 4-7 days. 12 h of training per group or knockout task, 24 h per boss task:
@@ -167,6 +196,9 @@ export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
   hardware: 'cpu-2',
   taskCatalog: {
     'causal-lm': { datasets: ['grammar-lm-v1'], baseModels: ['builtin:unigram'] },
+    instruct: { datasets: ['prompts-v1'], baseModels: ['base:byte-lm-v1'] },
+    preference: { datasets: ['prompts-v1'], baseModels: ['base:byte-lm-v1'] },
+    reward: { datasets: ['prompts-v1'], baseModels: ['base:byte-lm-v1'] },
     image: { datasets: ['shapes-16-v1'], baseModels: ['base:shapes-denoiser-v1'] },
   },
   allowPublicDatasets: false,
@@ -307,6 +339,7 @@ export function validateRulebook(input: unknown): string[] {
 
   p.push(...tournamentTypeProblems(r));
   if (r.taskTypes !== undefined && (!isRecord(r.taskTypes) || !Object.values(r.taskTypes).every(isRecord))) p.push('taskTypes must map task types to objects of constants');
+  else if (isRecord(r.taskTypes)) for (const [taskType, params] of Object.entries(r.taskTypes)) p.push(...taskTypeParamProblems(taskType, params as TaskTypeParams));
 
   if (r.allowPublicDatasets !== undefined && typeof r.allowPublicDatasets !== 'boolean') p.push('allowPublicDatasets must be true or false');
   if (r.contaminationThreshold !== undefined && (!isFiniteNumber(r.contaminationThreshold) || r.contaminationThreshold <= 0 || r.contaminationThreshold > 1)) {
@@ -380,4 +413,56 @@ export function assertValidRulebook(input: unknown): Rulebook {
   const problems = validateRulebook(input);
   if (problems.length > 0) throw new Error(`invalid rulebook: ${problems.join('; ')}`);
   return input as Rulebook;
+}
+
+/**
+ * Problems of one task type's constants (`taskTypes.<type>`, or the params recorded on a task): the
+ * text task types' constants are checked by name; other task types have none yet and accept any.
+ */
+export function taskTypeParamProblems(taskType: string, params: TaskTypeParams): string[] {
+  const at = `taskTypes.${taskType}`;
+  const known: Record<string, readonly string[]> = { preference: ['beta'], reward: ['maxNewTokens', 'weights'] };
+  if (!(taskType in known)) return [];
+  const p = Object.keys(params)
+    .filter((k) => !known[taskType].includes(k))
+    .map((k) => `${at}.${k} is not a constant of ${taskType} (known: ${known[taskType].join(', ')})`);
+  if (taskType === 'preference' && params.beta !== undefined && (!isFiniteNumber(params.beta) || params.beta <= 0)) {
+    p.push(`${at}.beta must be a number > 0 (the DPO temperature)`);
+  }
+  if (taskType === 'reward') {
+    const { maxNewTokens, weights } = params;
+    if (maxNewTokens !== undefined && (!isPosInt(maxNewTokens) || maxNewTokens > MAX_NEW_TOKENS_LIMIT)) {
+      p.push(`${at}.maxNewTokens must be an integer in [1, ${MAX_NEW_TOKENS_LIMIT}]`);
+    }
+    if (weights !== undefined) {
+      const w = isRecord(weights) ? weights : {};
+      const keys = Object.keys(w).sort().join(',');
+      const values = Object.values(w);
+      const sum = values.reduce<number>((s, v) => s + (isFiniteNumber(v) ? v : Number.NaN), 0);
+      if (keys !== 'exact,format' || !values.every((v) => isFiniteNumber(v) && v >= 0 && v <= 1) || Math.abs(sum - 1) > 1e-9) {
+        p.push(`${at}.weights must be { exact, format }, each in [0, 1], summing to 1 (got ${JSON.stringify(weights)})`);
+      }
+    }
+  }
+  return p;
+}
+
+/** `preference` constants of a task: its recorded params over the values from before rulebooks carried them. Throws when invalid. */
+export function preferenceParams(recorded: TaskTypeParams = {}): PreferenceParams {
+  const problems = taskTypeParamProblems('preference', recorded);
+  if (problems.length > 0) throw new Error(`invalid task params: ${problems.join('; ')}`);
+  const { beta } = recorded;
+  return { beta: typeof beta === 'number' ? beta : TASK_TYPE_PARAMS_BEFORE_RULEBOOK.preference.beta };
+}
+
+/** `reward` constants of a task: its recorded params over the values from before rulebooks carried them. Throws when invalid. */
+export function rewardParams(recorded: TaskTypeParams = {}): RewardParams {
+  const problems = taskTypeParamProblems('reward', recorded);
+  if (problems.length > 0) throw new Error(`invalid task params: ${problems.join('; ')}`);
+  const before = TASK_TYPE_PARAMS_BEFORE_RULEBOOK.reward;
+  const { maxNewTokens, weights } = recorded;
+  return {
+    maxNewTokens: typeof maxNewTokens === 'number' ? maxNewTokens : before.maxNewTokens,
+    weights: isRecord(weights) ? { exact: weights.exact, format: weights.format } : { ...before.weights },
+  };
 }

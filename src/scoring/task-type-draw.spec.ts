@@ -38,6 +38,14 @@ describe('roundTaskTypes', () => {
     expect(roundTaskTypes(mixed, { tournamentId: 't-1', tournamentType: 'text', kind: 'boss', roundIndex: 3, tasks: 2 })).toEqual(['instruct', 'preference']);
   });
 
+  it('the default text tournament: group tasks drawn from the three text types, a 6-task boss round of 2 each', () => {
+    const rb = defaultRulebook();
+    // Same odds as `mixed` (0.35 / 0.35 / 0.3), so the same draw for the same round seed.
+    expect(roundTaskTypes(rb, { tournamentId: 't-1', tournamentType: 'text', kind: 'group', roundIndex: 0, tasks: 8 })).toEqual(['instruct', 'preference', 'reward', 'instruct', 'instruct', 'instruct', 'preference', 'reward']);
+    const boss = roundTaskTypes(rb, { tournamentId: 't-1', tournamentType: 'text', kind: 'boss', roundIndex: 2, tasks: rb.bossTasks });
+    expect(boss).toEqual(['instruct', 'preference', 'reward', 'instruct', 'preference', 'reward']);
+  });
+
   it('rulebooks without tournament type rules cycle through the listed task types, as before', () => {
     const old = { ...defaultRulebook(), tournamentTypes: undefined, tournamentTaskTypes: { text: ['causal-lm', 'classification'] } };
     expect(roundTaskTypes(old, { tournamentId: 't', tournamentType: 'text', kind: 'group', roundIndex: 0, tasks: 3 })).toEqual(['causal-lm', 'classification', 'causal-lm']);

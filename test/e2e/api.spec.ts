@@ -12,7 +12,8 @@ import { ADMIN_TOKEN, startTestApp, TestApp } from '../support/app';
 import { ENGINES } from '../support/databases';
 import { makeRepo } from '../support/git-fixtures';
 
-const MANIFEST = JSON.stringify({ entrypoint: ['python3', 'train.py'], taskTypes: ['causal-lm'] });
+// The default text tournament's task types (a manifest must cover them all).
+const MANIFEST = JSON.stringify({ entrypoint: ['python3', 'train.py'], taskTypes: ['instruct', 'preference', 'reward'] });
 
 describe.each(ENGINES)('HTTP API on %s', (engine) => {
   let t: TestApp;

@@ -6,6 +6,7 @@ import { TaskEntity } from '../../src/tournaments/task.entity';
 import { TournamentFactory } from '../../src/tournaments/tournament.factory';
 import { newTournamentRulebook } from '../../src/scoring/tournament-rulebook';
 import { ADMIN_TOKEN, startTestApp, TestApp } from '../support/app';
+import { causalLmTextRules } from '../support/tournaments';
 
 /**
  * Issue 19, second half: a public corpus is not a secret. Tasks say which kind of dataset they use,
@@ -17,7 +18,8 @@ describe('public datasets are marked public (PostgreSQL)', () => {
   afterAll(async () => t?.close());
 
   const create = (rules: Record<string, unknown>) => {
-    const rulebook = { ...newTournamentRulebook(), ...rules };
+    // Text on causal-lm, whose dataset the public catalog below swaps.
+    const rulebook = { ...newTournamentRulebook(), ...causalLmTextRules(), ...rules };
     return t.app.get(DataSource).transaction((m) => t.app.get(TournamentFactory).createNextCycle({ type: 'text', opensAt: new Date(), rulebook }, m));
   };
   // The default catalog (every tournament type's task types) with causal-lm on the public corpus.
@@ -26,7 +28,9 @@ describe('public datasets are marked public (PostgreSQL)', () => {
   it('the default rulebook schedules a weight-setting tournament on generated data', async () => {
     const res = await request(t.app.getHttpServer()).post('/api/tournaments').set('authorization', `Bearer ${ADMIN_TOKEN}`).send({ type: 'text' });
     expect(res.status).toBe(201);
-    expect(res.body.rulebook.taskCatalog['causal-lm'].datasets).toEqual(['grammar-lm-v1']);
+    const { tournamentTaskTypes, taskCatalog } = res.body.rulebook;
+    expect(tournamentTaskTypes.text.map((taskType: string) => taskCatalog[taskType].datasets)).toEqual([['prompts-v1'], ['prompts-v1'], ['prompts-v1']]);
+    expect(taskCatalog['causal-lm'].datasets).toEqual(['grammar-lm-v1']);
   });
 
   it('refuses a weight-setting tournament on a public dataset without allowPublicDatasets', async () => {

@@ -111,7 +111,8 @@ function worker(s: Sim, id: string): Promise<WorkerHandle> {
       CRUCIBLE_WORKER_ID: id,
       CRUCIBLE_AUTO_SCHEDULE: 'true',
       CRUCIBLE_TOURNAMENT_TYPES: 'text,text-long',
-      CRUCIBLE_RULEBOOK_OVERRIDES: JSON.stringify({ pools: { text: 0.6, 'text-long': 0.4 }, tournamentTaskTypes: { text: ['causal-lm'], 'text-long': ['causal-lm'] } }),
+      // Both types on causal-lm alone, cycled (no tournamentTypes draw): the fake task data scores losses.
+      CRUCIBLE_RULEBOOK_OVERRIDES: JSON.stringify({ pools: { text: 0.6, 'text-long': 0.4 }, tournamentTaskTypes: { text: ['causal-lm'], 'text-long': ['causal-lm'] }, tournamentTypes: {} }),
       CRUCIBLE_SCHEDULE_TEXT: 'registrationMinutes=1440,gapHours=72',
       CRUCIBLE_SCHEDULE_TEXT_LONG: 'registrationMinutes=2880,gapHours=120',
       CRUCIBLE_BASELINE_REPO_URL: 'https://example.org/baseline.git',

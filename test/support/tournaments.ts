@@ -6,11 +6,23 @@ import { newTournamentRulebook, TournamentRulebook } from '../../src/scoring/tou
 import type { TournamentEntity } from '../../src/tournaments/tournament.entity';
 import type { INestApplication } from '@nestjs/common';
 
-/** A tournament whose registration already closed, with a rulebook for fast tests. */
+/**
+ * The default rulebook with text tournaments on causal-lm alone (grammar-lm-v1, the unigram baseline),
+ * the fast task most suites play on; the default text tournament mixes instruct, preference and reward.
+ */
+export function causalLmTextRules(): Pick<TournamentRulebook, 'tournamentTaskTypes' | 'tournamentTypes'> {
+  const rb = newTournamentRulebook();
+  return {
+    tournamentTaskTypes: { ...rb.tournamentTaskTypes, text: ['causal-lm'] },
+    tournamentTypes: { ...rb.tournamentTypes, text: { ...rb.tournamentTypes!.text, taskTypeOdds: { 'causal-lm': 1 }, bossTaskTypes: ['causal-lm'] } },
+  };
+}
+
+/** A tournament whose registration already closed, with a rulebook for fast tests (text on causal-lm unless `rules` say otherwise). */
 export async function createClosedTournament(app: INestApplication, rules: Partial<TournamentRulebook> = {}, type = 'text'): Promise<TournamentEntity> {
   const factory = app.get(TournamentFactory);
   // The whole emission to text (the defaults also pool image): these tests read the text winner's weight.
-  const rulebook = { ...newTournamentRulebook({ schedule: { registrationMinutes: 1 } }), pools: { text: 1 }, ...rules };
+  const rulebook = { ...newTournamentRulebook({ schedule: { registrationMinutes: 1 } }), pools: { text: 1 }, ...causalLmTextRules(), ...rules };
   return app.get(DataSource).transaction((m) =>
     factory.createNextCycle({ type, opensAt: new Date(Date.now() - 3600_000), rulebook }, m),
   );
