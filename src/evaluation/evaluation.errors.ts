@@ -1,4 +1,5 @@
 import { DomainError } from '../common/domain-error';
+import type { CausalityViolation } from './task-types/causality';
 
 /**
  * Every way an evaluation can end other than with a score. Model rejections and evaluation
@@ -72,5 +73,21 @@ export class DatasetError extends DomainError<EvaluationErrorCode.UnknownDataset
   ) {
     super(code, message, undefined, options);
     this.status = code === EvaluationErrorCode.UnknownDataset ? 'not_found' : 'bad_request';
+  }
+}
+
+/** Raised inside an evaluator when the model's output breaks the contract at run time (shape, type, non-finite loss). */
+export class OutputContractError extends DomainError<EvaluationErrorCode.OutputInvalid> {
+  readonly status = 'unprocessable' as const;
+  constructor(message: string) {
+    super(EvaluationErrorCode.OutputInvalid, message);
+  }
+}
+
+/** Raised by an evaluator when a spliced pass changes a logit before its cut (task-types/causality.ts). */
+export class NonCausalModelError extends DomainError<EvaluationErrorCode.NonCausal> {
+  readonly status = 'unprocessable' as const;
+  constructor(readonly violation: CausalityViolation) {
+    super(EvaluationErrorCode.NonCausal, `non-causal: logits at position ${violation.position} changed when tokens after ${violation.position} changed`, { ...violation });
   }
 }

@@ -1,8 +1,9 @@
 import type * as ort from 'onnxruntime-node';
 import type { TestSplit } from '../datasets/split';
 import { buildModel, DataType, encodeModel, intAttr, node, valueInfo } from '../onnx/onnx-builder';
-import { CAUSALITY_METHOD, CAUSALITY_TOLERANCE, CausalityViolation, NonCausalModelError, planCausalityChecks, splicedSequence } from './causality';
-import { EvaluateOptions, EvaluationTotals, ModelContract, OutputContractError, TaskEvaluator } from './task-evaluator';
+import { NonCausalModelError, OutputContractError } from '../evaluation.errors';
+import { CAUSALITY_METHOD, CAUSALITY_TOLERANCE, CausalityViolation, planCausalityChecks, splicedSequence } from './causality';
+import { EvaluateOptions, EvaluationTotals, ModelContract, TaskEvaluator } from './task-evaluator';
 
 const VOCAB = 256;
 

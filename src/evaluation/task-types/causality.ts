@@ -65,13 +65,6 @@ export interface CausalityViolation {
   tolerance: number;
 }
 
-/** Thrown by an evaluator when a spliced pass changes a logit before its cut. */
-export class NonCausalModelError extends Error {
-  constructor(readonly violation: CausalityViolation) {
-    super(`non-causal: logits at position ${violation.position} changed when tokens after ${violation.position} changed`);
-  }
-}
-
 /**
  * The sample's seed: the first 8 bytes (big-endian) of
  * sha256(utf8("crucible-causal/1") || 0x00 || utf8(task seed) || 0x00 || utf8(model sha256 hex)).

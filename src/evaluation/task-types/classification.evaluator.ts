@@ -1,7 +1,8 @@
 import type * as ort from 'onnxruntime-node';
 import type { TestSplit } from '../datasets/split';
 import { DataType } from '../onnx/onnx-builder';
-import { crossEntropy, EvaluateOptions, EvaluationTotals, ModelContract, OutputContractError, TaskEvaluator } from './task-evaluator';
+import { OutputContractError } from '../evaluation.errors';
+import { crossEntropy, EvaluateOptions, EvaluationTotals, ModelContract, TaskEvaluator } from './task-evaluator';
 
 /**
  * classification: input `features` float32 [batch, dim], output `logits` float32 [batch, classes].

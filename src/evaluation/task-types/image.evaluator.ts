@@ -1,7 +1,8 @@
 import type * as ort from 'onnxruntime-node';
 import type { TestSplit } from '../datasets/split';
 import { DataType } from '../onnx/onnx-builder';
-import { EvaluateOptions, EvaluationTotals, ModelContract, OutputContractError, TaskEvaluator } from './task-evaluator';
+import { OutputContractError } from '../evaluation.errors';
+import { EvaluateOptions, EvaluationTotals, ModelContract, TaskEvaluator } from './task-evaluator';
 
 /**
  * image (diffusion-style denoising): inputs `noisy` float32 [batch, C, H, W] (the clean test image

@@ -1,7 +1,8 @@
 import type * as ort from 'onnxruntime-node';
 import { PAD_TOKEN } from '../datasets/prompts-split';
 import type { TestSplit } from '../datasets/split';
-import { EvaluateOptions, EvaluationTotals, ModelContract, OutputContractError, TaskEvaluator } from './task-evaluator';
+import { OutputContractError } from '../evaluation.errors';
+import { EvaluateOptions, EvaluationTotals, ModelContract, TaskEvaluator } from './task-evaluator';
 import { END_TOKEN, runLogits, TEXT_VOCAB, textContract } from './text-sequences';
 
 /**

@@ -53,9 +53,6 @@ export interface TaskEvaluator {
   evaluate(runtime: typeof ort, session: ort.InferenceSession, split: TestSplit, options: EvaluateOptions): Promise<EvaluationTotals>;
 }
 
-/** Raised inside evaluate() when the model's output breaks the contract at run time. */
-export class OutputContractError extends Error {}
-
 /**
  * Cross-entropy of one row of logits against a target, in float64 so the result does not depend on
  * summation tricks: logsumexp(row) - row[target].

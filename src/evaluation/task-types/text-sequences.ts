@@ -2,8 +2,9 @@ import type * as ort from 'onnxruntime-node';
 import { PAD_TOKEN } from '../datasets/prompts-split';
 import { END_OF_RESPONSE } from '../datasets/prompts-generator';
 import { DataType } from '../onnx/onnx-builder';
-import { CAUSALITY_METHOD, CAUSALITY_TOLERANCE, type CausalityEvidence, type CausalityViolation, logProbDeviation, NonCausalModelError, planCausalityChecks, splicedSequence } from './causality';
-import { crossEntropy, type ModelContract, OutputContractError } from './task-evaluator';
+import { NonCausalModelError, OutputContractError } from '../evaluation.errors';
+import { CAUSALITY_METHOD, CAUSALITY_TOLERANCE, type CausalityEvidence, type CausalityViolation, logProbDeviation, planCausalityChecks, splicedSequence } from './causality';
+import { crossEntropy, type ModelContract } from './task-evaluator';
 
 /**
  * What the text task types (instruct, preference, reward) share: the byte-token causal LM contract

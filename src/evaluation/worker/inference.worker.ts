@@ -8,11 +8,9 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import type * as ortTypes from 'onnxruntime-node';
 import { parseCanonicalTestSplit } from '../datasets/split';
-import { EvaluationErrorCode as Code, ModelRejectedError } from '../evaluation.errors';
+import { EvaluationErrorCode as Code, ModelRejectedError, NonCausalModelError, OutputContractError } from '../evaluation.errors';
 import { checkModelFile } from '../model-checks';
 import { evaluatorFor } from '../task-types';
-import { NonCausalModelError } from '../task-types/causality';
-import { OutputContractError } from '../task-types/task-evaluator';
 import type { InferenceJob, WorkerRequest, WorkerResponse } from './worker-protocol';
 import type { RejectionEvidence } from '../task-data';
 
