@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { RoundDecisionRecord } from './round-decision';
 
 export type RoundKind = 'group' | 'knockout' | 'boss';
 export type RoundState = 'running' | 'waiting_infra' | 'decided';
@@ -14,8 +15,8 @@ export class RoundEntity {
   @Column('text', { nullable: true }) stateReason!: string | null;
   /** Entrant ids that advance, set when the round is decided. */
   @Column('jsonb', { nullable: true }) advancing!: string[] | null;
-  /** The round's decision record (per-task ranks, boss verdict and margins). */
-  @Column('jsonb', { nullable: true }) decision!: Record<string, unknown> | null;
+  /** The round's decision record (its plan, per-task ranks, boss verdict and margins). */
+  @Column('jsonb', { nullable: true }) decision!: RoundDecisionRecord | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @Column('timestamptz', { nullable: true }) decidedAt!: Date | null;
 }
