@@ -14,7 +14,10 @@ import { DatasetRegistry } from '../src/evaluation/datasets/dataset-registry';
 import type { PromptDataset, PromptSplit } from '../src/evaluation/datasets/prompts-split';
 import { canonicalTestSplit, sha256Hex, splitDataset } from '../src/evaluation/datasets/split';
 import { DEFAULT_BATCH_UNITS, ModelScorer } from '../src/evaluation/model-scorer';
-import { REWARD_DEFAULTS } from '../src/evaluation/task-types/reward.evaluator';
+import { DEFAULT_RULEBOOK, rewardParams } from '../src/scoring/rulebook';
+
+/** The default rulebook's reward constants (what a real task's evaluation uses). */
+const REWARD_DEFAULTS = rewardParams(DEFAULT_RULEBOOK.taskTypes?.reward);
 
 const ROUNDS = 3;
 const VOCAB = 256;

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { EvaluationErrorCode as Code } from './evaluation.errors';
 import { OPSET_RANGE } from './model-checks';
+import { taskTypeParamProblems, type TaskTypeParams } from '../scoring/rulebook';
 import type { EvaluationResult, TaskType } from './task-data';
 import { causalitySeed } from './task-types/causality';
 import { evaluatorFor } from './task-types';
@@ -40,6 +41,8 @@ export interface ScoreRequest {
   lossesDir: string;
   /** The service's own baseline models skip the static checks. */
   trusted?: boolean;
+  /** The task's constants (rulebook `taskTypes.<type>`); absent: the values from before rulebooks carried them. */
+  params?: TaskTypeParams;
 }
 
 /** Scores one model file on one hidden test split in a worker process and stores its losses. */
@@ -63,6 +66,9 @@ export class ModelScorer {
   async score(req: ScoreRequest): Promise<EvaluationResult> {
     const evaluator = evaluatorFor(req.taskType);
     if (!evaluator) return { ok: false, infra: false, code: Code.UnsupportedTaskType, reason: `unsupported task type ${req.taskType}` };
+    // The task's constants come from the organiser's rulebook: a bad one is never the miner's fault.
+    const paramProblems = taskTypeParamProblems(req.taskType, req.params ?? {});
+    if (paramProblems.length > 0) return { ok: false, infra: true, code: Code.EvaluatorFailed, reason: `invalid task params: ${paramProblems.join('; ')}` };
 
     // The size cap is checked here too, so an oversized file never costs a process start.
     let size: number;
@@ -89,6 +95,7 @@ export class ModelScorer {
         intraOpThreads: this.settings.intraOpThreads > 0 ? this.settings.intraOpThreads : os.availableParallelism(),
         batchUnits: this.settings.batchUnits,
         causalitySeed: causalitySeed(req.seed, modelSha256),
+        params: req.params ?? {},
         limits: { maxModelBytes: this.settings.maxModelBytes, maxTensorBytes: this.settings.memoryMb * 1024 * 1024, minOpset: OPSET_RANGE.min, maxOpset: OPSET_RANGE.max },
         trusted: req.trusted ?? false,
       },

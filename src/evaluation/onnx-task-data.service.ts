@@ -82,6 +82,7 @@ export class OnnxTaskDataService extends TaskDataService implements OnModuleInit
       testSplitPath: hidden.testSplitPath,
       testSetSha256: hidden.testSetCommitment,
       seed: req.seed,
+      params: req.params,
       lossesDir: path.join(this.taskDir(req.taskId), 'losses'),
     });
     this.logResult(req, result, modelPath);
@@ -112,6 +113,7 @@ export class OnnxTaskDataService extends TaskDataService implements OnModuleInit
       testSplitPath: hidden.testSplitPath,
       testSetSha256: hidden.testSetCommitment,
       seed: req.seed,
+      params: req.params,
       lossesDir: path.join(this.taskDir(req.taskId), 'losses'),
       trusted,
     });

@@ -9,6 +9,7 @@ import { DatasetError, EvaluationErrorCode as Code } from './evaluation.errors';
 import { chooseExecutionProvider } from './execution-provider';
 import { DEFAULT_BATCH_UNITS, ModelScorer } from './model-scorer';
 import type { EvaluationResult, TaskType } from './task-data';
+import type { TaskTypeParams } from '../scoring/rulebook';
 
 export interface ReEvaluateOptions {
   modelPath: string;
@@ -16,6 +17,8 @@ export interface ReEvaluateOptions {
   datasetId: string;
   /** The revealed task seed. */
   seed: string;
+  /** The task's recorded constants (rulebook `taskTypes.<type>`); absent: the values from before rulebooks carried them. */
+  params?: TaskTypeParams;
   /** Published commitments to check the reveal against (optional). */
   expectedSeedCommitment?: string;
   expectedTestSetCommitment?: string;
@@ -68,7 +71,7 @@ export async function reEvaluate(opts: ReEvaluateOptions): Promise<ReEvaluation>
       workerEnv: settings.workerEnv,
       spareWorkers: 0,
     });
-    const result = await scorer.score({ taskType: opts.taskType, modelPath: opts.modelPath, testSplitPath, testSetSha256: testSetCommitment, seed: opts.seed, lossesDir: workDir });
+    const result = await scorer.score({ taskType: opts.taskType, modelPath: opts.modelPath, testSplitPath, testSetSha256: testSetCommitment, seed: opts.seed, params: opts.params, lossesDir: workDir });
 
     print(`provider: ${decision.reason}`);
     print(`seed_commitment: ${seedHash}`);

@@ -2,6 +2,7 @@
  * What the tournament engine asks of the evaluation layer. Implemented by the evaluation module
  * (datasets, seeded splits, commitments, ONNX checks and inference in a worker process).
  */
+import type { TaskTypeParams } from '../scoring/rulebook';
 import type { ContaminationReport } from './contamination';
 import type { CausalityEvidence } from './task-types/causality';
 
@@ -13,6 +14,11 @@ export interface TaskDataRequest {
   datasetId: string;
   /** Secret until the tournament ends; decides the train/test split. */
   seed: string;
+  /**
+   * The task's constants from its rulebook (`taskTypes.<type>`, recorded on the task as spec.params),
+   * e.g. the DPO beta; absent: the values from before rulebooks carried them.
+   */
+  params?: TaskTypeParams;
 }
 
 export interface PreparedTaskData {

@@ -447,6 +447,12 @@ export function taskTypeParamProblems(taskType: string, params: TaskTypeParams):
   return p;
 }
 
+/** The constants recorded on a task (its spec's `params`); tasks planned before they were recorded have none. */
+export function paramsRecordedOn(spec: unknown): TaskTypeParams {
+  const params = isRecord(spec) ? spec.params : undefined;
+  return isRecord(params) ? (params as TaskTypeParams) : {};
+}
+
 /** `preference` constants of a task: its recorded params over the values from before rulebooks carried them. Throws when invalid. */
 export function preferenceParams(recorded: TaskTypeParams = {}): PreferenceParams {
   const problems = taskTypeParamProblems('preference', recorded);

@@ -8,8 +8,7 @@ import { decodeLosses, ModelScorer } from '../../src/evaluation/model-scorer';
 import { tableLanguageModel } from '../../src/evaluation/onnx/onnx-builder';
 import type { TaskType } from '../../src/evaluation/task-data';
 import { bigramFromProbabilities } from '../support/text-models';
-import { PREFERENCE_DEFAULTS } from '../../src/evaluation/task-types/preference.evaluator';
-import { REWARD_DEFAULTS } from '../../src/evaluation/task-types/reward.evaluator';
+import type { TaskTypeParams } from '../../src/scoring/rulebook';
 
 /**
  * The text evaluators on hand-built bigram models and hand-built test splits, scored by the real
@@ -22,7 +21,8 @@ beforeAll(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-text-eval
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 let files = 0;
-async function run(taskType: TaskType, model: Uint8Array, examples: PromptExample[], reference: Uint8Array, seqLen = 8) {
+/** `params`: the task's constants as its rulebook records them (absent: a task from before rulebooks carried them). */
+async function run(taskType: TaskType, model: Uint8Array, examples: PromptExample[], reference: Uint8Array, params?: TaskTypeParams, seqLen = 8) {
   files += 1;
   const canonical = canonicalPromptSplit({
     kind: 'prompts',
@@ -36,7 +36,7 @@ async function run(taskType: TaskType, model: Uint8Array, examples: PromptExampl
   fs.writeFileSync(testSplitPath, canonical);
   const modelPath = path.join(fs.mkdtempSync(path.join(dir, 'model-')), 'model.onnx');
   fs.writeFileSync(modelPath, model);
-  const result = await scorer.score({ taskType, modelPath, testSplitPath, testSetSha256: createHash('sha256').update(canonical).digest('hex'), seed: 'text-seed', lossesDir: path.join(dir, 'losses') });
+  const result = await scorer.score({ taskType, modelPath, testSplitPath, testSetSha256: createHash('sha256').update(canonical).digest('hex'), seed: 'text-seed', params, lossesDir: path.join(dir, 'losses') });
   if (!result.ok) throw new Error(`${result.code}: ${result.reason}`);
   return { ...result.score, losses: Array.from(decodeLosses(fs.readFileSync(result.score.lossesPath))) };
 }
@@ -76,14 +76,26 @@ describe('preference evaluator', () => {
     expect(totals.accuracy).toBe(0);
   });
 
-  it('scores the DPO loss against a uniform reference from the hand-worked log-probabilities', async () => {
-    const totals = await run('preference', bigram, examples, uniform);
-    // Chosen "c\n": ln(1/2) + ln(1/4); rejected "d\n": ln(1/510) + ln(1/256). The uniform reference
-    // gives both responses ln(1/256) twice, so it cancels: margin = beta * ln(510 * 256 / 8).
-    const margin = PREFERENCE_DEFAULTS.beta * Math.log((510 * 256) / 8);
-    expect(totals.losses[0]).toBeCloseTo(Math.log(1 + Math.exp(-margin)), 6);
-    expect(totals.losses[1]).toBeCloseTo(Math.log(1 + Math.exp(-margin)), 6);
+  // Chosen "c\n": ln(1/2) + ln(1/4); rejected "d\n": ln(1/510) + ln(1/256). The uniform reference
+  // gives both responses ln(1/256) twice, so it cancels: margin = beta * ln(510 * 256 / 8) = beta * ln 16320.
+  it('scores the DPO loss with the rulebook\'s beta: 0.5 from the hand-worked log-probabilities', async () => {
+    const totals = await run('preference', bigram, examples, uniform, { beta: 0.5 });
+    // margin = 0.5 * ln 16320 = ln sqrt(16320) = ln 127.7498; loss = ln(1 + 1 / 127.7498) = ln 1.0078278 = 0.0077973.
+    expect(totals.losses[0]).toBeCloseTo(0.0077973, 6);
+    expect(totals.losses[1]).toBeCloseTo(Math.log(1 + 1 / Math.sqrt(16320)), 9);
     expect(totals.accuracy).toBe(1);
+  });
+
+  it('a task recorded without params (rulebook 2026.12-3 and older) keeps beta 0.1', async () => {
+    const totals = await run('preference', bigram, examples, uniform);
+    // margin = 0.1 * ln 16320 = 0.970015; loss = ln(1 + e^-0.970015) = ln(1 + 0.379077) = 0.321415.
+    expect(totals.losses[0]).toBeCloseTo(0.321415, 6);
+    expect((await run('preference', bigram, examples, uniform, { beta: 0.1 })).losses).toEqual(totals.losses);
+  });
+
+  it('refuses to score with params the rulebook would refuse (an infra failure, never the miner\'s)', async () => {
+    const result = await scorer.score({ taskType: 'preference', modelPath: '/nonexistent/model.onnx', testSplitPath: '/nonexistent', testSetSha256: '0'.repeat(64), seed: 's', params: { beta: -1 }, lossesDir: dir });
+    expect(result).toEqual({ ok: false, infra: true, code: 'EVALUATOR_FAILED', reason: 'invalid task params: taskTypes.preference.beta must be a number > 0 (the DPO temperature)' });
   });
 });
 
@@ -102,10 +114,20 @@ describe('reward evaluator', () => {
     expect(totals.accuracy).toBe(1);
   });
 
-  it('gives only the format reward to a well-formed wrong answer', async () => {
-    const totals = await run('reward', bigramFromProbabilities({ '=': { '8': 0.9 }, '8': { '\n': 0.9 } }), sevens, uniform);
-    expect(totals.losses).toEqual([REWARD_DEFAULTS.weights.format, REWARD_DEFAULTS.weights.format, REWARD_DEFAULTS.weights.format]);
+  it('gives only the format reward to a well-formed wrong answer, weighted as the rulebook says', async () => {
+    const eights = bigramFromProbabilities({ '=': { '8': 0.9 }, '8': { '\n': 0.9 } });
+    // Without params (a task from before rulebooks carried them): exact 0.8, format 0.2.
+    const totals = await run('reward', eights, sevens, uniform);
+    expect(totals.losses).toEqual([0.2, 0.2, 0.2]);
     expect(totals.accuracy).toBe(0);
+    expect((await run('reward', eights, sevens, uniform, { weights: { exact: 0.5, format: 0.5 } })).losses).toEqual([0.5, 0.5, 0.5]);
+  });
+
+  it('stops generating at the rulebook\'s maxNewTokens', async () => {
+    // "7\n" needs 2 tokens: with maxNewTokens 1 the completion is "7", which never ends, so it earns 0.
+    const sevensModel = bigramFromProbabilities({ '=': { '7': 0.9 }, '7': { '\n': 0.9 } });
+    expect((await run('reward', sevensModel, sevens, uniform, { maxNewTokens: 1 })).losses).toEqual([0, 0, 0]);
+    expect((await run('reward', sevensModel, sevens, uniform, { maxNewTokens: 2 })).losses).toEqual([1, 1, 1]);
   });
 
   it('gives nothing to a generation that never ends within the token limit (it is cut there and scored)', async () => {

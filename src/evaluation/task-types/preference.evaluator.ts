@@ -1,14 +1,9 @@
 import type * as ort from 'onnxruntime-node';
+import { preferenceParams } from '../../scoring/rulebook';
 import { END_OF_RESPONSE } from '../datasets/prompts-generator';
 import type { TestSplit } from '../datasets/split';
 import { EvaluateOptions, EvaluationTotals, ModelContract, TaskEvaluator } from './task-evaluator';
 import { packSequences, responseLogProbs, textContract } from './text-sequences';
-
-/**
- * Parameters of `preference` until the rulebook carries them (rulebook `taskTypes.preference`).
- * beta: the DPO temperature.
- */
-export const PREFERENCE_DEFAULTS = { beta: 0.1 } as const;
 
 /**
  * preference (DPO-style): the text contract (text-sequences.ts). Each test example is a prompt with
@@ -17,7 +12,7 @@ export const PREFERENCE_DEFAULTS = { beta: 0.1 } as const;
  * under the task's base model as reference (ref, carried in the test split):
  *   margin = beta * ((log pi(chosen) - log ref(chosen)) - (log pi(rejected) - log ref(rejected)))
  *   loss   = -log sigmoid(margin)
- * per example, in float64; the metric is the mean. Lower is better; a model equal to its reference
+ * per example, in float64, with beta from the task's params (rulebook `taskTypes.preference`); the metric is the mean. Lower is better; a model equal to its reference
  * scores ln 2. Preference accuracy (margin > 0) is reported beside it. The causality check runs on
  * the model's packed chosen and rejected sequences.
  */
@@ -33,6 +28,7 @@ export const preferenceEvaluator: TaskEvaluator = {
 
   async evaluate(runtime: typeof ort, session: ort.InferenceSession, split: TestSplit, options: EvaluateOptions): Promise<EvaluationTotals> {
     if (split.kind !== 'prompts') throw new Error('preference needs a prompts split');
+    const { beta } = preferenceParams(options.params);
     const { count } = split;
     const packed = packSequences(
       [
@@ -54,7 +50,7 @@ export const preferenceEvaluator: TaskEvaluator = {
     for (let i = 0; i < count; i += 1) {
       const chosen = policy.sums[i] - reference[i];
       const rejected = policy.sums[count + i] - reference[count + i];
-      const margin = PREFERENCE_DEFAULTS.beta * (chosen - rejected);
+      const margin = beta * (chosen - rejected);
       losses[i] = softplus(-margin);
       if (margin > 0) correct += 1;
     }

@@ -1,16 +1,10 @@
 import type * as ort from 'onnxruntime-node';
+import { rewardParams } from '../../scoring/rulebook';
 import { PAD_TOKEN } from '../datasets/prompts-split';
 import type { TestSplit } from '../datasets/split';
 import { OutputContractError } from '../evaluation.errors';
 import { EvaluateOptions, EvaluationTotals, ModelContract, TaskEvaluator } from './task-evaluator';
 import { END_TOKEN, runLogits, TEXT_VOCAB, textContract } from './text-sequences';
-
-/**
- * Parameters of `reward` until the rulebook carries them (rulebook `taskTypes.reward`).
- * maxNewTokens: the generation budget per prompt; weights: of each reward function (they sum to 1,
- * so the full reward is 1).
- */
-export const REWARD_DEFAULTS = { maxNewTokens: 8, weights: { exact: 0.8, format: 0.2 } } as const;
 
 /** The format reward's answer line: 1 to 16 characters, digits and lower-case letters. */
 const ANSWER_FORMAT = /^[0-9a-z]{1,16}$/;
@@ -23,7 +17,8 @@ const ANSWER_FORMAT = /^[0-9a-z]{1,16}$/;
  * "\n"; a completion without "\n" within the budget has no line. Reward functions, deterministic:
  *   exact:  1 when the line equals the answer, else 0
  *   format: 1 when there is a line and it is 1..16 characters of [0-9a-z], else 0
- * Per example: the weighted sum (REWARD_DEFAULTS.weights); the metric is the mean. Higher is better.
+ * Per example: the weighted sum; maxNewTokens and the weights (they sum to 1) are the task's params
+ * (rulebook `taskTypes.reward`). The metric is the mean. Higher is better.
  * Generation only ever shows the model the tokens before the one it emits, so no causality check is
  * needed. A NaN in a row the evaluator reads breaks the contract.
  */
@@ -39,7 +34,7 @@ export const rewardEvaluator: TaskEvaluator = {
 
   async evaluate(runtime: typeof ort, session: ort.InferenceSession, split: TestSplit, options: EvaluateOptions): Promise<EvaluationTotals> {
     if (split.kind !== 'prompts') throw new Error('reward needs a prompts split');
-    const { maxNewTokens, weights } = REWARD_DEFAULTS;
+    const { maxNewTokens, weights } = rewardParams(options.params);
     const prompts = split.examples.map((ex) => Buffer.from(ex.prompt, 'latin1'));
     const longest = prompts.reduce((m, p) => Math.max(m, p.length), 0) + maxNewTokens;
     const batchSize = Math.max(1, Math.floor(options.batchUnits / longest));

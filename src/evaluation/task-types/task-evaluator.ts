@@ -1,5 +1,6 @@
 import type * as ort from 'onnxruntime-node';
 import type { MetricDirection } from '../../scoring/ranking';
+import type { TaskTypeParams } from '../../scoring/rulebook';
 import type { TestSplit } from '../datasets/split';
 import type { TaskType } from '../task-data';
 import type { CausalityEvidence } from './causality';
@@ -37,6 +38,8 @@ export interface EvaluateOptions {
   batchUnits: number;
   /** Seed of the causality check's sample (causalitySeed(task seed, model sha256)). */
   causalitySeed: string;
+  /** The task's constants from its rulebook (`taskTypes.<type>`, recorded on the task), e.g. the DPO beta. */
+  params: TaskTypeParams;
 }
 
 /**

@@ -66,7 +66,7 @@ async function run(job: InferenceJob, ort: typeof ortTypes): Promise<WorkerRespo
 
   const started = performance.now();
   try {
-    const totals = await evaluator.evaluate(ort, session, split, { batchUnits: job.batchUnits, causalitySeed: job.causalitySeed });
+    const totals = await evaluator.evaluate(ort, session, split, { batchUnits: job.batchUnits, causalitySeed: job.causalitySeed, params: job.params });
     return {
       type: 'result',
       losses: totals.losses,

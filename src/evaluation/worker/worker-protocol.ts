@@ -1,3 +1,4 @@
+import type { TaskTypeParams } from '../../scoring/rulebook';
 import type { TaskType } from '../task-data';
 import type { ModelCheckLimits } from '../model-checks';
 import type { CausalityEvidence } from '../task-types/causality';
@@ -17,6 +18,8 @@ export interface InferenceJob {
   batchUnits: number;
   /** Seed of the causality check's sample (see task-types/causality.ts). */
   causalitySeed: string;
+  /** The task's constants (rulebook `taskTypes.<type>`), handed to the evaluator. */
+  params: TaskTypeParams;
   limits: ModelCheckLimits;
   /** Skip the static checks (only for the service's own baseline models... never for miners). */
   trusted: boolean;
