@@ -33,7 +33,7 @@ export class RunExecutionService {
       if (!inputs || !entrant) throw new Error(`run ${run.id} refers to a missing task, entrant or tournament`);
       const { task, contaminationThreshold } = inputs;
       budget = inputs.attempts;
-      const request = { taskId: task.id, taskType: task.taskType, datasetId: task.datasetId, seed: task.secretSeed };
+      const request = { taskId: task.id, taskType: task.taskType, datasetId: task.datasetId, seed: task.secretSeed, params: task.params };
 
       let modelPath = run.state === 'evaluating' ? run.artifactPath : null;
       let trained: RunEnd | null = null;

@@ -1,4 +1,5 @@
 import type { TaskType } from '../evaluation/task-data';
+import type { TaskTypeParams } from '../scoring/rulebook';
 import type { TrainingRunEntity } from './training-run.entity';
 
 /** The task a run trains on, as the sandbox and the evaluator need it. */
@@ -8,6 +9,8 @@ export interface RunTask {
   datasetId: string;
   secretSeed: string;
   spec: Record<string, unknown>;
+  /** The task type's constants recorded on the task (rulebook `taskTypes.<type>`), for its evaluation. */
+  params: TaskTypeParams;
   trainDir: string | null;
   timeLimitSeconds: number;
 }

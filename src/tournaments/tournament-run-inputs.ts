@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { TaskType } from '../evaluation/task-data';
 import { RunInputs, RunInputsSource } from '../runs/run-inputs';
 import type { TrainingRunEntity } from '../runs/training-run.entity';
-import { CONTAMINATION_THRESHOLD_DEFAULT } from '../scoring/rulebook';
+import { CONTAMINATION_THRESHOLD_DEFAULT, paramsRecordedOn } from '../scoring/rulebook';
 import { TournamentRepository } from './tournament.repository';
 
 /** A run's task and its tournament's rules, for the run module (RunInputsSource). */
@@ -17,7 +17,7 @@ export class TournamentRunInputs extends RunInputsSource {
     if (!task || !tournament) return null;
     const rulebook = tournament.rulebook as { attempts?: number; contaminationThreshold?: number };
     return {
-      task: { ...task, taskType: task.taskType as TaskType },
+      task: { ...task, taskType: task.taskType as TaskType, params: paramsRecordedOn(task.spec) },
       attempts: Number(rulebook.attempts ?? 1),
       contaminationThreshold: Number(rulebook.contaminationThreshold ?? CONTAMINATION_THRESHOLD_DEFAULT),
     };
