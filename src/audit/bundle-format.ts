@@ -15,6 +15,7 @@ import type { CausalityEvidence } from '../evaluation/task-types/causality';
 
 import type { BundleKind } from './audit-bundle.entity';
 import type { WeightBasis } from '../scoring/tournament-evidence';
+import type { TaskTypeParams } from '../scoring/rulebook';
 
 export const BUNDLE_FORMAT = 'crucible-audit-bundle-v2';
 
@@ -65,6 +66,12 @@ export interface BundleTask {
   testSetCommitment: string;
   revealedSeed: string | null;
   revealedAt: string | null;
+  /**
+   * The task type's constants its evaluations used (rulebook `taskTypes.<type>` when the round was
+   * planned), which a re-evaluation uses too. Absent in bundles sealed before they were recorded: the
+   * values from before rulebooks carried them (scoring/rulebook.ts TASK_TYPE_PARAMS_BEFORE_RULEBOOK).
+   */
+  params?: TaskTypeParams;
 }
 
 export interface BundleEntrant {
