@@ -10,6 +10,7 @@ import { AuditBundleRepository, SealedBundle } from './audit-bundle.repository';
 import { ArtifactArchive } from './artifact-archive';
 import { AuditSourceRepository } from './audit-source.repository';
 import { AuditBundleBody, BUNDLE_FORMAT, BundleEnvelope, BundleWeightSet, keyChangeMessage } from './bundle-format';
+import { parseBundleBody } from './bundle-parse';
 import { BundleSigner } from './bundle-signer';
 import { canonicalJson, sha256Hex } from './canonical-json';
 
@@ -98,7 +99,7 @@ export class AuditBundleService {
     if (existing) return envelopeOf(existing);
     const previous = await this.bundles.latest();
     const now = this.clock.now();
-    const previousBody = previous ? (JSON.parse(previous.body) as Partial<AuditBundleBody>) : null;
+    const previousBody = previous ? parseBundleBody(previous.body, `bundle ${previous.sequence}`) : null;
     const events = await this.source.eventsAfter(previousBody?.eventsThrough ?? null);
     const body: AuditBundleBody = {
       format: BUNDLE_FORMAT,

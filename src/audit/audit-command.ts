@@ -1,13 +1,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { errorMessage } from '../common/error-message';
 import { PolkadotChainClient } from '../chain/polkadot-chain-client';
 import { DatasetRegistry } from '../evaluation/datasets/dataset-registry';
 import { canonicalTestSplit, sha256Hex, splitDataset } from '../evaluation/datasets/split';
 import { reEvaluate } from '../evaluation/re-evaluate';
-import type { TaskType } from '../evaluation/task-data';
+import { isTaskType } from '../evaluation/task-types';
 import { fnv1a64, seededShuffle } from '../scoring/prng';
 import { AuditBundleBody, BundleEnvelope } from './bundle-format';
+import { isBundleEnvelope, parseBundleBody, parseBundleEnvelope } from './bundle-parse';
 import { AuditProblem, AuditReport, checkResult, recomputeBundles, SplitRequest } from './recompute';
 
 export interface AuditCommandOptions {
@@ -40,17 +42,18 @@ export async function runAuditCommand(opts: AuditCommandOptions): Promise<number
   const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
   const source = bundleSource(opts);
   let envelopes: BundleEnvelope[];
+  let bodies: AuditBundleBody[];
   try {
     envelopes = await loadWindow(source, opts.days);
+    bodies = envelopes.map((e) => parseBundleBody(e.body, `bundle sha256 ${e.sha256}`));
   } catch (e) {
-    out(`error: cannot read bundles from ${opts.source}: ${(e as Error).message}`);
+    out(`error: cannot read bundles from ${opts.source}: ${errorMessage(e)}`);
     return 2;
   }
   if (envelopes.length === 0) {
     out(`error: no bundles found at ${opts.source}`);
     return 2;
   }
-  const bodies = envelopes.map((e) => JSON.parse(e.body) as AuditBundleBody);
   let chainWeights: Array<[number, number]> | undefined;
   if (opts.chain) {
     try {
@@ -58,7 +61,7 @@ export async function runAuditCommand(opts: AuditCommandOptions): Promise<number
       const setter = bodies.flatMap((b) => b.weightSets).reverse().find((w) => w.hotkey !== null)?.hotkey;
       chainWeights = await readChainWeights(opts.chain, bodies[bodies.length - 1], opts.validator ?? setter ?? envelopes[envelopes.length - 1].signer);
     } catch (e) {
-      out(`error: cannot read weights from ${opts.chain}: ${(e as Error).message}`);
+      out(`error: cannot read weights from ${opts.chain}: ${errorMessage(e)}`);
       return 2;
     }
   }
@@ -122,7 +125,7 @@ export function bundleSource(opts: Pick<AuditCommandOptions, 'source' | 'artifac
       async get(sequence) {
         const res = await f(url(`/api/audit/bundles/${sequence}`));
         if (!res.ok) throw new Error(`bundle ${sequence} returned ${res.status}`);
-        return (await res.json()) as BundleEnvelope;
+        return parseBundleEnvelope(await res.json(), `bundle ${sequence} from ${opts.source}`);
       },
       async model(sha256, dir) {
         const res = await f(url(`/api/artifacts/${sha256}`));
@@ -139,13 +142,12 @@ export function bundleSource(opts: Pick<AuditCommandOptions, 'source' | 'artifac
     async list() {
       files.clear();
       for (const name of fs.readdirSync(opts.source).filter((n) => n.endsWith('.json'))) {
-        const env = JSON.parse(fs.readFileSync(path.join(opts.source, name), 'utf8')) as BundleEnvelope;
-        if (typeof env.body !== 'string') continue;
-        const body = JSON.parse(env.body) as AuditBundleBody;
-        files.set(body.sequence, env);
+        const env: unknown = JSON.parse(fs.readFileSync(path.join(opts.source, name), 'utf8'));
+        if (!isBundleEnvelope(env)) continue; // another JSON file in the folder
+        files.set(parseBundleBody(env.body, name).sequence, env);
       }
       return [...files.entries()].map(([sequence, env]) => {
-        const body = JSON.parse(env.body) as AuditBundleBody;
+        const body = parseBundleBody(env.body, `bundle ${sequence}`);
         return { sequence, kind: body.kind, subject: body.subject, sealedAt: Date.parse(body.to) };
       });
     },
@@ -173,7 +175,7 @@ async function loadWindow(source: BundleSource, days: number): Promise<BundleEnv
   const load = async (from: number) => Promise.all(refs.slice(from).map((r) => source.get(r.sequence)));
   let envelopes = await load(first);
   const have = new Set(refs.slice(first).filter((r) => r.kind === 'tournament').map((r) => r.subject));
-  const needed = envelopes.flatMap((e) => (JSON.parse(e.body) as AuditBundleBody).weightSets.flatMap((w) => w.basis?.tournamentIds ?? []));
+  const needed = envelopes.flatMap((e) => parseBundleBody(e.body, `bundle sha256 ${e.sha256}`).weightSets.flatMap((w) => w.basis?.tournamentIds ?? []));
   const earlier = needed.filter((id) => !have.has(id)).map((id) => refs.findIndex((r) => r.kind === 'tournament' && r.subject === id));
   const extended = Math.min(first, ...earlier.filter((i) => i >= 0));
   if (extended < first) {
@@ -230,7 +232,11 @@ async function reevaluateDraw(bodies: AuditBundleBody[], n: number, seed: string
         problems.push({ check: 'reevaluation', where, what: 'the archived model is not available' });
         continue;
       }
-      const again = await reEvaluate({ modelPath: model, taskType: task.taskType as TaskType, datasetId: task.datasetId, seed: task.revealedSeed!, expectedTestSetCommitment: task.testSetCommitment, datasets, print: () => {} });
+      if (!isTaskType(task.taskType)) {
+        problems.push({ check: 'reevaluation', where, what: `the task's type ${JSON.stringify(task.taskType)} has no evaluator` });
+        continue;
+      }
+      const again = await reEvaluate({ modelPath: model, taskType: task.taskType, datasetId: task.datasetId, seed: task.revealedSeed!, expectedTestSetCommitment: task.testSetCommitment, datasets, print: () => {} });
       if (!again.result.ok) {
         problems.push({ check: 'reevaluation', where, what: `the archived model does not score: ${again.result.code}: ${again.result.reason}` });
         continue;

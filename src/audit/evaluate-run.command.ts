@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { reEvaluate } from '../evaluation/re-evaluate';
-import type { TaskType } from '../evaluation/task-data';
+import { parseTaskType } from '../evaluation/task-types';
 import { bundleSource } from './audit-command';
-import type { AuditBundleBody } from './bundle-format';
+import { parseBundleBody } from './bundle-parse';
 
 export interface EvaluateRunOptions {
   run: string;
@@ -25,7 +25,7 @@ export async function evaluateRunCommand(opts: EvaluateRunOptions): Promise<numb
   const source = bundleSource(opts);
   const refs = (await source.list()).filter((r) => r.kind === 'tournament').sort((a, b) => b.sequence - a.sequence);
   for (const ref of refs) {
-    const body = JSON.parse((await source.get(ref.sequence)).body) as AuditBundleBody;
+    const body = parseBundleBody((await source.get(ref.sequence)).body, `bundle ${ref.sequence}`);
     const e = body.evaluations.find((x) => x.runId === opts.run);
     if (!e) continue;
     const task = body.tasks.find((t) => t.id === e.taskId);
@@ -43,7 +43,7 @@ export async function evaluateRunCommand(opts: EvaluateRunOptions): Promise<numb
       out(`run: ${opts.run} (tournament ${ref.subject}, task ${task.id}, ${task.datasetId})`);
       const again = await reEvaluate({
         modelPath: model,
-        taskType: task.taskType as TaskType,
+        taskType: parseTaskType(task.taskType, `task ${task.id}`),
         datasetId: task.datasetId,
         seed: task.revealedSeed,
         expectedSeedCommitment: task.seedCommitment,

@@ -6,7 +6,9 @@ import { assertValidRulebook, Rulebook } from '../scoring/rulebook';
 import type { OverrunMarker } from '../scoring/overrun';
 import { deriveTournament, TournamentDerivation, TournamentEvidence, weightsFromDerivations } from '../scoring/tournament-evidence';
 import { convertWeightsAndUidsForEmit } from '../scoring/u16';
-import { AuditBundleBody, BUNDLE_FORMAT, BundleEnvelope, BundleEvaluation, BundleRound, BundleTask, BundleTournament, keyChangeMessage } from './bundle-format';
+import { errorMessage } from '../common/error-message';
+import { AuditBundleBody, BUNDLE_FORMAT, BundleEntrant, BundleEnvelope, BundleEvaluation, BundleRound, BundleRun, BundleTask, BundleTournament, keyChangeMessage } from './bundle-format';
+import { parseBundleBody } from './bundle-parse';
 import { sha256Hex } from './canonical-json';
 
 /** The checks, in the order they run; each passes or names its first difference. */
@@ -97,7 +99,8 @@ interface Evidence {
   tournaments: Map<string, BundleTournament>;
   roundsOf: Map<string, BundleRound[]>;
   tasksOf: Map<string, BundleTask[]>;
-  body: (kind: 'entrants' | 'runs', tournamentId: string) => Array<AuditBundleBody['entrants'][number] | AuditBundleBody['runs'][number]>;
+  entrantsOf: Map<string, BundleEntrant[]>;
+  runsOf: Map<string, BundleRun[]>;
   evaluationsOfTask: Map<string, BundleEvaluation[]>;
   losses: Map<string, Float64Array>;
 }
@@ -240,9 +243,9 @@ function checkEnvelopes(envelopes: readonly BundleEnvelope[], expectedSigner: st
   const parsed: Array<{ env: BundleEnvelope; body: AuditBundleBody }> = [];
   for (const env of envelopes) {
     try {
-      parsed.push({ env, body: JSON.parse(env.body) as AuditBundleBody });
-    } catch {
-      fail('envelopes', `bundle sha256 ${env.sha256}`, 'body is not JSON');
+      parsed.push({ env, body: parseBundleBody(env.body, 'envelope') });
+    } catch (e) {
+      fail('envelopes', `bundle sha256 ${env.sha256}`, errorMessage(e));
     }
   }
   parsed.sort((a, b) => a.body.sequence - b.body.sequence);
@@ -307,7 +310,8 @@ function indexEvidence(bodies: AuditBundleBody[]): Evidence {
     tournaments,
     roundsOf: group(rounds.values()),
     tasksOf: group(tasks.values()),
-    body: (kind, id) => (kind === 'entrants' ? (entrantsOf.get(id) ?? []) : (runsOf.get(id) ?? [])),
+    entrantsOf,
+    runsOf,
     evaluationsOfTask,
     losses,
   };
@@ -330,7 +334,7 @@ function deriveRecorded(
     rulebook = assertValidRulebook(t.rulebook);
     derivation = deriveTournament(evidenceOf(ev, t, rulebook));
   } catch (e) {
-    fail('rankings', where, `cannot be re-derived: ${(e as Error).message}`);
+    fail('rankings', where, `cannot be re-derived: ${errorMessage(e)}`);
     return null;
   }
   const recordedRounds = ev.roundsOf.get(t.id) ?? [];
@@ -363,8 +367,8 @@ function evidenceOf(ev: Evidence, t: BundleTournament, rulebook: Rulebook): Tour
   const roundIndex = new Map(rounds.map((r) => [r.id, r.index]));
   const bossRounds = new Set(rounds.filter((r) => r.kind === 'boss').map((r) => r.id));
   const tasks = ev.tasksOf.get(t.id) ?? [];
-  const entrants = ev.body('entrants', t.id) as AuditBundleBody['entrants'];
-  const runs = ev.body('runs', t.id) as AuditBundleBody['runs'];
+  const entrants = ev.entrantsOf.get(t.id) ?? [];
+  const runs = ev.runsOf.get(t.id) ?? [];
   const scores = tasks.flatMap((task) =>
     (ev.evaluationsOfTask.get(task.id) ?? [])
       .filter((e) => e.runId !== null)

@@ -1,14 +1,14 @@
 import { loadConfig } from '../config/app-config';
 import { DatasetRegistry } from './datasets/dataset-registry';
 import { reEvaluate } from './re-evaluate';
-import type { TaskType } from './task-data';
+import { parseTaskType } from './task-types';
 
 /** `crucible evaluate`: exit 0 when the model scored and the reveal matches the commitment. */
 export async function evaluateCommand(opts: { model: string; dataset: string; seed: string; type: string; commitment?: string }): Promise<number> {
   const config = loadConfig();
   const out = await reEvaluate({
     modelPath: opts.model,
-    taskType: opts.type as TaskType,
+    taskType: parseTaskType(opts.type, '--type'),
     datasetId: opts.dataset,
     seed: opts.seed,
     expectedTestSetCommitment: opts.commitment,

@@ -1,3 +1,4 @@
+import { DatasetError, EvaluationErrorCode } from '../evaluation.errors';
 import type { TaskType } from '../task-data';
 import { causalLmEvaluator } from './causal-lm.evaluator';
 import { classificationEvaluator } from './classification.evaluator';
@@ -17,6 +18,19 @@ export const TASK_EVALUATORS: Record<TaskType, TaskEvaluator> = {
   reward: rewardEvaluator,
 };
 
+export function isTaskType(value: unknown): value is TaskType {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(TASK_EVALUATORS, value);
+}
+
+/**
+ * A task type that comes from outside the type system (a CLI flag, a rulebook, an audit bundle):
+ * returned typed when an evaluator exists for it, refused with a clear error otherwise.
+ */
+export function parseTaskType(value: unknown, where = 'task type'): TaskType {
+  if (isTaskType(value)) return value;
+  throw new DatasetError(EvaluationErrorCode.UnsupportedTaskType, `${where}: unknown task type ${JSON.stringify(value)} (known: ${Object.keys(TASK_EVALUATORS).join(', ')})`);
+}
+
 export function evaluatorFor(taskType: string): TaskEvaluator | undefined {
-  return Object.prototype.hasOwnProperty.call(TASK_EVALUATORS, taskType) ? TASK_EVALUATORS[taskType as TaskType] : undefined;
+  return isTaskType(taskType) ? TASK_EVALUATORS[taskType] : undefined;
 }
