@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { RunOutcome, RunState } from '../runs/run-state';
+import type { AttemptRow, BaselineScoreRow } from './dashboard.types';
 
 export interface TimelineEventRow {
   action: string;
@@ -35,12 +36,6 @@ export interface BoardRunRow {
   metricValue: number | null;
 }
 
-export interface BaselineScoreRow {
-  taskId: string;
-  metricName: string;
-  metricValue: number;
-}
-
 export interface RunContextRow {
   hotkey: string;
   repoUrl: string;
@@ -59,13 +54,6 @@ export interface RunContextRow {
   modelSha256: string | null;
   evaluatorVersion: string | null;
   evaluatedAt: Date | null;
-}
-
-export interface AttemptRow {
-  runId: string;
-  attempt: number;
-  state: RunState;
-  outcome: RunOutcome | null;
 }
 
 export interface MinerEntryRow {

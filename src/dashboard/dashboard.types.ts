@@ -1,6 +1,41 @@
 import type { RunOutcome, RunState } from '../runs/run-state';
 import type { MetricDirection } from '../scoring/ranking';
-import type { AttemptRow, BaselineScoreRow } from './dashboard-read.repository';
+
+/*
+ * The dashboard routes' response shapes, shared with the pages: web/src/api.ts imports these types.
+ * Keep this file to types and type-only imports of pure files (no Nest, TypeORM or Node), since the
+ * web build type-checks it under web/tsconfig.json.
+ */
+
+export interface BaselineScoreRow {
+  taskId: string;
+  metricName: string;
+  metricValue: number;
+}
+
+export interface AttemptRow {
+  runId: string;
+  attempt: number;
+  state: RunState;
+  outcome: RunOutcome | null;
+}
+
+export interface BoardRun {
+  runId: string;
+  taskId: string;
+  roundId: string;
+  entrantId: string;
+  hotkey: string;
+  attempt: number;
+  state: RunState;
+  outcome: RunOutcome | null;
+  outcomeReason: string | null;
+  queuedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  metricName: string | null;
+  metricValue: number | null;
+}
 
 /** What the tournament page needs beyond the public tournament routes, in one request. */
 export interface TournamentBoard {
@@ -8,22 +43,7 @@ export interface TournamentBoard {
   /** Transitions as the audit log recorded them ("registration", "rounds", ..., "cancelled"). */
   timeline: Array<{ step: string; at: string; actor: string; reason: string | null }>;
   rounds: Array<{ roundId: string; index: number; kind: string; startedAt: string; decidedAt: string | null }>;
-  runs: Array<{
-    runId: string;
-    taskId: string;
-    roundId: string;
-    entrantId: string;
-    hotkey: string;
-    attempt: number;
-    state: RunState;
-    outcome: RunOutcome | null;
-    outcomeReason: string | null;
-    queuedAt: string;
-    startedAt: string | null;
-    finishedAt: string | null;
-    metricName: string | null;
-    metricValue: number | null;
-  }>;
+  runs: BoardRun[];
   baselines: BaselineScoreRow[];
   /** Which way each task's metric is better (from its task type's evaluator), by task id. */
   directions: Record<string, MetricDirection>;

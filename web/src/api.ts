@@ -1,5 +1,15 @@
 /** Typed calls to Crucible's /api routes (same origin). Errors carry the API's error envelope. */
 
+// The dashboard routes' responses, as the server declares them (type-only: nothing of src/ is bundled).
+export type {
+  AuditRecomputeView as AuditRecompute,
+  BoardRun,
+  MinerView,
+  RunView,
+  TournamentBoard,
+  WeightSetView as WeightSet,
+} from '../../src/dashboard/dashboard.types';
+
 export interface Page<T> {
   items: T[];
   total: number;
@@ -129,32 +139,6 @@ export interface Leaderboard {
   entries: LeaderboardEntry[];
 }
 
-export interface BoardRun {
-  runId: string;
-  taskId: string;
-  roundId: string;
-  entrantId: string;
-  hotkey: string;
-  attempt: number;
-  state: string;
-  outcome: string | null;
-  outcomeReason: string | null;
-  queuedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  metricName: string | null;
-  metricValue: number | null;
-}
-
-export interface TournamentBoard {
-  tournamentId: string;
-  timeline: Array<{ step: string; at: string; actor: string; reason: string | null }>;
-  rounds: Array<{ roundId: string; index: number; kind: string; startedAt: string; decidedAt: string | null }>;
-  runs: BoardRun[];
-  baselines: Array<{ taskId: string; metricName: string; metricValue: number }>;
-  directions: Record<string, 'lower' | 'higher'>;
-}
-
 export interface Run {
   id: string;
   tournamentId: string;
@@ -174,48 +158,6 @@ export interface Run {
   finishedAt: string | null;
 }
 
-export interface RunView {
-  runId: string;
-  hotkey: string;
-  repoUrl: string;
-  commitSha: string;
-  round: { roundId: string; index: number; kind: string; state: string };
-  task: { taskType: string; datasetId: string };
-  history: Array<{ state: string; at: string; note: string | null }>;
-  limits: Record<string, number>;
-  evaluation: {
-    metricName: string;
-    metricValue: number | null;
-    accuracy: number | null;
-    exampleCount: number | null;
-    modelSha256: string | null;
-    evaluatorVersion: string | null;
-  } | null;
-  attempts: Array<{ runId: string; attempt: number; state: string; outcome: string | null }>;
-}
-
-export interface MinerView {
-  hotkey: string;
-  entries: Array<{
-    entrantId: string;
-    tournamentId: string;
-    type: string;
-    cycle: number;
-    tournamentState: string;
-    status: string;
-    rejectionReason: string | null;
-    isChampion: boolean;
-    won: boolean;
-    finalRank: number | null;
-    eliminatedInRound: number | null;
-    receivedAt: string;
-    runsSucceeded: number;
-    runsFailed: number;
-    meanMetric: number | null;
-  }>;
-  weights: Array<{ weightSetId: string; epoch: number; at: string; status: string; block: number | null; uid: number; weight: number }>;
-}
-
 export interface WeightShare {
   tournamentType: string | null;
   hotkey: string | null;
@@ -233,22 +175,6 @@ export interface WeightsPreview {
   emit: { uids: number[]; weights: number[] } | null;
 }
 
-export interface WeightSet {
-  id: string;
-  netuid: number;
-  epoch: number;
-  uids: number[];
-  values: number[];
-  status: string;
-  block: number | null;
-  readBack: 'matches' | 'differs' | 'not_read';
-  error: string | null;
-  tries: number;
-  createdAt: string;
-  settledAt: string | null;
-  tournamentIds: string[];
-}
-
 export interface AuditBundle {
   sequence: number;
   kind: string;
@@ -259,15 +185,6 @@ export interface AuditBundle {
   signer: string;
   signature: string;
   sealedAt: string;
-}
-
-export interface AuditRecompute {
-  at: string | null;
-  days: number;
-  fromSequence: number | null;
-  toSequence: number | null;
-  ok: boolean | null;
-  checks: Array<{ name: string; description: string; passed: boolean; checked: number; skipped: number; problems: number; firstDifference: string | null }>;
 }
 
 export interface AuditSigner {
