@@ -11,7 +11,7 @@ export interface LeaderboardView {
 }
 
 /** Bumped when the response's JSON shape changes, so no client keeps a body of the old shape. */
-const VIEW_FORMAT = 1;
+const VIEW_FORMAT = 2;
 /** Tournaments whose view is kept (the most recently recomputed ones). */
 const MAX_VIEWS = 64;
 /** Mark rows above which a recompute folds them into one. */

@@ -13,6 +13,7 @@ function row(id: string, over: Partial<StandingRow> = {}): StandingRow {
     eliminatedInRound: null,
     tasksScored: 1,
     meanMetric: 2,
+    meanPlace: 0.5,
     runsSucceeded: 1,
     runsFailed: 0,
     runsActive: 0,
@@ -21,13 +22,13 @@ function row(id: string, over: Partial<StandingRow> = {}): StandingRow {
 }
 
 describe('orderLeaderboard', () => {
-  it('puts entrants still in first, then later eliminations, then lower loss, then earlier submission', () => {
+  it('puts entrants still in first, then later eliminations, then better mean place, then earlier submission', () => {
     const rows = [
-      row('out-early', { eliminatedInRound: 0, meanMetric: 1 }),
-      row('in-worse', { meanMetric: 3 }),
-      row('out-late', { eliminatedInRound: 1, meanMetric: 9 }),
-      row('in-better-late', { meanMetric: 2, receivedAt: new Date('2026-01-02T00:00:00Z') }),
-      row('in-better-early', { meanMetric: 2 }),
+      row('out-early', { eliminatedInRound: 0, meanPlace: 0 }),
+      row('in-worse', { meanPlace: 1 }),
+      row('out-late', { eliminatedInRound: 1, meanPlace: 1 }),
+      row('in-better-late', { meanPlace: 0.5, receivedAt: new Date('2026-01-02T00:00:00Z') }),
+      row('in-better-early', { meanPlace: 0.5 }),
     ];
     expect(orderLeaderboard(rows, null).map((r) => [r.rank, r.entrantId])).toEqual([
       [1, 'in-better-early'],
@@ -36,6 +37,16 @@ describe('orderLeaderboard', () => {
       [4, 'out-late'],
       [5, 'out-early'],
     ]);
+  });
+
+  it('orders by place, not by the raw metric: a higher reward and a lower loss both rank first', () => {
+    // Reward tasks (higher is better): "high" scored 0.9 and placed 0, "low" scored 0.2 and placed 1.
+    // Sorting the raw means ascending, as the board did, put "low" first.
+    const reward = [row('low', { meanMetric: 0.2, meanPlace: 1 }), row('high', { meanMetric: 0.9, meanPlace: 0 })];
+    expect(orderLeaderboard(reward, null).map((r) => r.entrantId)).toEqual(['high', 'low']);
+    // Mixed task types have no mean metric; the place still orders them, and no score comes last.
+    const mixed = [row('none', { meanMetric: null, meanPlace: null }), row('mixed', { meanMetric: null, meanPlace: 0.25 })];
+    expect(orderLeaderboard(mixed, null).map((r) => r.entrantId)).toEqual(['mixed', 'none']);
   });
 
   it('follows the final ranking once the tournament is finalised', () => {

@@ -11,6 +11,8 @@ import { createApp } from '../../src/main';
 import { TrainingRunEntity } from '../../src/runs/training-run.entity';
 import type { RunOutcome, RunState } from '../../src/runs/run-state';
 import { EntrantEntity } from '../../src/submissions/entrant.entity';
+import { RoundEntity } from '../../src/tournaments/round.entity';
+import { TaskEntity } from '../../src/tournaments/task.entity';
 import { TournamentEntity } from '../../src/tournaments/tournament.entity';
 import { ADMIN_TOKEN } from '../support/app';
 import { createTestDatabase, ENGINES, TestDatabase } from '../support/databases';
@@ -200,5 +202,41 @@ describe.each(ENGINES)('leaderboard standings on %s', (engine) => {
     expect(next.headers.etag).not.toBe(etag);
     expect(await marks()).toEqual({ n: 1, total: String(total + 40) });
     expect((await board().set('if-none-match', next.headers.etag as string)).status).toBe(304);
+  });
+
+  it('orders by place in each task\'s metric direction (a higher reward first) and shows no mean across different metrics', async () => {
+    // An image cycle: the text one above is still on record as the open cycle (the tasks below set the metrics).
+    const created = await http().post('/api/tournaments').set('authorization', `Bearer ${ADMIN_TOKEN}`).send({ type: 'image' });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const [x, y] = await addEntrants(app, id, [{ repoUrl: 'https://example.org/x.git' }, { repoUrl: 'https://example.org/y.git' }]);
+    const round = await ds().getRepository(RoundEntity).save({ tournamentId: id, index: 0, kind: 'knockout', state: 'running', stateReason: null, advancing: null, decision: null, decidedAt: null });
+    const task = async (slot: number, taskType: string): Promise<string> =>
+      (
+        await ds().getRepository(TaskEntity).save({
+          tournamentId: id, roundId: round.id, slot, taskType, datasetId: 'prompts-v1', baseModel: 'base:byte-lm-v1', timeLimitSeconds: 60, hardware: 'cpu-2',
+          seedCommitment: 'a'.repeat(64), testSetCommitment: 'b'.repeat(64), secretSeed: 's', revealedSeed: null, revealedAt: null, spec: {}, trainDir: null,
+        })
+      ).id;
+    const scored = async (entrantId: string, taskId: string, metricName: string, metricValue: number): Promise<void> => {
+      const run = await ds().getRepository(TrainingRunEntity).save({ tournamentId: id, taskId, entrantId, attempt: 1, state: 'finished', outcome: 'succeeded', hardware: 'cpu-2', queuedAt: new Date(), finishedAt: new Date() });
+      await ds().getRepository(EvaluationEntity).insert({
+        taskId, runId: run.id, metricName, metricValue, accuracy: null, exampleCount: 10, lossesPath: '/dev/null', lossesSha256: '0'.repeat(64),
+        modelSha256: '1'.repeat(64), evaluatorVersion: 'test', executionProvider: 'cpu', causality: null,
+      });
+    };
+    const reward = await task(0, 'reward');
+    const instruct = await task(1, 'instruct');
+    // Reward task: y 0.9 places 0, x 0.2 places 1. Instruct task: x alone at 1.0, place 0.
+    await scored(x.id, reward, 'reward', 0.2);
+    await scored(y.id, reward, 'reward', 0.9);
+    await scored(x.id, instruct, 'response_cross_entropy_nats', 1.0);
+    // x: mean place (1 + 0) / 2 = 0.5, no mean metric (a reward and a loss); y: place 0, mean 0.9.
+    // The raw means ascending (x (0.2 + 1.0) / 2 = 0.6 before y 0.9) would have put x first.
+    const res = await http().get(`/api/tournaments/${id}/leaderboard`);
+    expect(res.body.entries.map((e: Record<string, unknown>) => [e.entrantId, e.rank, e.meanPlace, e.meanMetric])).toEqual([
+      [y.id, 1, 0, 0.9],
+      [x.id, 2, 0.5, null],
+    ]);
   });
 });
