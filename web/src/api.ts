@@ -125,7 +125,10 @@ export interface LeaderboardEntry {
   isChampion: boolean;
   eliminatedInRound: number | null;
   tasksScored: number;
+  /** Null when the entrant's tasks have different metrics (a reward and a loss do not average). */
   meanMetric: number | null;
+  /** Mean place over its scored tasks, 0 best to 1 worst, each in its metric's direction. */
+  meanPlace: number | null;
   runsSucceeded: number;
   runsFailed: number;
   runsActive: number;

@@ -170,6 +170,7 @@ export function TournamentPage() {
               <th>Repository</th>
               <th>Standing</th>
               <th>Tasks scored</th>
+              <th title="0 best, 1 worst, on each task in its metric's direction">Mean place</th>
               <th>Mean metric</th>
               <th>Runs ok / failed / active</th>
             </tr>
@@ -188,6 +189,7 @@ export function TournamentPage() {
                 </td>
                 <td>{e.stillIn ? 'still in' : `out in round ${(e.eliminatedInRound ?? 0) + 1}`}</td>
                 <td>{e.tasksScored}</td>
+                <td>{num(e.meanPlace)}</td>
                 <td>{num(e.meanMetric)}</td>
                 <td>
                   {e.runsSucceeded} / {e.runsFailed} / {e.runsActive}
