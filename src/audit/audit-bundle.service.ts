@@ -13,6 +13,7 @@ import { AuditBundleBody, BUNDLE_FORMAT, BundleEnvelope, BundleWeightSet, keyCha
 import { parseBundleBody } from './bundle-parse';
 import { BundleSigner } from './bundle-signer';
 import { canonicalJson, sha256Hex } from './canonical-json';
+import { paramsRecordedOn } from '../scoring/rulebook';
 
 const DAY_MS = 86_400_000;
 
@@ -179,6 +180,7 @@ export class AuditBundleService {
         testSetCommitment: t.testSetCommitment,
         revealedSeed: t.revealedSeed,
         revealedAt: iso(t.revealedAt),
+        params: paramsRecordedOn(t.spec),
       })),
       entrants: entrants.map((e) => ({
         id: e.id,

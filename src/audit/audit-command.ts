@@ -236,7 +236,7 @@ async function reevaluateDraw(bodies: AuditBundleBody[], n: number, seed: string
         problems.push({ check: 'reevaluation', where, what: `the task's type ${JSON.stringify(task.taskType)} has no evaluator` });
         continue;
       }
-      const again = await reEvaluate({ modelPath: model, taskType: task.taskType, datasetId: task.datasetId, seed: task.revealedSeed!, expectedTestSetCommitment: task.testSetCommitment, datasets, print: () => {} });
+      const again = await reEvaluate({ modelPath: model, taskType: task.taskType, datasetId: task.datasetId, seed: task.revealedSeed!, params: task.params, expectedTestSetCommitment: task.testSetCommitment, datasets, print: () => {} });
       if (!again.result.ok) {
         problems.push({ check: 'reevaluation', where, what: `the archived model does not score: ${again.result.code}: ${again.result.reason}` });
         continue;

@@ -46,6 +46,7 @@ export async function evaluateRunCommand(opts: EvaluateRunOptions): Promise<numb
         taskType: parseTaskType(task.taskType, `task ${task.id}`),
         datasetId: task.datasetId,
         seed: task.revealedSeed,
+        params: task.params,
         expectedSeedCommitment: task.seedCommitment,
         expectedTestSetCommitment: task.testSetCommitment,
         evaluation: { executionProvider: 'cpu', maxModelMb: 512, timeoutSeconds: 600, memoryMb: 4096 },
