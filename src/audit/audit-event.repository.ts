@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
 import { AuditEventInput, AuditLog } from '../common/audit-log';
+import { TransactionContext } from '../common/transactor';
 import { AuditEventEntity } from './audit-event.entity';
 
 /** Appends to the audit log; nothing here updates or deletes (the database refuses it anyway). */
 @Injectable()
 export class AuditEventRepository extends AuditLog {
-  constructor(private readonly ds: DataSource) {
+  constructor(private readonly db: TransactionContext) {
     super();
   }
 
-  async append(event: AuditEventInput, manager: EntityManager = this.ds.manager): Promise<void> {
-    const repo = manager.getRepository(AuditEventEntity);
+  async append(event: AuditEventInput): Promise<void> {
+    const repo = this.db.manager().getRepository(AuditEventEntity);
     await repo.save(repo.create(event));
   }
 }

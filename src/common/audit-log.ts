@@ -1,5 +1,3 @@
-import type { EntityManager } from 'typeorm';
-
 export interface AuditEventInput {
   actor: string;
   action: string;
@@ -14,6 +12,6 @@ export interface AuditEventInput {
  * tournaments): they sit below audit, so the port lives here and audit's repository implements it.
  */
 export abstract class AuditLog {
-  /** Appends one event, inside `manager`'s transaction when one is given. */
-  abstract append(event: AuditEventInput, manager?: EntityManager): Promise<void>;
+  /** Appends one event, inside the caller's transaction when there is one (Transactor). */
+  abstract append(event: AuditEventInput): Promise<void>;
 }

@@ -1,6 +1,8 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { TransactionContext, Transactor } from '../common/transactor';
 import { AppConfig } from '../config/app-config';
+import { AsyncLocalTransactor } from './async-local-transactor';
 import { openDataSource } from './data-source';
 
 /** Opens the database (and migrates, unless told not to) before anything else starts. */
@@ -20,8 +22,11 @@ import { openDataSource } from './data-source';
         return ds;
       },
     },
+    AsyncLocalTransactor,
+    { provide: Transactor, useExisting: AsyncLocalTransactor },
+    { provide: TransactionContext, useExisting: AsyncLocalTransactor },
   ],
-  exports: [DataSource],
+  exports: [DataSource, Transactor, TransactionContext],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly ds: DataSource) {}

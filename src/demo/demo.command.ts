@@ -6,6 +6,7 @@ import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { DataSource } from 'typeorm';
+import { Transactor } from '../common/transactor';
 import { AuditBundleRepository } from '../audit/audit-bundle.repository';
 import { runAuditCommand } from '../audit/audit-command';
 import { loadConfig, loadConfigWith } from '../config/app-config';
@@ -129,7 +130,7 @@ export async function runDemo(type: DemoType = 'text'): Promise<number> {
   try {
     const ds = app.get(DataSource);
     const rulebook = newTournamentRulebook({ rules: { bossTasks: 3, timeLimitsSeconds: { group: 240, knockout: 240, boss: 240 } }, schedule: { registrationMinutes: 60 } });
-    const tournament = await ds.transaction((m) => app.get(TournamentFactory).createNextCycle({ type, opensAt: new Date(), rulebook }, m));
+    const tournament = await app.get(Transactor).run(() => app.get(TournamentFactory).createNextCycle({ type, opensAt: new Date(), rulebook }));
     say(`${type} tournament ${tournament.id} open for registration (rulebook ${tournament.rulebookVersion}; champion: the baseline repo; pool ${rulebook.pools[type]} of emission)`);
 
     const submissions = app.get(SubmissionsService);

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '../common/audit-log';
 import { Clock } from '../common/clock';
+import { Transactor } from '../common/transactor';
 import { AppConfig } from '../config/app-config';
 import type { ModelScore, RejectionEvidence } from '../evaluation/task-data';
 import { readRunLog } from './run-log-file';
@@ -30,7 +30,7 @@ export class RunOutcomeRecorder {
   private readonly logger = new Logger(RunOutcomeRecorder.name);
 
   constructor(
-    private readonly ds: DataSource,
+    private readonly tx: Transactor,
     private readonly runs: RunRepository,
     private readonly scores: ScoreRepository,
     private readonly audit: AuditLog,
@@ -39,19 +39,15 @@ export class RunOutcomeRecorder {
   ) {}
 
   async started(runId: string, runnerKind: string, runnerRef: string): Promise<void> {
-    await this.whileOpen(runId, async (run, manager) => {
-      // A closed run keeps its ref too, so the reconciler knows what it stops.
-      await this.runs.record(run.id, { state: 'running', runnerKind, runnerRef }, manager);
-    });
+    await this.whileOpen(runId, (current) => this.runs.markStarted(current, runnerKind, runnerRef));
   }
 
   /** Training produced a model: keep where it is before evaluating, so a restart can resume there. */
   async trained(run: TrainingRunEntity, end: RunEnd): Promise<void> {
     const log = await this.logOf(end);
-    await this.whileOpen(run.id, async (_current, manager) => {
-      const fields: RunFields = { state: 'evaluating', artifactPath: end.artifactPath, exitCode: end.exitCode, imageDigest: end.imageDigest, logPath: end.logPath, ...log };
-      Object.assign(run, fields);
-      await this.runs.record(run.id, fields, manager);
+    await this.whileOpen(run.id, async (current) => {
+      await this.runs.markTrained(current, { artifactPath: end.artifactPath, exitCode: end.exitCode, imageDigest: end.imageDigest, logPath: end.logPath, ...log });
+      Object.assign(run, current);
     });
   }
 
@@ -59,10 +55,9 @@ export class RunOutcomeRecorder {
   async finish(run: TrainingRunEntity, end: RunEnd, score: ModelScore | null, attemptBudget: number): Promise<void> {
     const now = this.clock.now();
     const log = await this.logOf(end);
-    const recorded = await this.whileOpen(run.id, async (_current, manager) => {
+    const recorded = await this.whileOpen(run.id, async (current) => {
       // Only what this step knows: facts recorded earlier (runner, image, log) stay unless it has newer ones.
-      const fields: RunFields = {
-        state: 'finished',
+      await this.runs.markFinished(current, {
         outcome: end.outcome,
         outcomeReason: end.reason,
         exitCode: end.exitCode,
@@ -72,30 +67,21 @@ export class RunOutcomeRecorder {
         artifactSha256: score?.modelSha256 ?? null,
         evidence: end.evidence ?? null,
         finishedAt: now,
-        claimedBy: null,
-        leaseExpiresAt: null,
-      };
-      Object.assign(run, fields);
-      await this.runs.record(run.id, fields, manager);
-      if (score) await this.scores.record(run.taskId, run.id, score, manager);
-      const retry = await this.retryDecision(run, attemptBudget, manager);
+      });
+      Object.assign(run, current);
+      if (score) await this.scores.record(run.taskId, run.id, score);
+      const retry = await this.retryDecision(run, attemptBudget);
       if (retry) {
-        await this.runs.insert(
-          { tournamentId: run.tournamentId, taskId: run.taskId, entrantId: run.entrantId, attempt: run.attempt + 1, state: 'queued', hardware: run.hardware, queuedAt: now },
-          manager,
-        );
+        await this.runs.queueAttempt({ tournamentId: run.tournamentId, taskId: run.taskId, entrantId: run.entrantId, attempt: run.attempt + 1, hardware: run.hardware, queuedAt: now });
       }
-      await this.audit.append(
-        {
-          actor: `worker:${this.config.workerId}`,
-          action: 'run.finished',
-          subjectType: 'run',
-          subjectId: run.id,
-          payload: { outcome: end.outcome, reason: end.reason, attempt: run.attempt, retry, metric: score?.metricValue ?? null, artifactSha256: score?.modelSha256 ?? null, evidence: end.evidence ?? null },
-          occurredAt: now,
-        },
-        manager,
-      );
+      await this.audit.append({
+        actor: `worker:${this.config.workerId}`,
+        action: 'run.finished',
+        subjectType: 'run',
+        subjectId: run.id,
+        payload: { outcome: end.outcome, reason: end.reason, attempt: run.attempt, retry, metric: score?.metricValue ?? null, artifactSha256: score?.modelSha256 ?? null, evidence: end.evidence ?? null },
+        occurredAt: now,
+      });
     });
     if (!recorded) return;
     this.logger.log({ tournamentId: run.tournamentId, runId: run.id, taskId: run.taskId, entrantId: run.entrantId, outcome: end.outcome, metric: score?.metricValue }, 'run finished');
@@ -112,22 +98,22 @@ export class RunOutcomeRecorder {
    * Runs `fn` with the run's row locked, unless the run is already finished (its round's deadline
    * closed it while this worker was busy): then the late result is dropped. Returns whether it ran.
    */
-  private whileOpen(runId: string, fn: (run: TrainingRunEntity, manager: EntityManager) => Promise<void>): Promise<boolean> {
-    return this.ds.transaction(async (manager) => {
-      const current = await this.runs.lockById(runId, manager);
+  private whileOpen(runId: string, fn: (current: TrainingRunEntity) => Promise<void>): Promise<boolean> {
+    return this.tx.run(async () => {
+      const current = await this.runs.lockById(runId);
       if (!current) return false;
       if (current.state === 'finished') {
         this.logger.warn({ runId, outcome: current.outcome, reason: current.outcomeReason }, 'run already closed; its late result is not recorded');
         return false;
       }
-      await fn(current, manager);
+      await fn(current);
       return true;
     });
   }
 
-  private async retryDecision(run: TrainingRunEntity, attemptBudget: number, manager: EntityManager): Promise<boolean> {
+  private async retryDecision(run: TrainingRunEntity, attemptBudget: number): Promise<boolean> {
     if (run.outcome === 'succeeded') return false;
-    const history = (await this.runs.ofTask(run.taskId, manager)).filter((r) => r.entrantId === run.entrantId && r.state === 'finished');
+    const history = (await this.runs.ofTask(run.taskId)).filter((r) => r.entrantId === run.entrantId && r.state === 'finished');
     if (run.outcome === 'infra_failed') {
       let streak = 0;
       for (const r of [...history].reverse()) {

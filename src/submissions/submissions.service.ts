@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
 import { HotkeyRegistry } from '../chain/hotkey-registry';
 import { AuditLog } from '../common/audit-log';
 import { Clock } from '../common/clock';
 import { NotFoundError } from '../common/domain-error';
+import { Transactor } from '../common/transactor';
 import { SubmissionError, SubmissionErrorCode } from './submissions.errors';
 import { AppConfig } from '../config/app-config';
 import { EntrantEntity } from './entrant.entity';
@@ -48,7 +49,7 @@ export class SubmissionsService {
   private readonly logger = new Logger(SubmissionsService.name);
 
   constructor(
-    private readonly ds: DataSource,
+    private readonly tx: Transactor,
     private readonly windows: EntryWindows,
     private readonly entrants: EntrantRepository,
     private readonly intake: RepoIntake,
@@ -141,12 +142,9 @@ export class SubmissionsService {
     }
 
     try {
-      const entrant = await this.ds.transaction(async (manager) => {
-        const saved = await this.entrants.insert({ ...base, status: 'accepted', rejectionReason: null }, manager);
-        await this.audit.append(
-          { actor: `miner:${claim.hotkey}`, action: 'submission.accepted', subjectType: 'entrant', subjectId: saved.id, payload: { ...base, receivedAt: now.toISOString() }, occurredAt: now },
-          manager,
-        );
+      const entrant = await this.tx.run(async () => {
+        const saved = await this.entrants.insert({ ...base, status: 'accepted', rejectionReason: null });
+        await this.audit.append({ actor: `miner:${claim.hotkey}`, action: 'submission.accepted', subjectType: 'entrant', subjectId: saved.id, payload: { ...base, receivedAt: now.toISOString() }, occurredAt: now });
         return saved;
       });
       this.logger.log({ tournamentId: tournament.id, entrantId: entrant.id, hotkey: claim.hotkey, source: provenance.source }, 'submission accepted');

@@ -1,9 +1,8 @@
 import { logCleanupFailure } from '../common/cleanup-failure';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { EntityManager } from 'typeorm';
 import { TaskDataService, TaskType } from '../evaluation/task-data';
-import { RunRepository } from '../runs/run.repository';
+import { QueuedRun, RunRepository } from '../runs/run.repository';
 import type { RoundKind } from '../scoring/rulebook';
 import type { BossRoundPlan, GroupRoundPlan, KnockoutRoundPlan } from '../scoring/bracket';
 import { RoundEntity } from './round.entity';
@@ -34,17 +33,16 @@ export class RoundPlannerService {
     private readonly taskData: TaskDataService,
   ) {}
 
-  async createRound(t: TournamentEntity, plan: PlayablePlan, playable: (id: string) => boolean, now: Date, manager: EntityManager): Promise<RoundEntity> {
+  async createRound(t: TournamentEntity, plan: PlayablePlan, playable: (id: string) => boolean, now: Date): Promise<RoundEntity> {
     const rulebook = t.rulebook as unknown as TournamentRulebook;
     const round = await this.tournaments.insertRound(
       { tournamentId: t.id, index: plan.roundIndex, kind: plan.kind, state: 'running', stateReason: null, advancing: null, decision: { plan, startedAt: now.toISOString() }, decidedAt: null },
-      manager,
     );
     const slots = taskSlots(plan).map((s) => ({ ...s, members: s.members.filter(playable) }));
     const taskTypes = roundTaskTypes(rulebook, { tournamentId: t.id, tournamentType: t.type, kind: plan.kind, roundIndex: plan.roundIndex, tasks: slots.length });
     const { hardware, sandboxImage } = runPlacement(rulebook, t.type);
 
-    const runs = [];
+    const runs: QueuedRun[] = [];
     const prepared: string[] = [];
     try {
       for (const [i, slot] of slots.entries()) {
@@ -88,13 +86,12 @@ export class RoundPlannerService {
               ...data.specHints,
             },
           },
-          manager,
         );
         for (const entrantId of slot.members) {
-          runs.push({ tournamentId: t.id, taskId, entrantId, attempt: 1, state: 'queued' as const, hardware, queuedAt: now });
+          runs.push({ tournamentId: t.id, taskId, entrantId, attempt: 1, hardware, queuedAt: now });
         }
       }
-      await this.runs.insertMany(runs, manager);
+      await this.runs.queueAll(runs);
     } catch (error) {
       // The transaction rolls back: its tasks' split files must not stay behind either.
       await this.taskData.discard(prepared).catch(logCleanupFailure(this.logger, 'discarding the task data of a round not created', { tournamentId: t.id, tasks: prepared.length }));

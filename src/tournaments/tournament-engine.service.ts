@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { forgetPendingPause, pauseIfCommitted } from '../common/pause-point';
 import { CompleteTournament } from './engine/complete-tournament';
 import { EnsureBaselines } from './engine/ensure-baselines';
@@ -64,7 +63,7 @@ export class TournamentEngineService {
         return this.setWeights.run(id);
       default:
         try {
-          const moved = await this.lock.run(id, (t, m) => this.stepLocked(t, m));
+          const moved = await this.lock.run(id, (t) => this.stepLocked(t));
           pauseIfCommitted();
           return moved;
         } finally {
@@ -73,17 +72,17 @@ export class TournamentEngineService {
     }
   }
 
-  private stepLocked(t: TournamentEntity, m: EntityManager): Promise<boolean> {
+  private stepLocked(t: TournamentEntity): Promise<boolean> {
     switch (t.state) {
       case 'scheduled':
-        return this.openRegistration.run(t, m);
+        return this.openRegistration.run(t);
       case 'registration':
-        return this.start.run(t, m);
+        return this.start.run(t);
       case 'rounds':
       case 'boss_round':
-        return this.progressRound.run(t, m);
+        return this.progressRound.run(t);
       case 'weights_set':
-        return this.complete.run(t, m);
+        return this.complete.run(t);
       default:
         return Promise.resolve(false);
     }

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { LossesReader } from '../evaluation/losses-reader';
 import { metricDirectionOf } from '../evaluation/task-types/metric-direction';
 import { RunRepository } from '../runs/run.repository';
@@ -28,25 +27,25 @@ export class TournamentEvidenceService {
     private readonly losses: LossesReader,
   ) {}
 
-  async derive(t: TournamentEntity, manager?: EntityManager): Promise<TournamentDerivation> {
+  async derive(t: TournamentEntity): Promise<TournamentDerivation> {
     const cached = this.decided.get(t.id);
     if (cached) return cached;
-    const derivation = deriveTournament(await this.load(t, manager));
+    const derivation = deriveTournament(await this.load(t));
     if (t.ranking !== null) this.decided.set(t.id, derivation);
     return derivation;
   }
 
-  async load(t: TournamentEntity, manager?: EntityManager): Promise<TournamentEvidence> {
+  async load(t: TournamentEntity): Promise<TournamentEvidence> {
     const [rounds, tasks, entrants, runs] = await Promise.all([
-      this.tournaments.rounds(t.id, manager),
-      this.tournaments.tasks(t.id, manager),
-      this.entrants.accepted(t.id, manager),
-      this.runs.ofTournament(t.id, manager),
+      this.tournaments.rounds(t.id),
+      this.tournaments.tasks(t.id),
+      this.entrants.accepted(t.id),
+      this.runs.ofTournament(t.id),
     ]);
     const roundIndex = new Map(rounds.map((r) => [r.id, r.index]));
     const bossRounds = new Set(rounds.filter((r) => r.kind === 'boss').map((r) => r.id));
     const bossTasks = new Set(tasks.filter((x) => bossRounds.has(x.roundId)).map((x) => x.id));
-    const evaluations = await this.scores.ofTasks(tasks.map((x) => x.id), manager);
+    const evaluations = await this.scores.ofTasks(tasks.map((x) => x.id));
     const rulebook = assertValidRulebook(t.rulebook);
     const scores: EvidenceScore[] = [];
     for (const e of evaluations) {

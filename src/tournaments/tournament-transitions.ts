@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { AuditLog } from '../common/audit-log';
 import { Clock } from '../common/clock';
 import { assertTournamentTransition, TournamentState } from './tournament-state';
@@ -20,13 +19,13 @@ export class TournamentTransitions {
     private readonly clock: Clock,
   ) {}
 
-  async move(t: TournamentEntity, to: TournamentState, reason: string, m: EntityManager, payload: Record<string, unknown> = {}, actor: 'system' | 'admin' = 'system'): Promise<void> {
+  async move(t: TournamentEntity, to: TournamentState, reason: string, payload: Record<string, unknown> = {}, actor: 'system' | 'admin' = 'system'): Promise<void> {
     assertTournamentTransition(t.state, to);
     const from = t.state;
     t.state = to;
     t.stateReason = reason;
-    await this.tournaments.save(t, m);
-    await this.audit.append({ actor, action: `tournament.${to}`, subjectType: 'tournament', subjectId: t.id, payload: { from, reason, ...payload }, occurredAt: this.clock.now() }, m);
+    await this.tournaments.recordTransition(t);
+    await this.audit.append({ actor, action: `tournament.${to}`, subjectType: 'tournament', subjectId: t.id, payload: { from, reason, ...payload }, occurredAt: this.clock.now() });
     this.logger.log({ tournamentId: t.id, from, to, reason }, 'tournament transition');
   }
 }

@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import { ValidationError } from '../common/domain-error';
@@ -41,7 +40,7 @@ export class TournamentFactory {
     return newTournamentRulebook({ rules: t.rulebookOverrides, schedule: t.schedules[type] });
   }
 
-  async createNextCycle(input: NextCycleInput, manager: EntityManager): Promise<TournamentEntity> {
+  async createNextCycle(input: NextCycleInput): Promise<TournamentEntity> {
     const rulebook = input.rulebook ?? this.rulebookFor(input.type);
     if (input.registrationMinutes) rulebook.schedule.registrationMinutes = input.registrationMinutes;
     const problems = validateTournamentRulebook(rulebook);
@@ -51,7 +50,7 @@ export class TournamentFactory {
     }
     this.checkDatasets(input.type, rulebook);
 
-    const latest = await this.tournaments.latestOfType(input.type, manager);
+    const latest = await this.tournaments.latestOfType(input.type);
     const closesAt = new Date(input.opensAt.getTime() + rulebook.schedule.registrationMinutes * 60_000);
     return this.tournaments.insert(
       {
@@ -64,9 +63,8 @@ export class TournamentFactory {
         registrationOpensAt: input.opensAt,
         registrationClosesAt: closesAt,
         endsBy: new Date(closesAt.getTime() + rulebook.schedule.maxDurationHours * 3600_000),
-        defendingChampion: await this.resolveChampion(latest, manager),
+        defendingChampion: await this.resolveChampion(latest),
       },
-      manager,
     );
   }
 
@@ -91,10 +89,10 @@ export class TournamentFactory {
   }
 
   /** The last completed tournament's winner defends; the first tournament faces the baseline repo. */
-  private async resolveChampion(latest: TournamentEntity | null, manager: EntityManager): Promise<ChampionRef | null> {
-    const previous = latest?.state === 'completed' ? latest : await this.lastCompleted(latest, manager);
+  private async resolveChampion(latest: TournamentEntity | null): Promise<ChampionRef | null> {
+    const previous = latest?.state === 'completed' ? latest : await this.lastCompleted(latest);
     if (previous?.winnerEntrantId) {
-      const winner = await this.entrants.findById(previous.winnerEntrantId, manager);
+      const winner = await this.entrants.findById(previous.winnerEntrantId);
       if (winner) {
         const defended = winner.isChampion && previous.defendingChampion;
         return {
@@ -112,8 +110,8 @@ export class TournamentFactory {
     return { hotkey: BASELINE_HOTKEY, repoUrl: baseline.repoUrl, commitSha: baseline.commitSha, defences: 0, receivedAt: new Date(0).toISOString() };
   }
 
-  private async lastCompleted(latest: TournamentEntity | null, manager: EntityManager): Promise<TournamentEntity | null> {
+  private async lastCompleted(latest: TournamentEntity | null): Promise<TournamentEntity | null> {
     if (!latest) return null;
-    return this.tournaments.lastCompletedOfType(latest.type, manager);
+    return this.tournaments.lastCompletedOfType(latest.type);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
 import { Page, PageRequest } from '../common/pagination';
+import { TransactionContext } from '../common/transactor';
 import { RoundEntity } from './round.entity';
 import { TaskEntity } from './task.entity';
 import { TournamentEntity } from './tournament.entity';
@@ -13,20 +13,25 @@ export interface TournamentFilter {
 
 @Injectable()
 export class TournamentRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly db: TransactionContext) {}
 
-  async insert(values: Partial<TournamentEntity>, manager: EntityManager = this.ds.manager): Promise<TournamentEntity> {
-    const repo = manager.getRepository(TournamentEntity);
+  /** In the caller's transaction when there is one (Transactor), else on the pool. */
+  private get m() {
+    return this.db.manager();
+  }
+
+  async insert(values: Partial<TournamentEntity>): Promise<TournamentEntity> {
+    const repo = this.m.getRepository(TournamentEntity);
     return repo.save(repo.create(values));
   }
 
-  findById(id: string, manager: EntityManager = this.ds.manager): Promise<TournamentEntity | null> {
-    return manager.getRepository(TournamentEntity).findOne({ where: { id } });
+  findById(id: string): Promise<TournamentEntity | null> {
+    return this.m.getRepository(TournamentEntity).findOne({ where: { id } });
   }
 
   /** Row-locks the tournament for the rest of the transaction (skipping it if another worker holds it). */
-  async lockForUpdate(id: string, manager: EntityManager): Promise<TournamentEntity | null> {
-    return manager
+  async lockForUpdate(id: string): Promise<TournamentEntity | null> {
+    return this.m
       .getRepository(TournamentEntity)
       .createQueryBuilder('t')
       .setLock('pessimistic_write')
@@ -36,7 +41,7 @@ export class TournamentRepository {
   }
 
   async page(filter: TournamentFilter, page: PageRequest): Promise<Page<TournamentEntity>> {
-    const qb = this.ds.getRepository(TournamentEntity).createQueryBuilder('t');
+    const qb = this.m.getRepository(TournamentEntity).createQueryBuilder('t');
     if (filter.type) qb.andWhere('t.type = :type', { type: filter.type });
     if (filter.state) qb.andWhere('t.state = :state', { state: filter.state });
     const [items, total] = await qb
@@ -50,7 +55,7 @@ export class TournamentRepository {
 
   /** Every tournament (of any type) whose registration window is open now, earliest closing first. */
   allOpenForRegistration(now: Date): Promise<TournamentEntity[]> {
-    return this.ds
+    return this.m
       .getRepository(TournamentEntity)
       .createQueryBuilder('t')
       .where(`t.state = 'registration'`)
@@ -60,8 +65,8 @@ export class TournamentRepository {
       .getMany();
   }
 
-  activeOfType(type: string, manager: EntityManager = this.ds.manager): Promise<TournamentEntity | null> {
-    return manager
+  activeOfType(type: string): Promise<TournamentEntity | null> {
+    return this.m
       .getRepository(TournamentEntity)
       .createQueryBuilder('t')
       .where('t.type = :type', { type })
@@ -69,13 +74,13 @@ export class TournamentRepository {
       .getOne();
   }
 
-  lastCompletedOfType(type: string, manager: EntityManager = this.ds.manager): Promise<TournamentEntity | null> {
-    return manager.getRepository(TournamentEntity).findOne({ where: { type, state: 'completed' }, order: { cycle: 'DESC' } });
+  lastCompletedOfType(type: string): Promise<TournamentEntity | null> {
+    return this.m.getRepository(TournamentEntity).findOne({ where: { type, state: 'completed' }, order: { cycle: 'DESC' } });
   }
 
   /** The latest tournament of a type whose result is decided (it pays that type's weight pool). */
   latestDecidedOfType(type: string): Promise<TournamentEntity | null> {
-    return this.ds
+    return this.m
       .getRepository(TournamentEntity)
       .createQueryBuilder('t')
       .where('t.type = :type', { type })
@@ -84,13 +89,13 @@ export class TournamentRepository {
       .getOne();
   }
 
-  async latestOfType(type: string, manager: EntityManager = this.ds.manager): Promise<TournamentEntity | null> {
-    return manager.getRepository(TournamentEntity).findOne({ where: { type }, order: { cycle: 'DESC' } });
+  async latestOfType(type: string): Promise<TournamentEntity | null> {
+    return this.m.getRepository(TournamentEntity).findOne({ where: { type }, order: { cycle: 'DESC' } });
   }
 
   /** Ids of tournaments that still need the scheduler's attention. */
   async activeIds(): Promise<string[]> {
-    const rows = await this.ds
+    const rows = await this.m
       .getRepository(TournamentEntity)
       .createQueryBuilder('t')
       .select('t.id', 'id')
@@ -100,48 +105,82 @@ export class TournamentRepository {
     return rows.map((r) => r.id);
   }
 
-  async save(tournament: TournamentEntity, manager: EntityManager = this.ds.manager): Promise<TournamentEntity> {
-    return manager.getRepository(TournamentEntity).save(tournament);
+  /**
+   * Writes a state change with what the step decided alongside it (dates, ranking, winner,
+   * publication), as the step left the locked row. Only TournamentTransitions calls it.
+   */
+  async recordTransition(tournament: TournamentEntity): Promise<void> {
+    await this.m.getRepository(TournamentEntity).save(tournament);
   }
 
-  rounds(tournamentId: string, manager: EntityManager = this.ds.manager): Promise<RoundEntity[]> {
-    return manager.getRepository(RoundEntity).find({ where: { tournamentId }, order: { index: 'ASC' } });
+  /** A new reason for the state the tournament is in (progress bookkeeping, no transition). */
+  async setStateReason(tournament: TournamentEntity, reason: string): Promise<void> {
+    tournament.stateReason = reason;
+    await this.m.getRepository(TournamentEntity).update({ id: tournament.id }, { stateReason: reason });
   }
 
-  tasks(tournamentId: string, manager: EntityManager = this.ds.manager): Promise<TaskEntity[]> {
-    return manager.getRepository(TaskEntity).find({ where: { tournamentId }, order: { createdAt: 'ASC', slot: 'ASC' } });
+  /** The organiser ends registration now: the window closes (and opens, if it had not yet) at `now`. */
+  async closeRegistrationAt(tournament: TournamentEntity, now: Date): Promise<void> {
+    if (tournament.registrationOpensAt > now) tournament.registrationOpensAt = now;
+    tournament.registrationClosesAt = now;
+    await this.m
+      .getRepository(TournamentEntity)
+      .update({ id: tournament.id }, { registrationOpensAt: tournament.registrationOpensAt, registrationClosesAt: now });
   }
 
-  tasksOfRound(roundId: string, manager: EntityManager = this.ds.manager): Promise<TaskEntity[]> {
-    return manager.getRepository(TaskEntity).find({ where: { roundId }, order: { slot: 'ASC', createdAt: 'ASC' } });
+  rounds(tournamentId: string): Promise<RoundEntity[]> {
+    return this.m.getRepository(RoundEntity).find({ where: { tournamentId }, order: { index: 'ASC' } });
+  }
+
+  tasks(tournamentId: string): Promise<TaskEntity[]> {
+    return this.m.getRepository(TaskEntity).find({ where: { tournamentId }, order: { createdAt: 'ASC', slot: 'ASC' } });
+  }
+
+  tasksOfRound(roundId: string): Promise<TaskEntity[]> {
+    return this.m.getRepository(TaskEntity).find({ where: { roundId }, order: { slot: 'ASC', createdAt: 'ASC' } });
   }
 
   /** Which of these ids are tasks in the database. */
   async existingTaskIds(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = await this.ds.getRepository(TaskEntity).createQueryBuilder('t').select('t.id', 'id').where('t.id IN (:...ids)', { ids }).getRawMany<{ id: string }>();
+    const rows = await this.m.getRepository(TaskEntity).createQueryBuilder('t').select('t.id', 'id').where('t.id IN (:...ids)', { ids }).getRawMany<{ id: string }>();
     return new Set(rows.map((r) => r.id));
   }
 
-  findTask(id: string, manager: EntityManager = this.ds.manager): Promise<TaskEntity | null> {
-    return manager.getRepository(TaskEntity).findOne({ where: { id } });
+  findTask(id: string): Promise<TaskEntity | null> {
+    return this.m.getRepository(TaskEntity).findOne({ where: { id } });
   }
 
-  async insertRound(values: Partial<RoundEntity>, manager: EntityManager): Promise<RoundEntity> {
-    const repo = manager.getRepository(RoundEntity);
+  async insertRound(values: Partial<RoundEntity>): Promise<RoundEntity> {
+    const repo = this.m.getRepository(RoundEntity);
     return repo.save(repo.create(values));
   }
 
-  async saveRound(round: RoundEntity, manager: EntityManager = this.ds.manager): Promise<RoundEntity> {
-    return manager.getRepository(RoundEntity).save(round);
+  /** A training round's progress: its state, why, and the bookkeeping in its decision record (deadline, infra wait). */
+  async recordRoundProgress(round: RoundEntity): Promise<void> {
+    await this.m.getRepository(RoundEntity).save(round);
   }
 
-  async insertTask(values: Partial<TaskEntity>, manager: EntityManager): Promise<TaskEntity> {
-    const repo = manager.getRepository(TaskEntity);
+  /** The round is decided: its decision record and who advances, set by the caller, are written with the state. */
+  async markRoundDecided(round: RoundEntity, now: Date): Promise<void> {
+    round.state = 'decided';
+    round.stateReason = null;
+    round.decidedAt = now;
+    await this.m.getRepository(RoundEntity).save(round);
+  }
+
+  async insertTask(values: Partial<TaskEntity>): Promise<TaskEntity> {
+    const repo = this.m.getRepository(TaskEntity);
     return repo.save(repo.create(values));
   }
 
-  async saveTask(task: TaskEntity, manager: EntityManager = this.ds.manager): Promise<TaskEntity> {
-    return manager.getRepository(TaskEntity).save(task);
+  /** After the tournament: the secret seeds of its tasks not yet revealed are published (and `tasks` updated to match). */
+  async revealSeeds(tasks: TaskEntity[], now: Date): Promise<void> {
+    for (const task of tasks) {
+      if (task.revealedSeed) continue;
+      task.revealedSeed = task.secretSeed;
+      task.revealedAt = now;
+      await this.m.getRepository(TaskEntity).update({ id: task.id }, { revealedSeed: task.secretSeed, revealedAt: now });
+    }
   }
 }

@@ -1,9 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { schedulerTickSeconds } from '../common/metrics';
 import { DutyGuard, errorText } from '../common/duty-guard';
+import { Transactor } from '../common/transactor';
 import { AppConfig } from '../config/app-config';
 import { RunDispatcherService } from '../runs/run-dispatcher.service';
 import { RunRepository } from '../runs/run.repository';
@@ -20,7 +20,7 @@ export class SchedulerMaintenance {
   private readonly duties = new DutyGuard(this.logger);
 
   constructor(
-    private readonly ds: DataSource,
+    private readonly tx: Transactor,
     private readonly tournaments: TournamentRepository,
     private readonly factory: TournamentFactory,
     private readonly runs: RunRepository,
@@ -55,7 +55,7 @@ export class SchedulerMaintenance {
     const gapMs = this.factory.rulebookFor(type).schedule.gapHours * 3600_000;
     const opensAt = latest?.finishedAt ? new Date(Math.max(now.getTime(), latest.finishedAt.getTime() + gapMs)) : now;
     try {
-      await this.ds.transaction((m) => this.factory.createNextCycle({ type, opensAt }, m));
+      await this.tx.run(() => this.factory.createNextCycle({ type, opensAt }));
       this.logger.log({ type, opensAt: opensAt.toISOString(), after: latest?.id ?? null }, 'cycle scheduled');
     } catch (error) {
       // A second worker created it first (unique type+cycle): nothing to do. Anything else is the guard's to log and count.

@@ -15,6 +15,7 @@ import { createTestDatabase, TestDatabase } from '../support/databases';
 import { FixtureRepo, makeRepo } from '../support/git-fixtures';
 import { LocalChain, startLocalChain } from '../support/local-chain';
 import { startWorker, WorkerHandle } from '../support/worker';
+import { Transactor } from '../../src/common/transactor';
 
 /** The commitments pallet's Data enum names its Raw variant by length: Raw0 ... Raw128. */
 const rawCommitment = (text: string) => ({ fields: [{ [`Raw${Buffer.byteLength(text)}`]: text }] });
@@ -63,7 +64,7 @@ describe('entries from chain commitments on the local chain', () => {
       taskData: new FakeTaskDataService(path.join(dir, 'eval')),
       env: { CRUCIBLE_CHAIN_ENDPOINT: chain.endpoint, CRUCIBLE_NETUID: String(netuid), CRUCIBLE_WEIGHTS_DRY_RUN: 'true', CRUCIBLE_BLOCK_TIME_MS: '200' },
     });
-    tournament = await w.ds.transaction((m) => w.app.get(TournamentFactory).createNextCycle({ type: 'text', opensAt: new Date(Date.now() - 60_000), rulebook }, m));
+    tournament = await w.app.get(Transactor).run(() => w.app.get(TournamentFactory).createNextCycle({ type: 'text', opensAt: new Date(Date.now() - 60_000), rulebook }));
   });
 
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { TournamentFactory } from '../../src/tournaments/tournament.factory';
 import { newTournamentRulebook } from '../../src/scoring/tournament-rulebook';
 import { ADMIN_TOKEN, startTestApp, TestApp } from '../support/app';
 import { causalLmTextRules } from '../support/tournaments';
+import { Transactor } from '../../src/common/transactor';
 
 /**
  * Issue 19, second half: a public corpus is not a secret. Tasks say which kind of dataset they use,
@@ -20,7 +21,7 @@ describe('public datasets are marked public (PostgreSQL)', () => {
   const create = (rules: Record<string, unknown>) => {
     // Text on causal-lm, whose dataset the public catalog below swaps.
     const rulebook = { ...newTournamentRulebook(), ...causalLmTextRules(), ...rules };
-    return t.app.get(DataSource).transaction((m) => t.app.get(TournamentFactory).createNextCycle({ type: 'text', opensAt: new Date(), rulebook }, m));
+    return t.app.get(Transactor).run(() => t.app.get(TournamentFactory).createNextCycle({ type: 'text', opensAt: new Date(), rulebook }));
   };
   // The default catalog (every tournament type's task types) with causal-lm on the public corpus.
   const publicCatalog = { ...newTournamentRulebook().taskCatalog, 'causal-lm': { datasets: ['devils-dictionary'], baseModels: ['builtin:unigram'] } };

@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { EventFeed } from '../../src/events/event-feed.service';
-import { RunRepository } from '../../src/runs/run.repository';
 import { TrainingRunEntity } from '../../src/runs/training-run.entity';
 import { RoundEntity } from '../../src/tournaments/round.entity';
 import type { TrainingJob } from '../../src/sandbox/training-executor';
@@ -133,8 +132,8 @@ describe('live events (GET /api/events)', () => {
 
   it('never passes over an id whose transaction is still open, and skips one that rolled back', async () => {
     const feed = api.app.get(EventFeed);
-    const runs = api.app.get(RunRepository);
     const ds = api.app.get(DataSource);
+    const note = (id: string, fields: Partial<TrainingRunEntity>, manager = ds.manager) => manager.getRepository(TrainingRunEntity).update({ id }, fields);
     const [one, two] = await ds.getRepository(TrainingRunEntity).find({ take: 2, order: { id: 'ASC' } });
     await feed.poll();
     const start = feed.frontier;
@@ -143,8 +142,8 @@ describe('live events (GET /api/events)', () => {
     const a = ds.createQueryRunner();
     await a.connect();
     await a.startTransaction();
-    await runs.record(one.id, { outcomeReason: 'a', outcome: 'timed_out' }, a.manager);
-    await runs.record(two.id, { outcomeReason: 'b', outcome: 'oom_killed' });
+    await note(one.id, { outcomeReason: 'a', outcome: 'timed_out' }, a.manager);
+    await note(two.id, { outcomeReason: 'b', outcome: 'oom_killed' });
     await feed.poll();
     expect(feed.frontier).toBe(start);
 
@@ -157,8 +156,8 @@ describe('live events (GET /api/events)', () => {
     const c = ds.createQueryRunner();
     await c.connect();
     await c.startTransaction();
-    await runs.record(one.id, { outcome: 'miner_failed' }, c.manager);
-    await runs.record(two.id, { outcome: 'succeeded' });
+    await note(one.id, { outcome: 'miner_failed' }, c.manager);
+    await note(two.id, { outcome: 'succeeded' });
     await feed.poll();
     expect(feed.frontier).toBe(start + 2);
     await c.rollbackTransaction();

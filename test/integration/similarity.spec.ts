@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
 import { TournamentFactory } from '../../src/tournaments/tournament.factory';
 import { makeMinerRepo, makeRepo, MINERS_DIR } from '../support/git-fixtures';
 import { ADMIN_TOKEN, startTestApp, TestApp } from '../support/app';
 import { addEntrants } from '../support/tournaments';
+import { Transactor } from '../../src/common/transactor';
 
 /** Issue 10: the organiser's code similarity report (admin route), on real repositories. */
 describe('code similarity report (PostgreSQL)', () => {
@@ -27,7 +27,7 @@ describe('code similarity report (PostgreSQL)', () => {
     const renamed = source.replace(/\bmodel\b/g, 'net').replace(/\bsteps\b/g, 'iterations').replace(/\bwidth\b/g, 'hidden');
     const copy = makeRepo(path.join(root, 'repos', 'copy'), { 'crucible.json': '{ "entrypoint": ["python3", "run.py"], "taskTypes": ["causal-lm"] }', 'run.py': renamed });
     const cheat = makeMinerRepo('look-ahead', root);
-    const tournament = await t.app.get(DataSource).transaction((m) => t.app.get(TournamentFactory).createNextCycle({ type: 'text', opensAt: new Date() }, m));
+    const tournament = await t.app.get(Transactor).run(() => t.app.get(TournamentFactory).createNextCycle({ type: 'text', opensAt: new Date() }));
     const [a, b] = await addEntrants(t.app, tournament.id, [
       { repoUrl: original.url, commitSha: original.sha },
       { repoUrl: copy.url, commitSha: copy.sha },

@@ -8,6 +8,7 @@ import { TournamentRepository } from '../../src/tournaments/tournament.repositor
 import { createTestDatabase, TestDatabase } from '../support/databases';
 import { addEntrants, createClosedTournament } from '../support/tournaments';
 import { startWorker, WorkerHandle } from '../support/worker';
+import { Transactor } from '../../src/common/transactor';
 
 /** Issue 15: a round whose planning never committed leaves no split files behind (real evaluator, PostgreSQL). */
 describe('task data of rounds that never committed', () => {
@@ -55,7 +56,7 @@ describe('task data of rounds that never committed', () => {
     const planner = w.app.get(RoundPlannerService);
     const plan = { kind: 'knockout' as const, roundIndex: 0, pairs: [{ slot: 0, entrants: ['a', 'b'] as [string, string] }] };
     // An entrant id that is not a uuid makes the run insert fail inside the transaction.
-    await expect(w.ds.transaction((m) => planner.createRound(t, plan as never, () => true, new Date(), m))).rejects.toThrow();
+    await expect(w.app.get(Transactor).run(() => planner.createRound(t, plan as never, () => true, new Date()))).rejects.toThrow();
     expect(new Set(fs.readdirSync(tasksDir()))).toEqual(before);
   });
 });

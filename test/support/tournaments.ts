@@ -5,6 +5,7 @@ import { TournamentFactory } from '../../src/tournaments/tournament.factory';
 import { newTournamentRulebook, TournamentRulebook } from '../../src/scoring/tournament-rulebook';
 import type { TournamentEntity } from '../../src/tournaments/tournament.entity';
 import type { INestApplication } from '@nestjs/common';
+import { Transactor } from '../../src/common/transactor';
 
 /**
  * The default rulebook with text tournaments on causal-lm alone (grammar-lm-v1, the unigram baseline),
@@ -23,9 +24,7 @@ export async function createClosedTournament(app: INestApplication, rules: Parti
   const factory = app.get(TournamentFactory);
   // The whole emission to text (the defaults also pool image): these tests read the text winner's weight.
   const rulebook = { ...newTournamentRulebook({ schedule: { registrationMinutes: 1 } }), pools: { text: 1 }, ...causalLmTextRules(), ...rules };
-  return app.get(DataSource).transaction((m) =>
-    factory.createNextCycle({ type, opensAt: new Date(Date.now() - 3600_000), rulebook }, m),
-  );
+  return app.get(Transactor).run(() => factory.createNextCycle({ type, opensAt: new Date(Date.now() - 3600_000), rulebook }));
 }
 
 /** Entrants as if their signed submissions had been accepted (orchestration tests skip signing). */

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import type { BracketContext } from '../../scoring/bracket';
 import { NO_CHAMPION } from '../../scoring/tournament-evidence';
 import type { TournamentRulebook } from '../../scoring/tournament-rulebook';
@@ -11,8 +10,8 @@ import type { TournamentEntity } from '../tournament.entity';
 export class BracketContexts {
   constructor(private readonly entrants: EntrantRepository) {}
 
-  async of(t: TournamentEntity, m: EntityManager): Promise<BracketContext> {
-    const accepted = await this.entrants.accepted(t.id, m);
+  async of(t: TournamentEntity): Promise<BracketContext> {
+    const accepted = await this.entrants.accepted(t.id);
     const champion = accepted.find((e) => e.isChampion);
     const rules = t.rulebook as unknown as TournamentRulebook;
     return {

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
 import type { TournamentEntity } from '../tournament.entity';
 import { TournamentRepository } from '../tournament.repository';
@@ -16,17 +15,12 @@ export class CompleteTournament {
     private readonly clock: Clock,
   ) {}
 
-  async run(t: TournamentEntity, m: EntityManager): Promise<boolean> {
+  async run(t: TournamentEntity): Promise<boolean> {
     const now = this.clock.now();
-    const tasks = await this.tournaments.tasks(t.id, m);
-    for (const task of tasks) {
-      if (task.revealedSeed) continue;
-      task.revealedSeed = task.secretSeed;
-      task.revealedAt = now;
-      await this.tournaments.saveTask(task, m);
-    }
-    await this.transitions.move(t, 'completed', 'completed; task seeds revealed', m, { revealed: tasks.map((x) => ({ taskId: x.id, seed: x.secretSeed })) });
-    await this.nextCycle.run(t, m);
+    const tasks = await this.tournaments.tasks(t.id);
+    await this.tournaments.revealSeeds(tasks, now);
+    await this.transitions.move(t, 'completed', 'completed; task seeds revealed', { revealed: tasks.map((x) => ({ taskId: x.id, seed: x.secretSeed })) });
+    await this.nextCycle.run(t);
     return true;
   }
 }

@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { TaskDataService } from '../../evaluation/task-data';
 import { metricDirectionOf } from '../../evaluation/task-types/metric-direction';
 import { BossTaskInput, decideBoss } from '../../scoring/boss-gate';
@@ -44,11 +43,11 @@ export class DecideRound {
     private readonly finaliseAtOverrun: FinaliseAtOverrun,
   ) {}
 
-  async run(t: TournamentEntity, round: RoundEntity, tasks: TaskEntity[], progress: Extract<RoundProgress, { status: 'complete' }>, timing: DecisionTiming, m: EntityManager): Promise<boolean> {
+  async run(t: TournamentEntity, round: RoundEntity, tasks: TaskEntity[], progress: Extract<RoundProgress, { status: 'complete' }>, timing: DecisionTiming): Promise<boolean> {
     const { now, deadlineAt, overrun } = timing;
-    const ctx = await this.contexts.of(t, m);
+    const ctx = await this.contexts.of(t);
     const plan = round.decision?.plan as PlayablePlan;
-    const entrants = await this.entrants.accepted(t.id, m);
+    const entrants = await this.entrants.accepted(t.id);
     const receivedAt = new Map(entrants.map((e) => [e.id, e.receivedAt.getTime()]));
     const submittedAt = (id: string) => receivedAt.get(id) ?? Number.MAX_SAFE_INTEGER;
     const resultsOf = (taskId: string) => progress.results.get(taskId) ?? [];
@@ -89,7 +88,7 @@ export class DecideRound {
       const decision = decideRound(plan, results, directions);
       round.decision = { ...round.decision, plan, advancing: decision.advancing, eliminated: decision.eliminated };
       round.advancing = decision.advancing;
-      await this.entrants.markEliminated(decision.eliminated.map((e) => e.entrantId), round.index, m);
+      await this.entrants.markEliminated(decision.eliminated.map((e) => e.entrantId), round.index);
       next = planNextRound(ctx, plan, decision);
     }
     const why =
@@ -98,9 +97,9 @@ export class DecideRound {
         : overrun
           ? `the tournament's time budget (endsBy ${t.endsBy.toISOString()}) passed`
           : `infra retries exhausted (${timing.maxInfraRetriesTotal} in total per run)`;
-    await this.record.run(t, round, { up: progress.givenUp, why }, now, m);
-    if (overrun && next.kind !== 'done' && !(next.kind === 'boss' && ctx.champion === NO_CHAMPION)) await this.finaliseAtOverrun.run(t, ctx, next, round.index + 1, m);
-    else await this.playNext.run(t, ctx, next, m);
+    await this.record.run(t, round, { up: progress.givenUp, why }, now);
+    if (overrun && next.kind !== 'done' && !(next.kind === 'boss' && ctx.champion === NO_CHAMPION)) await this.finaliseAtOverrun.run(t, ctx, next, round.index + 1);
+    else await this.playNext.run(t, ctx, next);
     return true;
   }
 

@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { AuditLog } from '../../common/audit-log';
 import { Clock } from '../../common/clock';
 import type { BracketContext } from '../../scoring/bracket';
@@ -19,12 +18,12 @@ export class FinaliseAtOverrun {
     private readonly clock: Clock,
   ) {}
 
-  async run(t: TournamentEntity, ctx: BracketContext, plan: PlayablePlan, decidedRounds: number, m: EntityManager): Promise<void> {
+  async run(t: TournamentEntity, ctx: BracketContext, plan: PlayablePlan, decidedRounds: number): Promise<void> {
     const now = this.clock.now();
     const reason = overrunReason(t.endsBy, plan);
     t.overrun = { endsBy: t.endsBy.toISOString(), at: now.toISOString(), decidedRounds, reason };
-    await this.audit.append({ actor: 'system', action: 'tournament.overrun', subjectType: 'tournament', subjectId: t.id, payload: { ...t.overrun }, occurredAt: now }, m);
+    await this.audit.append({ actor: 'system', action: 'tournament.overrun', subjectType: 'tournament', subjectId: t.id, payload: { ...t.overrun }, occurredAt: now });
     this.logger.warn({ tournamentId: t.id, endsBy: t.endsBy.toISOString(), decidedRounds }, reason);
-    await this.finalise.run(t, ctx, ctx.champion, m, reason);
+    await this.finalise.run(t, ctx, ctx.champion, reason);
   }
 }

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
 import type { BracketContext } from '../../scoring/bracket';
 import { NO_CHAMPION } from '../../scoring/tournament-evidence';
@@ -16,8 +15,8 @@ export class FinaliseTournament {
     private readonly clock: Clock,
   ) {}
 
-  async run(t: TournamentEntity, ctx: BracketContext, titleHolder: string, m: EntityManager, reason?: string): Promise<void> {
-    const derivation = await this.evidence.derive(t, m);
+  async run(t: TournamentEntity, ctx: BracketContext, titleHolder: string, reason?: string): Promise<void> {
+    const derivation = await this.evidence.derive(t);
     if (derivation.winnerEntrantId !== (titleHolder === NO_CHAMPION ? null : titleHolder)) {
       throw new Error(`tournament ${t.id}: the derivation names ${derivation.winnerEntrantId} as title holder, the engine ${titleHolder}`);
     }
@@ -25,6 +24,6 @@ export class FinaliseTournament {
     t.winnerEntrantId = derivation.winnerEntrantId;
     t.finishedAt = this.clock.now();
     const decided = `decided: ${titleHolder === ctx.champion ? 'the champion keeps the title' : 'a new champion'}`;
-    await this.transitions.move(t, 'finalised', reason ? `${decided} (${reason})` : decided, m, { ranking: t.ranking, winnerEntrantId: t.winnerEntrantId, overrun: t.overrun ?? undefined });
+    await this.transitions.move(t, 'finalised', reason ? `${decided} (${reason})` : decided, { ranking: t.ranking, winnerEntrantId: t.winnerEntrantId, overrun: t.overrun ?? undefined });
   }
 }

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
 import type { TournamentEntity } from '../tournament.entity';
 import { TournamentTransitions } from '../tournament-transitions';
@@ -12,7 +11,7 @@ export class OpenRegistration {
     private readonly clock: Clock,
   ) {}
 
-  async run(t: TournamentEntity, m: EntityManager): Promise<boolean> {
+  async run(t: TournamentEntity): Promise<boolean> {
     const now = this.clock.now();
     if (now < t.registrationOpensAt) return false;
     // Opened late (the service was down across the planned start): the cycle starts now, once,
@@ -23,7 +22,7 @@ export class OpenRegistration {
       t.endsBy = new Date(t.endsBy.getTime() + lateMs);
     }
     const reason = lateMs >= 60_000 ? `registration open, ${Math.round(lateMs / 60_000)} min after its planned time (window and budget moved with it)` : 'registration open';
-    await this.transitions.move(t, 'registration', reason, m, lateMs > 0 ? { plannedOpensAt: t.registrationOpensAt.toISOString(), lateMs } : {});
+    await this.transitions.move(t, 'registration', reason, lateMs > 0 ? { plannedOpensAt: t.registrationOpensAt.toISOString(), lateMs } : {});
     return true;
   }
 }

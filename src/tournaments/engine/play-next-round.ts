@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { pauseAfterCommit } from '../../common/pause-point';
 import type { BracketContext, RoundPlan } from '../../scoring/bracket';
@@ -22,25 +21,22 @@ export class PlayNextRound {
     private readonly clock: Clock,
   ) {}
 
-  async run(t: TournamentEntity, ctx: BracketContext, plan: RoundPlan, m: EntityManager): Promise<void> {
+  async run(t: TournamentEntity, ctx: BracketContext, plan: RoundPlan): Promise<void> {
     if (plan.kind === 'done') {
-      await this.finalise.run(t, ctx, plan.titleHolder, m);
+      await this.finalise.run(t, ctx, plan.titleHolder);
       return;
     }
     if (plan.kind === 'boss' && ctx.champion === NO_CHAMPION) {
       // Nobody to defend: the last challenger takes the title without a boss round.
-      await this.finalise.run(t, ctx, plan.challenger, m);
+      await this.finalise.run(t, ctx, plan.challenger);
       return;
     }
     const now = this.clock.now();
-    await this.planner.createRound(t, plan as PlayablePlan, (id) => id !== NO_CHAMPION, now, m);
+    await this.planner.createRound(t, plan as PlayablePlan, (id) => id !== NO_CHAMPION, now);
     pauseAfterCommit('round-planned');
     const next: TournamentState = plan.kind === 'boss' ? 'boss_round' : 'rounds';
     const reason = `round ${plan.roundIndex} (${plan.kind}) training`;
-    if (t.state !== next) await this.transitions.move(t, next, reason, m);
-    else {
-      t.stateReason = reason;
-      await this.tournaments.save(t, m);
-    }
+    if (t.state !== next) await this.transitions.move(t, next, reason);
+    else await this.tournaments.setStateReason(t, reason);
   }
 }

@@ -26,9 +26,9 @@ export class PublishWinner {
       !winner || winner.hotkey === BASELINE_HOTKEY
         ? { status: 'skipped' as const, detail: 'no miner won the title (the baseline champion kept it)' }
         : await this.publisher.publish(t, winner, await this.report(t));
-    return this.lock.record(id, 'finalised', async (locked, m) => {
+    return this.lock.record(id, 'finalised', async (locked) => {
       locked.publication = { ...record };
-      await this.transitions.move(locked, 'published', `winner publication: ${record.status} (${record.detail})`, m, { publication: record });
+      await this.transitions.move(locked, 'published', `winner publication: ${record.status} (${record.detail})`, { publication: record });
     });
   }
 

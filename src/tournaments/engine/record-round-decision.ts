@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { AuditLog } from '../../common/audit-log';
 import { pauseAfterCommit } from '../../common/pause-point';
 import type { StuckRun } from '../round-results';
@@ -17,25 +16,20 @@ export class RecordRoundDecision {
     private readonly audit: AuditLog,
   ) {}
 
-  async run(t: TournamentEntity, round: RoundEntity, given: { up: StuckRun[]; why: string }, now: Date, m: EntityManager): Promise<void> {
+  async run(t: TournamentEntity, round: RoundEntity, given: { up: StuckRun[]; why: string }, now: Date): Promise<void> {
     if (given.up.length > 0) {
       // Decided without some results: the organiser hears of it, and the auditor reads why.
       const givenUp = given.up.map((s) => ({ taskId: s.taskId, entrantId: s.entrantId, attempt: s.attempt, infraFailures: s.infraFailures, reason: s.reason }));
       round.decision = { ...round.decision, givenUp, givenUpReason: given.why };
       await this.audit.append(
         { actor: 'system', action: 'round.decided_without_results', subjectType: 'round', subjectId: round.id, payload: { tournamentId: t.id, index: round.index, reason: given.why, givenUp }, occurredAt: now },
-        m,
       );
       this.logger.error({ tournamentId: t.id, round: round.index, reason: given.why, runs: givenUp.length }, 'ALERT: round decided without the results of runs that failed for infrastructure reasons');
     }
-    round.state = 'decided';
     pauseAfterCommit('round-decided');
-    round.stateReason = null;
-    round.decidedAt = now;
-    await this.tournaments.saveRound(round, m);
+    await this.tournaments.markRoundDecided(round, now);
     await this.audit.append(
       { actor: 'system', action: 'round.decided', subjectType: 'round', subjectId: round.id, payload: { tournamentId: t.id, index: round.index, kind: round.kind, decision: round.decision }, occurredAt: now },
-      m,
     );
     this.logger.log({ tournamentId: t.id, round: round.index, kind: round.kind, advancing: round.advancing }, 'round decided');
   }

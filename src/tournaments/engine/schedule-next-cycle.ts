@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { AppConfig } from '../../config/app-config';
 import type { TournamentRulebook } from '../../scoring/tournament-rulebook';
@@ -17,11 +16,11 @@ export class ScheduleNextCycle {
     private readonly clock: Clock,
   ) {}
 
-  async run(t: TournamentEntity, m: EntityManager): Promise<void> {
+  async run(t: TournamentEntity): Promise<void> {
     if (!this.config.tournaments.autoSchedule) return;
     const rulebook = t.rulebook as unknown as TournamentRulebook;
     const opensAt = new Date(this.clock.now().getTime() + rulebook.schedule.gapHours * 3600_000);
-    const next = await this.factory.createNextCycle({ type: t.type, opensAt }, m);
+    const next = await this.factory.createNextCycle({ type: t.type, opensAt });
     this.logger.log({ tournamentId: next.id, type: next.type, cycle: next.cycle, opensAt }, 'next cycle scheduled');
   }
 }

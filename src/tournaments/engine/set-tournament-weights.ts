@@ -25,8 +25,8 @@ export class SetTournamentWeights {
       ? await this.weights.submit(vector.uids, vector.weights, basis)
       : { status: 'skipped', detail: 'no weights to set', block: null, uids: [], values: [] };
     pausePoint('weights-made');
-    return this.lock.record(id, 'published', async (locked, m) => {
-      await this.transitions.move(locked, 'weights_set', `weights ${submission.status}: ${submission.detail}`, m, {
+    return this.lock.record(id, 'published', async (locked) => {
+      await this.transitions.move(locked, 'weights_set', `weights ${submission.status}: ${submission.detail}`, {
         weights: { uids: vector.uids, floats: vector.weights, u16: { uids: submission.uids, values: submission.values }, block: submission.block, status: submission.status },
       });
     });

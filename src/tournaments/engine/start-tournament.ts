@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { AuditLog } from '../../common/audit-log';
 import { Clock } from '../../common/clock';
 import { planFirstRound } from '../../scoring/bracket';
@@ -19,7 +18,7 @@ export class StartTournament {
     private readonly clock: Clock,
   ) {}
 
-  async run(t: TournamentEntity, m: EntityManager): Promise<boolean> {
+  async run(t: TournamentEntity): Promise<boolean> {
     const now = this.clock.now();
     if (now < t.registrationClosesAt) return false;
     t.startedAt = now;
@@ -40,15 +39,13 @@ export class StartTournament {
           isChampion: true,
           receivedAt: new Date(c.receivedAt),
         },
-        m,
       );
     }
-    const ctx = await this.contexts.of(t, m);
+    const ctx = await this.contexts.of(t);
     await this.audit.append(
       { actor: 'system', action: 'tournament.registration_closed', subjectType: 'tournament', subjectId: t.id, payload: { entrants: ctx.entrants, champion: ctx.champion }, occurredAt: now },
-      m,
     );
-    await this.playNext.run(t, ctx, planFirstRound(ctx), m);
+    await this.playNext.run(t, ctx, planFirstRound(ctx));
     return true;
   }
 }

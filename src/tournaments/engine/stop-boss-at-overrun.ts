@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { AuditLog } from '../../common/audit-log';
 import { Clock } from '../../common/clock';
 import { RunRepository } from '../../runs/run.repository';
@@ -22,21 +21,17 @@ export class StopBossAtOverrun {
     private readonly clock: Clock,
   ) {}
 
-  async run(t: TournamentEntity, round: RoundEntity, taskIds: string[], m: EntityManager): Promise<boolean> {
+  async run(t: TournamentEntity, round: RoundEntity, taskIds: string[]): Promise<boolean> {
     const now = this.clock.now();
     const plan = round.decision?.plan as PlayablePlan;
-    const closed = await this.runs.closeUnfinished(taskIds, `the tournament's time budget passed (endsBy ${t.endsBy.toISOString()}): the boss round is not decided`, now, m);
+    const closed = await this.runs.closeUnfinished(taskIds, `the tournament's time budget passed (endsBy ${t.endsBy.toISOString()}): the boss round is not decided`, now);
     round.decision = { ...round.decision, plan, eliminated: [], overrun: { closedRuns: closed.map((r) => r.id) } };
     round.advancing = [];
-    round.state = 'decided';
-    round.stateReason = null;
-    round.decidedAt = now;
-    await this.tournaments.saveRound(round, m);
+    await this.tournaments.markRoundDecided(round, now);
     await this.audit.append(
       { actor: 'system', action: 'round.decided', subjectType: 'round', subjectId: round.id, payload: { tournamentId: t.id, index: round.index, kind: round.kind, decision: round.decision }, occurredAt: now },
-      m,
     );
-    await this.finaliseAtOverrun.run(t, await this.contexts.of(t, m), plan, round.index, m);
+    await this.finaliseAtOverrun.run(t, await this.contexts.of(t), plan, round.index);
     return true;
   }
 }

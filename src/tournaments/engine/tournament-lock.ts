@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { Transactor } from '../../common/transactor';
 import type { TournamentState } from '../tournament-state';
 import type { TournamentEntity } from '../tournament.entity';
 import { TournamentRepository } from '../tournament.repository';
@@ -11,24 +11,24 @@ import { TournamentRepository } from '../tournament.repository';
 @Injectable()
 export class TournamentLock {
   constructor(
-    private readonly ds: DataSource,
+    private readonly tx: Transactor,
     private readonly tournaments: TournamentRepository,
   ) {}
 
   /** Runs `step` under the lock; false when the tournament is gone or another worker holds it. */
-  run(id: string, step: (t: TournamentEntity, m: EntityManager) => Promise<boolean>): Promise<boolean> {
-    return this.ds.transaction(async (m) => {
-      const t = await this.tournaments.lockForUpdate(id, m);
+  run(id: string, step: (t: TournamentEntity) => Promise<boolean>): Promise<boolean> {
+    return this.tx.run(async () => {
+      const t = await this.tournaments.lockForUpdate(id);
       if (!t) return false;
-      return step(t, m);
+      return step(t);
     });
   }
 
   /** Records the result of an outside call made without the lock, if the tournament is still where the call started. */
-  record(id: string, expected: TournamentState, record: (t: TournamentEntity, m: EntityManager) => Promise<void>): Promise<boolean> {
-    return this.run(id, async (t, m) => {
+  record(id: string, expected: TournamentState, record: (t: TournamentEntity) => Promise<void>): Promise<boolean> {
+    return this.run(id, async (t) => {
       if (t.state !== expected) return false;
-      await record(t, m);
+      await record(t);
       return true;
     });
   }
