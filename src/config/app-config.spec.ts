@@ -20,7 +20,7 @@ describe('loadConfig', () => {
       role: 'all',
       dataDir: path.join(process.cwd(), 'data'),
       adminToken: undefined,
-      webDir: undefined,
+      webDir: path.join(repoRoot, 'dist', 'web'),
       logLevel: 'log',
       logFormat: 'text',
       workerId: `worker-${process.pid}`,

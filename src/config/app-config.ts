@@ -42,8 +42,8 @@ export abstract class AppConfig {
   abstract readonly dataDir: string;
   /** Unset: admin writes are disabled. */
   abstract readonly adminToken?: string;
-  /** The built web dashboard served at `/` by the API role (CRUCIBLE_WEB_DIR); unset: <package root>/dist/web. */
-  abstract readonly webDir?: string;
+  /** The built web dashboard served at `/` by the API role (CRUCIBLE_WEB_DIR; default <package root>/dist/web). */
+  abstract readonly webDir: string;
   abstract readonly logLevel: LogLevel;
   abstract readonly database: DatabaseConfig;
   abstract readonly sandbox: SandboxConfig;

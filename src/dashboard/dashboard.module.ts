@@ -7,7 +7,7 @@ import { AuditRecomputeService } from './audit-recompute.service';
 import { DashboardQueriesService } from './dashboard-queries.service';
 import { DashboardReadRepository } from './dashboard-read.repository';
 import { DashboardController } from './dashboard.controller';
-import { defaultWebDir, webAssets } from './web-assets';
+import { webAssets } from './web-assets';
 
 /**
  * The web dashboard on the API role: its read-only query routes, and the built pages at `/`
@@ -28,7 +28,7 @@ export class DashboardModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const dir = this.config.webDir ?? defaultWebDir();
+    const dir = this.config.webDir;
     const handler = webAssets(dir);
     if (!handler) {
       this.logger.warn(`no dashboard at ${dir} (run npm run build); / is not served`);

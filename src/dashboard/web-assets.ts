@@ -21,13 +21,6 @@ const PAGE_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Where `npm run build` puts the dashboard: <package root>/dist/web, from the source or the compiled tree. */
-export function defaultWebDir(from: string = __dirname): string {
-  let dir = from;
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return path.join(dir, 'dist', 'web');
-}
-
 /**
  * Serves the built dashboard: its files (hashed assets cached for good), and index.html for every
  * other GET so that page URLs load the app (the router picks the page). Mounted after the API's

@@ -30,8 +30,8 @@ describe('server config', () => {
       valid: [['/srv/crucible', '/srv/crucible'], ['var/crucible', path.join(process.cwd(), 'var', 'crucible')]],
     },
     { name: 'CRUCIBLE_ADMIN_TOKEN', get: (c) => c.adminToken, unset: undefined, valid: [['s3cret', 's3cret']] },
-    // Kept as written; the dashboard resolves it.
-    { name: 'CRUCIBLE_WEB_DIR', get: (c) => c.webDir, unset: undefined, valid: [['/srv/web', '/srv/web'], ['web', 'web']] },
+    // Kept as written (express resolves it); by default the build output of this package, whose root is three folders up.
+    { name: 'CRUCIBLE_WEB_DIR', get: (c) => c.webDir, unset: path.join(__dirname, '..', '..', '..', 'dist', 'web'), valid: [['/srv/web', '/srv/web'], ['web', 'web']] },
     {
       name: 'CRUCIBLE_LOG_LEVEL',
       get: (c) => c.logLevel,

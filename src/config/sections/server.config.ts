@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { EnvReader } from '../env-reader';
 
 export type Role = 'api' | 'worker' | 'all';
@@ -14,10 +16,17 @@ export interface ServerConfig {
   dataDir: string;
   /** Unset: admin writes are disabled. */
   adminToken?: string;
-  /** The built web dashboard served at `/` by the API role; unset: the dashboard's default, <package root>/dist/web. */
-  webDir?: string;
+  /** The built web dashboard served at `/` by the API role. */
+  webDir: string;
   logLevel: LogLevel;
   logFormat: LogFormat;
+}
+
+/** Where `npm run build` puts the dashboard: <package root>/dist/web, from the source or the compiled tree. */
+export function defaultWebDir(from: string = __dirname): string {
+  let dir = from;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return path.join(dir, 'dist', 'web');
 }
 
 export function readServerConfig(r: EnvReader, roleOverride?: Role): ServerConfig {
@@ -27,7 +36,7 @@ export function readServerConfig(r: EnvReader, roleOverride?: Role): ServerConfi
     role: roleOverride ?? r.oneOf('CRUCIBLE_ROLE', ROLES, 'all'),
     dataDir: r.path('CRUCIBLE_DATA_DIR', './data'),
     adminToken: r.str('CRUCIBLE_ADMIN_TOKEN'),
-    webDir: r.str('CRUCIBLE_WEB_DIR'),
+    webDir: r.str('CRUCIBLE_WEB_DIR', defaultWebDir()),
     logLevel: r.oneOf<LogLevel>('CRUCIBLE_LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'], 'log'),
     logFormat: r.oneOf<LogFormat>('CRUCIBLE_LOG_FORMAT', ['text', 'json'], 'text'),
   };
