@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { TransactionContext, Transactor } from '../common/transactor';
 import type { Metagraph, Neuron } from './chain-client';
 import { MetagraphNeuronEntity } from './metagraph-neuron.entity';
 
@@ -11,10 +11,14 @@ export interface CachedNeuron extends Neuron {
 /** The metagraph cache. A sync replaces a subnet's rows in one transaction. */
 @Injectable()
 export class MetagraphRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly db: TransactionContext,
+    private readonly tx: Transactor,
+  ) {}
 
   async replaceSnapshot(snapshot: Metagraph, at: Date): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
+    await this.tx.run(async () => {
+      const em = this.db.manager();
       await em.delete(MetagraphNeuronEntity, { netuid: snapshot.netuid });
       if (snapshot.neurons.length === 0) return;
       await em.insert(
@@ -25,12 +29,12 @@ export class MetagraphRepository {
   }
 
   async findByHotkey(netuid: number, hotkey: string): Promise<CachedNeuron | null> {
-    const row = await this.dataSource.getRepository(MetagraphNeuronEntity).findOneBy({ netuid, hotkey });
+    const row = await this.db.manager().getRepository(MetagraphNeuronEntity).findOneBy({ netuid, hotkey });
     return row ? toNeuron(row) : null;
   }
 
   async listNeurons(netuid: number): Promise<CachedNeuron[]> {
-    const rows = await this.dataSource.getRepository(MetagraphNeuronEntity).find({ where: { netuid }, order: { uid: 'ASC' } });
+    const rows = await this.db.manager().getRepository(MetagraphNeuronEntity).find({ where: { netuid }, order: { uid: 'ASC' } });
     return rows.map(toNeuron);
   }
 }

@@ -9,6 +9,7 @@ import { ChainClient } from '../../src/chain/chain-client';
 import { MetagraphHotkeyRegistry } from '../../src/chain/metagraph-hotkey-registry';
 import { MetagraphSyncService } from '../../src/chain/metagraph-sync.service';
 import { MetagraphRepository } from '../../src/chain/metagraph.repository';
+import { AsyncLocalTransactor } from '../../src/db/async-local-transactor';
 import { PolkadotChainClient } from '../../src/chain/polkadot-chain-client';
 import { loadHotkey, writeHotkeyFile } from '../../src/chain/wallet';
 import { WeightSetRepository } from '../../src/chain/weight-set.repository';
@@ -64,14 +65,15 @@ describe('chain (real subtensor runtime)', () => {
   });
 
   it('syncs the metagraph into the cache and answers the hotkey registry from it', async () => {
-    const sync = new MetagraphSyncService(client, new MetagraphRepository(ds), clock);
+    const tx = new AsyncLocalTransactor(ds);
+    const sync = new MetagraphSyncService(client, new MetagraphRepository(tx, tx), clock);
     const graph = await sync.sync(netuid);
     expect(graph.neurons.map((n) => n.uid)).toEqual([0, 1, 2, 3]);
     expect(graph.neurons[0]).toMatchObject({ hotkey: validator.address, coldkey: chain.accounts.alice.address });
     expect(graph.neurons[0].validatorPermit).toBe(true);
     expect(BigInt(graph.neurons[0].stake)).toBeGreaterThan(0n);
 
-    const registry = new MetagraphHotkeyRegistry(new MetagraphRepository(ds), netuid);
+    const registry = new MetagraphHotkeyRegistry(new MetagraphRepository(tx, tx), netuid);
     await expect(registry.lookup(miners[2].address)).resolves.toEqual({ uid: 2, coldkey: chain.accounts.bob.address });
     await expect(registry.lookup(chain.keyring.addFromUri('//Stranger').address)).resolves.toBeNull();
   });
