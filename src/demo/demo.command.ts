@@ -33,18 +33,23 @@ export const DEMO_TYPES = ['text', 'image'] as const;
 export type DemoType = (typeof DEMO_TYPES)[number];
 
 /** Per tournament type: the miners (the same trainer with different effort, plus broken ones) and the baseline champion. */
+const TEXT_TASK_TYPES = ['instruct', 'preference', 'reward'];
+
 const LINEUPS: Record<DemoType, { miners: DemoMiner[]; baseline: Omit<DemoMiner, 'seed'>; metric: string }> = {
+  // The default text tournament: each knockout task draws instruct, preference or reward; the boss round plays one of each.
   text: {
     miners: [
-      { name: 'miner-strong', seed: '//Alice', fixture: 'lm-small', hyperparameters: { steps: 400, width: 64, context: 6, lr: 0.006 } },
-      { name: 'miner-good', seed: '//Bob', fixture: 'lm-small', hyperparameters: { steps: 150, width: 48, context: 4 } },
-      { name: 'miner-fair', seed: '//Charlie', fixture: 'lm-small', hyperparameters: { steps: 60, width: 32, context: 3 } },
-      // Writes a model that reads the token it predicts (issue 19): the causality check rejects it.
-      { name: 'miner-cheat', seed: '//Dave', fixture: 'look-ahead' },
-      { name: 'miner-broken', seed: '//Eve', fixture: 'exit-1' },
+      // The example text miner (fine-tunes the task's base model) with more or less training.
+      { name: 'miner-strong', seed: '//Alice', fixture: 'text-tuner', hyperparameters: { steps: 60, lr: 0.003, grpoSteps: 6, groupSize: 4 } },
+      { name: 'miner-good', seed: '//Bob', fixture: 'text-tuner', hyperparameters: { steps: 25, lr: 0.002, grpoSteps: 3, groupSize: 4 } },
+      { name: 'miner-fair', seed: '//Charlie', fixture: 'text-tuner', hyperparameters: { steps: 8, lr: 0.001, grpoSteps: 1, groupSize: 2 } },
+      // Writes a model that reads the token it predicts (issue 19): the causality check rejects it on
+      // instruct and preference; on reward its generations never end, so it earns nothing.
+      { name: 'miner-cheat', seed: '//Dave', fixture: 'look-ahead', taskTypes: TEXT_TASK_TYPES },
+      { name: 'miner-broken', seed: '//Eve', fixture: 'exit-1', taskTypes: TEXT_TASK_TYPES },
     ],
-    baseline: { name: 'baseline-champion', fixture: 'lm-small', hyperparameters: { steps: 30, width: 24, context: 2 } },
-    metric: 'mean next-token cross-entropy in nats on the hidden test splits; lower is better',
+    baseline: { name: 'baseline-champion', fixture: 'text-tuner', hyperparameters: { steps: 3, lr: 0.001, grpoSteps: 0 } },
+    metric: 'each task in its own metric and direction (printed per task above); mean place 0 = best on every task played',
   },
   image: {
     miners: [
@@ -56,7 +61,7 @@ const LINEUPS: Record<DemoType, { miners: DemoMiner[]; baseline: Omit<DemoMiner,
     ],
     // Trained from scratch, briefly: the miners start from the task's base denoiser.
     baseline: { name: 'baseline-champion', fixture: 'image-denoiser', hyperparameters: { steps: 10, fromScratch: 1 } },
-    metric: 'mean squared error of the predicted noise on the hidden test images; lower is better',
+    metric: 'mean squared error of the predicted noise on the hidden test images (lower is better); mean place 0 = best on every task played',
   },
 };
 
@@ -210,16 +215,21 @@ function metricLabel(taskType: string): string {
 async function printResults(queries: TournamentQueriesService, weights: WeightsPreviewService, ds: DataSource, tournamentId: string, names: Map<string, string>, metric: string): Promise<void> {
   const { entries } = await queries.leaderboard(tournamentId);
   console.log(`\nLeaderboard (${metric})`);
-  console.log('  rank  entrant            uid   tasks  mean loss   runs ok/failed  eliminated in round');
+  // The mean metric is blank for an entrant whose tasks had different metrics (a reward and a loss do not average).
+  console.log('  rank  entrant            uid   tasks  mean place  mean metric  runs ok/failed  eliminated in round');
+  const cell = (v: number | null, width: number) => (v === null ? '-'.padStart(width) : v.toFixed(4).padStart(width));
   for (const e of entries) {
     console.log(
-      `  ${String(e.rank).padStart(4)}  ${(names.get(e.entrantId) ?? e.hotkey).padEnd(17)}  ${String(e.uid ?? '-').padStart(3)}  ${String(e.tasksScored).padStart(5)}  ${e.meanMetric === null ? '      -   ' : e.meanMetric.toFixed(4).padStart(10)}  ${`${e.runsSucceeded}/${e.runsFailed}`.padStart(14)}  ${e.eliminatedInRound ?? '-'}`,
+      `  ${String(e.rank).padStart(4)}  ${(names.get(e.entrantId) ?? e.hotkey).padEnd(17)}  ${String(e.uid ?? '-').padStart(3)}  ${String(e.tasksScored).padStart(5)}  ${cell(e.meanPlace, 10)}  ${cell(e.meanMetric, 11)}  ${`${e.runsSucceeded}/${e.runsFailed}`.padStart(14)}  ${e.eliminatedInRound ?? '-'}`,
     );
   }
+  const tasks = await ds.getRepository(TaskEntity).find({ where: { tournamentId } });
   const baselines = await ds.getRepository(EvaluationEntity).createQueryBuilder('e').where('e.runId IS NULL AND e.taskId IN (SELECT id FROM tasks WHERE "tournamentId" = :id)', { id: tournamentId }).getMany();
-  if (baselines.length) {
-    const mean = baselines.reduce((a, b) => a + b.metricValue, 0) / baselines.length;
-    console.log(`  base model mean score over ${baselines.length} tasks: ${mean.toFixed(4)}`);
+  const taskTypeOf = new Map(tasks.map((t) => [t.id, t.taskType]));
+  for (const taskType of [...new Set(baselines.map((b) => taskTypeOf.get(b.taskId) ?? '?'))].sort()) {
+    const scores = baselines.filter((b) => taskTypeOf.get(b.taskId) === taskType).map((b) => b.metricValue);
+    const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
+    console.log(`  base model on ${taskType} (${metricLabel(taskType)}): mean ${mean.toFixed(4)} over ${scores.length} task${scores.length === 1 ? '' : 's'}`);
   }
 
   const boss = await ds.getRepository(RoundEntity).findOne({ where: { tournamentId, kind: 'boss' } });
@@ -228,11 +238,13 @@ async function printResults(queries: TournamentQueriesService, weights: WeightsP
     | undefined;
   const plan = boss?.decision?.plan as { challenger: string } | undefined;
   if (verdict && plan) {
+    const bossTasks = tasks.filter((t) => t.roundId === boss?.id).sort((a, b) => a.slot - b.slot);
     console.log(`\nBoss round: ${names.get(plan.challenger)} vs the champion; margin to beat t = ${(verdict.threshold * 100).toFixed(1)}%`);
     for (const [i, x] of verdict.tasks.entries()) {
       const imp = x.relativeImprovement === null ? 'n/a' : `${(x.relativeImprovement * 100).toFixed(2)}%`;
       const lb = x.bootstrap ? `, bootstrap lower bound ${(x.bootstrap.lowerBound * 100).toFixed(2)}%` : '';
-      console.log(`  task ${i}: champion ${fmt(x.championLoss)}, challenger ${fmt(x.challengerLoss)}, improvement ${imp}${lb}: ${x.challengerWins ? 'challenger' : 'champion'} (${x.reason})`);
+      const kind = bossTasks[i] ? `${bossTasks[i].taskType}, ${metricLabel(bossTasks[i].taskType)}` : '?';
+      console.log(`  task ${i} (${kind}): champion ${fmt(x.championLoss)}, challenger ${fmt(x.challengerLoss)}, improvement ${imp}${lb}: ${x.challengerWins ? 'challenger' : 'champion'} (${x.reason})`);
     }
     console.log(`  verdict: ${verdict.challengerWins ? 'the challenger takes the title' : 'the champion keeps the title'} (${verdict.tasksWon} of ${verdict.taskCount} tasks won, ${verdict.tasksNeeded} needed)`);
   } else {
