@@ -4,7 +4,8 @@ module.exports = {
   rootDir: '.',
   roots: ['<rootDir>/src', '<rootDir>/test'],
   testRegex: '.*\\.(spec|test)\\.ts$',
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: false }] },
+  // Transpile only (tsconfig.jest.json): `npm test` type-checks src/ and test/ with tsc first.
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] },
   testTimeout: 120000,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   verbose: false,
