@@ -6,6 +6,7 @@ import { PolkadotChainClient } from '../chain/polkadot-chain-client';
 import { DatasetRegistry } from '../evaluation/datasets/dataset-registry';
 import { canonicalTestSplit, sha256Hex, splitDataset } from '../evaluation/datasets/split';
 import { reEvaluate } from '../evaluation/re-evaluate';
+import { CAUSALITY_METHODS, causalityDifference, isCausalityMethod } from '../evaluation/task-types/causality';
 import { isTaskType } from '../evaluation/task-types';
 import { fnv1a64, seededShuffle } from '../scoring/prng';
 import { AuditBundleBody, BundleEnvelope } from './bundle-format';
@@ -236,15 +237,22 @@ async function reevaluateDraw(bodies: AuditBundleBody[], n: number, seed: string
         problems.push({ check: 'reevaluation', where, what: `the task's type ${JSON.stringify(task.taskType)} has no evaluator` });
         continue;
       }
-      const again = await reEvaluate({ modelPath: model, taskType: task.taskType, datasetId: task.datasetId, seed: task.revealedSeed!, params: task.params, expectedTestSetCommitment: task.testSetCommitment, datasets, print: () => {} });
+      const recordedMethod = e.causality?.method;
+      if (recordedMethod !== undefined && !isCausalityMethod(recordedMethod)) {
+        problems.push({ check: 'reevaluation', where, what: `causality.method: recorded ${JSON.stringify(recordedMethod)}, which this version cannot re-derive (known: ${CAUSALITY_METHODS.join(', ')})` });
+        continue;
+      }
+      const again = await reEvaluate({ modelPath: model, taskType: task.taskType, datasetId: task.datasetId, seed: task.revealedSeed!, params: task.params, causalityMethod: recordedMethod, expectedTestSetCommitment: task.testSetCommitment, datasets, print: () => {} });
       if (!again.result.ok) {
         problems.push({ check: 'reevaluation', where, what: `the archived model does not score: ${again.result.code}: ${again.result.reason}` });
         continue;
       }
       const s = again.result.score;
+      const causality = causalityDifference(e.causality, s.causality);
       if (s.modelSha256 !== e.modelSha256) problems.push({ check: 'reevaluation', where, what: `modelSha256: recorded ${e.modelSha256}, the archived file hashes to ${s.modelSha256}` });
       else if (!Object.is(s.metricValue, e.metricValue)) problems.push({ check: 'reevaluation', where, what: `metricValue: recorded ${e.metricValue}, re-evaluated ${s.metricValue}` });
       else if (s.lossesSha256 !== e.lossesSha256) problems.push({ check: 'reevaluation', where, what: `lossesSha256: recorded ${e.lossesSha256}, re-evaluated ${s.lossesSha256}` });
+      else if (causality !== null) problems.push({ check: 'reevaluation', where, what: causality });
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { reEvaluate } from '../evaluation/re-evaluate';
 import { parseTaskType } from '../evaluation/task-types';
+import { CAUSALITY_METHODS, causalityDifference, isCausalityMethod } from '../evaluation/task-types/causality';
 import { bundleSource } from './audit-command';
 import { parseBundleBody } from './bundle-parse';
 
@@ -41,19 +42,27 @@ export async function evaluateRunCommand(opts: EvaluateRunOptions): Promise<numb
         return 1;
       }
       out(`run: ${opts.run} (tournament ${ref.subject}, task ${task.id}, ${task.datasetId})`);
+      const recordedMethod = e.causality?.method;
+      if (recordedMethod !== undefined && !isCausalityMethod(recordedMethod)) {
+        out(`error: run ${opts.run}: causality method ${JSON.stringify(recordedMethod)} cannot be re-derived by this version (known: ${CAUSALITY_METHODS.join(', ')})`);
+        return 1;
+      }
       const again = await reEvaluate({
         modelPath: model,
         taskType: parseTaskType(task.taskType, `task ${task.id}`),
         datasetId: task.datasetId,
         seed: task.revealedSeed,
         params: task.params,
+        causalityMethod: recordedMethod,
         expectedSeedCommitment: task.seedCommitment,
         expectedTestSetCommitment: task.testSetCommitment,
         evaluation: { executionProvider: 'cpu', maxModelMb: 512, timeoutSeconds: 600, memoryMb: 4096 },
         print: out,
       });
       out(`recorded_${e.metricName}: ${e.metricValue}`);
-      const same = again.result.ok && Object.is(again.result.score.metricValue, e.metricValue) && again.result.score.lossesSha256 === e.lossesSha256;
+      const causality = again.result.ok ? causalityDifference(e.causality, again.result.score.causality) : null;
+      if (e.causality) out(`causality_matches_recorded: ${causality === null ? `true (${e.causality.method}, ${e.causality.checks.length} spliced sequences)` : `false: ${causality}`}`);
+      const same = again.result.ok && Object.is(again.result.score.metricValue, e.metricValue) && again.result.score.lossesSha256 === e.lossesSha256 && causality === null;
       out(`matches_recorded: ${same && again.commitmentsMatch}`);
       return same && again.commitmentsMatch ? 0 : 1;
     } finally {

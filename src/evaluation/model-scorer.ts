@@ -6,7 +6,7 @@ import { EvaluationErrorCode as Code } from './evaluation.errors';
 import { OPSET_RANGE } from './model-checks';
 import { taskTypeParamProblems, type TaskTypeParams } from '../scoring/rulebook';
 import type { EvaluationResult, TaskType } from './task-data';
-import { causalitySeed } from './task-types/causality';
+import { CAUSALITY_METHOD, type CausalityMethod, causalitySeed } from './task-types/causality';
 import { evaluatorFor } from './task-types';
 import { InferenceRunner } from './worker/inference-runner';
 
@@ -41,6 +41,8 @@ export interface ScoreRequest {
   lossesDir: string;
   /** The service's own baseline models skip the static checks. */
   trusted?: boolean;
+  /** The causality check's method (default CAUSALITY_METHOD; re-evaluating a sealed evaluation: the recorded one). */
+  causalityMethod?: CausalityMethod;
   /** The task's constants (rulebook `taskTypes.<type>`); absent: the values from before rulebooks carried them. */
   params?: TaskTypeParams;
 }
@@ -94,7 +96,8 @@ export class ModelScorer {
         provider: this.settings.provider,
         intraOpThreads: this.settings.intraOpThreads > 0 ? this.settings.intraOpThreads : os.availableParallelism(),
         batchUnits: this.settings.batchUnits,
-        causalitySeed: causalitySeed(req.seed, modelSha256),
+        causalitySeed: causalitySeed(req.seed, modelSha256, req.causalityMethod ?? CAUSALITY_METHOD),
+        causalityMethod: req.causalityMethod ?? CAUSALITY_METHOD,
         params: req.params ?? {},
         limits: { maxModelBytes: this.settings.maxModelBytes, maxTensorBytes: this.settings.memoryMb * 1024 * 1024, minOpset: OPSET_RANGE.min, maxOpset: OPSET_RANGE.max },
         trusted: req.trusted ?? false,

@@ -9,6 +9,7 @@ import { DatasetError, EvaluationErrorCode as Code } from './evaluation.errors';
 import { chooseExecutionProvider } from './execution-provider';
 import { DEFAULT_BATCH_UNITS, ModelScorer } from './model-scorer';
 import type { EvaluationResult, TaskType } from './task-data';
+import type { CausalityMethod } from './task-types/causality';
 import type { TaskTypeParams } from '../scoring/rulebook';
 
 export interface ReEvaluateOptions {
@@ -19,6 +20,8 @@ export interface ReEvaluateOptions {
   seed: string;
   /** The task's recorded constants (rulebook `taskTypes.<type>`); absent: the values from before rulebooks carried them. */
   params?: TaskTypeParams;
+  /** The causality check's method to re-run (a sealed evaluation's recorded one); default CAUSALITY_METHOD. */
+  causalityMethod?: CausalityMethod;
   /** Published commitments to check the reveal against (optional). */
   expectedSeedCommitment?: string;
   expectedTestSetCommitment?: string;
@@ -71,7 +74,7 @@ export async function reEvaluate(opts: ReEvaluateOptions): Promise<ReEvaluation>
       workerEnv: settings.workerEnv,
       spareWorkers: 0,
     });
-    const result = await scorer.score({ taskType: opts.taskType, modelPath: opts.modelPath, testSplitPath, testSetSha256: testSetCommitment, seed: opts.seed, params: opts.params, lossesDir: workDir });
+    const result = await scorer.score({ taskType: opts.taskType, modelPath: opts.modelPath, testSplitPath, testSetSha256: testSetCommitment, seed: opts.seed, params: opts.params, causalityMethod: opts.causalityMethod, lossesDir: workDir });
 
     print(`provider: ${decision.reason}`);
     print(`seed_commitment: ${seedHash}`);

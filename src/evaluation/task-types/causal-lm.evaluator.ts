@@ -2,8 +2,9 @@ import type * as ort from 'onnxruntime-node';
 import type { TestSplit } from '../datasets/split';
 import { buildModel, DataType, encodeModel, intAttr, node, valueInfo } from '../onnx/onnx-builder';
 import { NonCausalModelError, OutputContractError } from '../evaluation.errors';
-import { CAUSALITY_METHOD, CAUSALITY_TOLERANCE, CausalityViolation, planCausalityChecks, splicedSequence } from './causality';
+import { CAUSALITY_METHOD, CausalityComparison, passLayout, planCausalityChecks, splicedSequence, valueDeviation } from './causality';
 import { EvaluateOptions, EvaluationTotals, ModelContract, TaskEvaluator } from './task-evaluator';
+import { setTokens, tokenIds } from './token-ids';
 
 const VOCAB = 256;
 
@@ -31,6 +32,12 @@ export const causalLmEvaluator: TaskEvaluator = {
     };
   },
 
+  /** The log-probability graph's session is opened before the job, with onnxruntime's own set-up. */
+  async warm(runtime: typeof ort): Promise<void> {
+    const scoring = await logProbSession(runtime);
+    await scoring.run({ logits: new runtime.Tensor('float32', new Float32Array(VOCAB), [1, 1, VOCAB]), targets: new runtime.Tensor('int64', new BigInt64Array(1), [1, 1, 1]) });
+  },
+
   async evaluate(runtime: typeof ort, session: ort.InferenceSession, split: TestSplit, options: EvaluateOptions): Promise<EvaluationTotals> {
     if (split.kind !== 'tokens') throw new Error('causal-lm needs a token split');
     const { seqLen, count, tokens } = split;
@@ -44,73 +51,54 @@ export const causalLmEvaluator: TaskEvaluator = {
       return session.run(feeds, ['logits']);
     };
 
-    // The causality sample: the scoring pass keeps the log-probabilities of the sampled sequences up to their cut.
-    const checks = planCausalityChecks(tokens, count, seqLen, options.causalitySeed);
-    const checkOf = new Map(checks.map((c) => [c.example, c]));
-    const kept = new Map<number, Float32Array>();
-    let maxDeviation = 0;
-    let violation: CausalityViolation | null = null;
+    // The causality sample runs in the scoring pass's batches (passLayout): each spliced row is
+    // compared with its original's log-probabilities up to its cut.
+    const method = options.causalityMethod ?? CAUSALITY_METHOD;
+    const comparison = new CausalityComparison(method, planCausalityChecks(tokens, count, seqLen, options.causalitySeed, method), VOCAB, valueDeviation);
 
     // Log-probabilities come from a small graph in onnxruntime (LogSoftmax over the vocabulary, one
     // thread, each row computed alone: the same logits give the same bits whatever the batch or the
     // core count); the per-example losses are float64 sums in position order.
-    const scoring = await runtime.InferenceSession.create(logProbModel(), { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+    const scoring = await logProbSession(runtime);
     const logProbs = async (logits: Float32Array, n: number, targets: BigInt64Array, outputs: ('logprobs' | 'picked')[]): Promise<Record<string, Float32Array>> => {
       const out = await scoring.run({ logits: new runtime.Tensor('float32', logits, [n, seqLen, VOCAB]), targets: new runtime.Tensor('int64', targets, [n, seqLen, 1]) }, outputs);
       return Object.fromEntries(outputs.map((name) => [name, out[name].data as Float32Array]));
     };
-    try {
-      for (let start = 0; start < count; start += batchSize) {
-        const n = Math.min(batchSize, count - start);
-        const ids = new BigInt64Array(n * seqLen);
-        const targets = new BigInt64Array(n * seqLen);
-        for (let i = 0; i < ids.length; i += 1) {
-          ids[i] = BigInt(tokens[start * seqLen + i]);
-          // Position t predicts token t + 1; the last position of each sequence is not scored.
-          if (i % seqLen < seqLen - 1) targets[i] = BigInt(tokens[start * seqLen + i + 1]);
+    for (const batch of passLayout(count, comparison.checks, batchSize)) {
+      const n = batch.length;
+      const { ids, words } = tokenIds(n * seqLen);
+      const { ids: targets, words: targetWords } = tokenIds(n * seqLen);
+      const spliced = new Uint8Array(seqLen);
+      batch.forEach((row, b) => {
+        if ('check' in row) {
+          splicedSequence(tokens, seqLen, comparison.checks[row.check], spliced);
+          setTokens(words, b * seqLen, spliced);
+          return;
         }
-        const logits = checkLogits((await launch(ids, n)).logits, n, seqLen);
-        const sampled = checks.some((c) => c.example >= start && c.example < start + n);
-        const { picked, logprobs } = await logProbs(logits, n, targets, sampled ? ['picked', 'logprobs'] : ['picked']);
-        for (let b = 0; b < n; b += 1) {
-          const check = checkOf.get(start + b);
-          if (check) kept.set(check.example, logprobs.slice(b * seqLen * VOCAB, (b * seqLen + check.cut + 1) * VOCAB));
-          let sum = 0;
-          for (let t = 0; t < seqLen - 1; t += 1) sum -= picked[b * seqLen + t];
-          const loss = sum / (seqLen - 1);
-          if (!Number.isFinite(loss)) throw new OutputContractError(`logits give a non-finite loss for test example ${start + b}`);
-          losses[start + b] = loss;
+        const sequence = tokens.subarray(row.example * seqLen, (row.example + 1) * seqLen);
+        setTokens(words, b * seqLen, sequence);
+        // Position t predicts token t + 1; the last position of each sequence is not scored (target 0).
+        setTokens(targetWords, b * seqLen, sequence.subarray(1));
+      });
+      const logits = checkLogits((await launch(ids, n)).logits, n, seqLen);
+      const compared = batch.some((row) => 'check' in row || comparison.isSampled(row.example));
+      const { picked, logprobs } = await logProbs(logits, n, targets, compared ? ['picked', 'logprobs'] : ['picked']);
+      batch.forEach((row, b) => {
+        if ('check' in row) {
+          comparison.compare(row.check, logprobs, b * seqLen * VOCAB);
+          return;
         }
-      }
-
-      // The spliced passes: same sequence length and batch size as the scoring pass.
-      for (let from = 0; from < checks.length; from += batchSize) {
-        const batch = checks.slice(from, from + batchSize);
-        const ids = new BigInt64Array(batch.length * seqLen);
-        batch.forEach((check, b) => splicedSequence(tokens, seqLen, check, ids.subarray(b * seqLen, (b + 1) * seqLen)));
-        const logits = checkLogits((await launch(ids, batch.length)).logits, batch.length, seqLen);
-        const { logprobs } = await logProbs(logits, batch.length, new BigInt64Array(ids.length), ['logprobs']);
-        batch.forEach((check, b) => {
-          const original = kept.get(check.example) as Float32Array;
-          for (let t = 0; t <= check.cut; t += 1) {
-            const deviation = rowDeviation(original, t * VOCAB, logprobs, (b * seqLen + t) * VOCAB);
-            if (deviation > maxDeviation || Number.isNaN(deviation)) maxDeviation = deviation;
-            const worse = deviation > CAUSALITY_TOLERANCE && (violation === null || check.example < violation.example || (check.example === violation.example && t < violation.position));
-            if (worse) violation = { method: CAUSALITY_METHOD, example: check.example, position: t, cut: check.cut, donor: check.donor, deviation, tolerance: CAUSALITY_TOLERANCE };
-          }
-        });
-      }
-    } finally {
-      await scoring.release();
+        if (compared) comparison.keep(row.example, logprobs, b * seqLen * VOCAB);
+        let sum = 0;
+        for (let t = 0; t < seqLen - 1; t += 1) sum -= picked[b * seqLen + t];
+        const loss = sum / (seqLen - 1);
+        if (!Number.isFinite(loss)) throw new OutputContractError(`logits give a non-finite loss for test example ${row.example}`);
+        losses[row.example] = loss;
+      });
     }
-    if (violation) throw new NonCausalModelError(violation);
+    if (comparison.violation) throw new NonCausalModelError(comparison.violation);
 
-    return {
-      losses,
-      correct: null,
-      scoredUnits: count * (seqLen - 1),
-      causality: { method: CAUSALITY_METHOD, tolerance: CAUSALITY_TOLERANCE, checks, maxDeviation },
-    };
+    return { losses, correct: null, scoredUnits: count * (seqLen - 1), causality: comparison.evidence() };
   },
 };
 
@@ -124,23 +112,17 @@ function checkLogits(output: ort.Tensor | undefined, n: number, seqLen: number):
   return output.data as Float32Array;
 }
 
-/**
- * Largest |difference| between two rows of log-probabilities. Non-finite values count as an
- * infinite difference unless both are the same non-finite value.
- */
-function rowDeviation(a: Float32Array, aOffset: number, b: Float32Array, bOffset: number): number {
-  let worst = 0;
-  for (let j = 0; j < VOCAB; j += 1) {
-    const x = a[aOffset + j];
-    const y = b[bOffset + j];
-    if (x === y) continue;
-    const d = Math.abs(x - y);
-    if (!(d <= worst)) worst = Number.isNaN(d) ? Infinity : d;
-  }
-  return worst;
-}
-
 let scoringModel: Uint8Array | null = null;
+let scoringSession: Promise<ort.InferenceSession> | null = null;
+
+/**
+ * One session of the log-probability graph per process (a worker runs one job): one thread, each
+ * row computed alone, so the same logits give the same bits whatever the batch or the core count.
+ */
+function logProbSession(runtime: typeof ort): Promise<ort.InferenceSession> {
+  scoringSession ??= runtime.InferenceSession.create(logProbModel(), { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+  return scoringSession;
+}
 
 /**
  * logits float32 [n, seq, V], targets int64 [n, seq, 1] -> logprobs float32 [n, seq, V] =

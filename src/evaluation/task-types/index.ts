@@ -7,6 +7,7 @@ import { instructEvaluator } from './instruct.evaluator';
 import { preferenceEvaluator } from './preference.evaluator';
 import { rewardEvaluator } from './reward.evaluator';
 import type { TaskEvaluator } from './task-evaluator';
+import type * as ort from 'onnxruntime-node';
 
 /** The one place task types are registered. */
 export const TASK_EVALUATORS: Record<TaskType, TaskEvaluator> = {
@@ -33,4 +34,9 @@ export function parseTaskType(value: unknown, where = 'task type'): TaskType {
 
 export function evaluatorFor(taskType: string): TaskEvaluator | undefined {
   return isTaskType(taskType) ? TASK_EVALUATORS[taskType] : undefined;
+}
+
+/** Runs every evaluator's job-independent set-up (a worker does this before it waits for its job). */
+export async function warmEvaluators(runtime: typeof ort): Promise<void> {
+  for (const evaluator of Object.values(TASK_EVALUATORS)) await evaluator.warm?.(runtime);
 }

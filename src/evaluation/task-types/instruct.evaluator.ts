@@ -27,7 +27,7 @@ export const instructEvaluator: TaskEvaluator = {
       split.examples.map((ex) => ({ prompt: ex.prompt, response: ex.answer + END_OF_RESPONSE })),
       split.seqLen,
     );
-    const { sums, causality } = await responseLogProbs(runtime, session, packed, options.batchUnits, options.causalitySeed);
+    const { sums, causality } = await responseLogProbs(runtime, session, packed, options.batchUnits, options.causalitySeed, options.causalityMethod);
     const losses = new Float64Array(split.count);
     let scored = 0;
     for (let i = 0; i < split.count; i += 1) {

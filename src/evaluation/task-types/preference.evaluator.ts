@@ -37,7 +37,7 @@ export const preferenceEvaluator: TaskEvaluator = {
       ],
       split.seqLen,
     );
-    const policy = await responseLogProbs(runtime, session, packed, options.batchUnits, options.causalitySeed);
+    const policy = await responseLogProbs(runtime, session, packed, options.batchUnits, options.causalitySeed, options.causalityMethod);
     const referenceSession = await runtime.InferenceSession.create(split.reference, { executionMode: 'sequential', graphOptimizationLevel: 'all', logSeverityLevel: 3 });
     let reference: Float64Array;
     try {

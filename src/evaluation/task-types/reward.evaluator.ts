@@ -5,6 +5,7 @@ import type { TestSplit } from '../datasets/split';
 import { OutputContractError } from '../evaluation.errors';
 import { EvaluateOptions, EvaluationTotals, ModelContract, TaskEvaluator } from './task-evaluator';
 import { END_TOKEN, runLogits, TEXT_VOCAB, textContract } from './text-sequences';
+import { setTokens, tokenIds } from './token-ids';
 
 /** The format reward's answer line: 1 to 16 characters, digits and lower-case letters. */
 const ANSWER_FORMAT = /^[0-9a-z]{1,16}$/;
@@ -66,10 +67,10 @@ export async function generate(runtime: typeof ort, session: ort.InferenceSessio
   for (let step = 0; step < maxNewTokens && active.length > 0; step += 1) {
     const lengths = active.map((b) => prompts[b].length + completions[b].length);
     const seq = Math.max(...lengths);
-    const ids = new BigInt64Array(active.length * seq).fill(BigInt(PAD_TOKEN));
+    const { ids, words } = tokenIds(active.length * seq, PAD_TOKEN);
     active.forEach((b, k) => {
-      prompts[b].forEach((t, j) => (ids[k * seq + j] = BigInt(t)));
-      completions[b].forEach((t, j) => (ids[k * seq + prompts[b].length + j] = BigInt(t)));
+      setTokens(words, k * seq, prompts[b]);
+      setTokens(words, k * seq + prompts[b].length, completions[b]);
     });
     const logits = await runLogits(runtime, session, ids, active.length, seq);
     active = active.filter((b, k) => {

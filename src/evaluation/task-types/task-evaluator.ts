@@ -3,7 +3,7 @@ import type { MetricDirection } from '../../scoring/ranking';
 import type { TaskTypeParams } from '../../scoring/rulebook';
 import type { TestSplit } from '../datasets/split';
 import type { TaskType } from '../task-data';
-import type { CausalityEvidence } from './causality';
+import type { CausalityEvidence, CausalityMethod } from './causality';
 
 /** One tensor of a task type's ONNX contract (DESIGN.md "ONNX model contract per task type"). */
 export interface TensorContract {
@@ -36,8 +36,10 @@ export interface EvaluationTotals {
 export interface EvaluateOptions {
   /** Target tokens (or feature rows) per session.run call. */
   batchUnits: number;
-  /** Seed of the causality check's sample (causalitySeed(task seed, model sha256)). */
+  /** Seed of the causality check's sample (causalitySeed(task seed, model sha256, method)). */
   causalitySeed: string;
+  /** The causality check's method (default CAUSALITY_METHOD; an auditor re-running a sealed evaluation passes the recorded one). */
+  causalityMethod?: CausalityMethod;
   /** The task's constants from its rulebook (`taskTypes.<type>`, recorded on the task), e.g. the DPO beta. */
   params: TaskTypeParams;
 }
@@ -54,6 +56,8 @@ export interface TaskEvaluator {
   readonly splitKind: TestSplit['kind'];
   contract(split: TestSplit): ModelContract;
   evaluate(runtime: typeof ort, session: ort.InferenceSession, split: TestSplit, options: EvaluateOptions): Promise<EvaluationTotals>;
+  /** Set-up that needs no job (e.g. the evaluator's own helper sessions), run by a worker before it waits for one. */
+  warm?(runtime: typeof ort): Promise<void>;
 }
 
 /**

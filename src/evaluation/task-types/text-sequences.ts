@@ -3,8 +3,9 @@ import { PAD_TOKEN } from '../datasets/prompts-split';
 import { END_OF_RESPONSE } from '../datasets/prompts-generator';
 import { DataType } from '../onnx/onnx-builder';
 import { NonCausalModelError, OutputContractError } from '../evaluation.errors';
-import { CAUSALITY_METHOD, CAUSALITY_TOLERANCE, type CausalityEvidence, type CausalityViolation, logProbDeviation, planCausalityChecks, splicedSequence } from './causality';
+import { CAUSALITY_METHOD, CausalityComparison, type CausalityEvidence, type CausalityMethod, logProbDeviation, passLayout, planCausalityChecks, splicedSequence } from './causality';
 import { crossEntropy, type ModelContract } from './task-evaluator';
+import { setTokens, tokenIds } from './token-ids';
 
 /**
  * What the text task types (instruct, preference, reward) share: the byte-token causal LM contract
@@ -73,52 +74,46 @@ export interface ResponseLogProbs {
 /**
  * Scores every packed sequence's response in batches of about `batchUnits` tokens. With a
  * `causalitySeed`, the model must also pass the causality check (causality.ts) on a seeded sample
- * of the packed sequences, so a model cannot read the response it is scored on.
+ * of the packed sequences, so a model cannot read the response it is scored on; the spliced rows
+ * run in the scoring batches (passLayout).
  */
-export async function responseLogProbs(runtime: typeof ort, session: ort.InferenceSession, packed: PackedSequences, batchUnits: number, causalitySeed: string | null): Promise<ResponseLogProbs> {
+export async function responseLogProbs(
+  runtime: typeof ort,
+  session: ort.InferenceSession,
+  packed: PackedSequences,
+  batchUnits: number,
+  causalitySeed: string | null,
+  method: CausalityMethod = CAUSALITY_METHOD,
+): Promise<ResponseLogProbs> {
   const { count, seqLen, tokens, starts, ends } = packed;
   const batchSize = Math.max(1, Math.floor(batchUnits / seqLen));
-  const checks = causalitySeed === null ? [] : planCausalityChecks(tokens, count, seqLen, causalitySeed);
-  const checkOf = new Map(checks.map((c) => [c.example, c]));
-  const kept = new Map<number, Float32Array>();
+  const checks = causalitySeed === null ? [] : planCausalityChecks(tokens, count, seqLen, causalitySeed, method);
+  const comparison = new CausalityComparison(method, checks, TEXT_VOCAB, logProbDeviation);
   const sums = new Float64Array(count);
-  const idsOf = (from: number, n: number, fill: (b: number, out: BigInt64Array) => void): BigInt64Array => {
-    const ids = new BigInt64Array(n * seqLen);
-    for (let b = 0; b < n; b += 1) fill(from + b, ids.subarray(b * seqLen, (b + 1) * seqLen));
-    return ids;
-  };
 
-  for (let start = 0; start < count; start += batchSize) {
-    const n = Math.min(batchSize, count - start);
-    const ids = idsOf(start, n, (i, out) => out.forEach((_, t) => (out[t] = BigInt(tokens[i * seqLen + t]))));
+  for (const batch of passLayout(count, checks, batchSize)) {
+    const n = batch.length;
+    const { ids, words } = tokenIds(n * seqLen);
+    const spliced = new Uint8Array(seqLen);
+    batch.forEach((row, b) => {
+      if ('check' in row) splicedSequence(tokens, seqLen, checks[row.check], spliced);
+      setTokens(words, b * seqLen, 'check' in row ? spliced : tokens.subarray(row.example * seqLen, (row.example + 1) * seqLen));
+    });
     const logits = await runLogits(runtime, session, ids, n, seqLen);
-    for (let b = 0; b < n; b += 1) {
-      const i = start + b;
-      const check = checkOf.get(i);
-      if (check) kept.set(i, logits.slice(b * seqLen * TEXT_VOCAB, (b * seqLen + check.cut + 1) * TEXT_VOCAB));
+    batch.forEach((row, b) => {
+      if ('check' in row) {
+        comparison.compare(row.check, logits, b * seqLen * TEXT_VOCAB);
+        return;
+      }
+      const i = row.example;
+      comparison.keep(i, logits, b * seqLen * TEXT_VOCAB);
       let sum = 0;
       for (let t = starts[i]; t < ends[i]; t += 1) sum -= crossEntropy(logits, (b * seqLen + t - 1) * TEXT_VOCAB, TEXT_VOCAB, tokens[i * seqLen + t]);
       if (!Number.isFinite(sum)) throw new OutputContractError(`logits give a non-finite log-probability for sequence ${i}`);
       sums[i] = sum;
-    }
-  }
-  if (causalitySeed === null) return { sums, causality: null };
-
-  let maxDeviation = 0;
-  let violation: CausalityViolation | null = null;
-  for (let from = 0; from < checks.length; from += batchSize) {
-    const batch = checks.slice(from, from + batchSize);
-    const ids = idsOf(0, batch.length, (b, out) => splicedSequence(tokens, seqLen, batch[b], out));
-    const logits = await runLogits(runtime, session, ids, batch.length, seqLen);
-    batch.forEach((check, b) => {
-      const original = kept.get(check.example) as Float32Array;
-      for (let t = 0; t <= check.cut; t += 1) {
-        const deviation = logProbDeviation(original, t * TEXT_VOCAB, logits, (b * seqLen + t) * TEXT_VOCAB, TEXT_VOCAB);
-        if (deviation > maxDeviation || Number.isNaN(deviation)) maxDeviation = deviation;
-        if (deviation > CAUSALITY_TOLERANCE && violation === null) violation = { method: CAUSALITY_METHOD, example: check.example, position: t, cut: check.cut, donor: check.donor, deviation, tolerance: CAUSALITY_TOLERANCE };
-      }
     });
   }
-  if (violation) throw new NonCausalModelError(violation);
-  return { sums, causality: { method: CAUSALITY_METHOD, tolerance: CAUSALITY_TOLERANCE, checks, maxDeviation } };
+  if (causalitySeed === null) return { sums, causality: null };
+  if (comparison.violation) throw new NonCausalModelError(comparison.violation);
+  return { sums, causality: comparison.evidence() };
 }

@@ -72,6 +72,8 @@ export class InferenceRunner {
       deadline = stopAfter(Code.Timeout);
       worker.send({ type: 'evaluate', job });
     });
+    // Once it has answered, the worker is stopped rather than left to tear onnxruntime down.
+    void worker.whenAnswered().then(() => worker.kill());
     return worker.whenExited().then((exit) => {
       clearTimeout(deadline);
       clearInterval(watchdog);

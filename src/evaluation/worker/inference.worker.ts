@@ -10,7 +10,7 @@ import type * as ortTypes from 'onnxruntime-node';
 import { parseCanonicalTestSplit } from '../datasets/split';
 import { EvaluationErrorCode as Code, ModelRejectedError, NonCausalModelError, OutputContractError } from '../evaluation.errors';
 import { checkModelFile } from '../model-checks';
-import { evaluatorFor } from '../task-types';
+import { evaluatorFor, warmEvaluators } from '../task-types';
 import type { InferenceJob, WorkerRequest, WorkerResponse } from './worker-protocol';
 import type { RejectionEvidence } from '../task-data';
 
@@ -66,7 +66,7 @@ async function run(job: InferenceJob, ort: typeof ortTypes): Promise<WorkerRespo
 
   const started = performance.now();
   try {
-    const totals = await evaluator.evaluate(ort, session, split, { batchUnits: job.batchUnits, causalitySeed: job.causalitySeed, params: job.params });
+    const totals = await evaluator.evaluate(ort, session, split, { batchUnits: job.batchUnits, causalitySeed: job.causalitySeed, causalityMethod: job.causalityMethod, params: job.params });
     return {
       type: 'result',
       losses: totals.losses,
@@ -81,9 +81,8 @@ async function run(job: InferenceJob, ort: typeof ortTypes): Promise<WorkerRespo
     if (error instanceof NonCausalModelError) return failure(Code.NonCausal, message, 'inference', { ...error.violation });
     if (error instanceof OutputContractError) return failure(Code.OutputInvalid, message, 'inference');
     return failure(looksLikeOutOfMemory(message) ? Code.MemoryLimit : Code.InferenceFailed, `inference failed: ${message}`, 'inference');
-  } finally {
-    await session.release().catch(() => undefined);
   }
+  // No session.release(): the process ends as soon as its answer is sent (the parent stops it then).
 }
 
 async function main(): Promise<void> {
@@ -91,6 +90,8 @@ async function main(): Promise<void> {
   process.once('disconnect', () => process.exit(0));
   // Loading the runtime is the worker's own set-up: a failure here is the evaluator's fault.
   const ort = (await import('onnxruntime-node')) as typeof ortTypes;
+  // So is onnxruntime's own start-up and the evaluators' helper sessions: done before a job waits on them.
+  await warmEvaluators(ort);
   process.once('message', (request: WorkerRequest) => {
     run(request.job, ort)
       .catch((error: unknown) => failure(Code.EvaluatorFailed, `evaluator error: ${(error as Error).message}`, 'setup'))

@@ -37,6 +37,7 @@ export class WorkerProcess {
   private stderrTail = '';
   private exitInfo: WorkerExit | null = null;
   private readonly startedWaiters: (() => void)[] = [];
+  private readonly answerWaiters: (() => void)[] = [];
   private readonly exitWaiters: ((exit: WorkerExit) => void)[] = [];
 
   constructor(spec: WorkerSpawnSpec) {
@@ -54,6 +55,7 @@ export class WorkerProcess {
     this.child.on('message', (message: WorkerResponse) => {
       if (message.type !== 'started') {
         this.resultMessage = message;
+        for (const wake of this.answerWaiters.splice(0)) wake();
         return;
       }
       this.startedFlag = true;
@@ -101,6 +103,12 @@ export class WorkerProcess {
   whenStarted(): Promise<void> {
     if (this.startedFlag) return Promise.resolve();
     return new Promise((resolve) => this.startedWaiters.push(resolve));
+  }
+
+  /** Resolves when the worker has sent its result or failure (it has nothing left to do then). */
+  whenAnswered(): Promise<void> {
+    if (this.resultMessage) return Promise.resolve();
+    return new Promise((resolve) => this.answerWaiters.push(resolve));
   }
 
   whenExited(): Promise<WorkerExit> {

@@ -1,7 +1,7 @@
 import type { TaskTypeParams } from '../../scoring/rulebook';
 import type { TaskType } from '../task-data';
 import type { ModelCheckLimits } from '../model-checks';
-import type { CausalityEvidence } from '../task-types/causality';
+import type { CausalityEvidence, CausalityMethod } from '../task-types/causality';
 import type { RejectionEvidence } from '../task-data';
 
 /** Messages between the service and the inference worker process (structured-clone IPC). */
@@ -16,8 +16,9 @@ export interface InferenceJob {
   provider: 'cpu' | 'cuda';
   intraOpThreads: number;
   batchUnits: number;
-  /** Seed of the causality check's sample (see task-types/causality.ts). */
+  /** Seed and method of the causality check's sample (see task-types/causality.ts). */
   causalitySeed: string;
+  causalityMethod: CausalityMethod;
   /** The task's constants (rulebook `taskTypes.<type>`), handed to the evaluator. */
   params: TaskTypeParams;
   limits: ModelCheckLimits;
