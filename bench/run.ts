@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const [name, ...args] = process.argv.slice(2);
-const available = fs.readdirSync(__dirname).filter((f) => f.endsWith('.ts') && f !== 'run.ts').map((f) => f.replace(/\.ts$/, ''));
+// *-common.ts files hold what several benches share; they are not benches themselves.
+const available = fs.readdirSync(__dirname).filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.endsWith('-common.ts')).map((f) => f.replace(/\.ts$/, ''));
 if (!name || !available.includes(name)) {
   console.error(`usage: npm run bench -- <name>\navailable: ${available.join(', ')}`);
   process.exit(2);
