@@ -27,11 +27,14 @@ export async function createSandboxRunner(config: AppConfig): Promise<SandboxRun
       const { KubernetesSandboxRunner } = await import('./kubernetes/kubernetes-sandbox-runner');
       return KubernetesSandboxRunner.fromConfig(sandbox.kubernetes, config.dataDir, sandbox.instance);
     }
-    default: {
-      const unchosen: never = sandbox; // loadConfig accepts only the drivers above
-      throw new Error(`unknown sandbox driver "${(unchosen as { driver: string }).driver}"`);
-    }
+    default:
+      return unknownDriver(sandbox, config.sandbox.driver);
   }
+}
+
+/** Unreachable while the switch above covers every driver loadConfig accepts (`never` keeps it exhaustive). */
+function unknownDriver(_unchosen: never, driver: string): never {
+  throw new Error(`unknown sandbox driver "${driver}"`);
 }
 
 export function createTrainingExecutor(config: AppConfig, runner: SandboxRunner, repos: RepoIntake): TrainingExecutor {
