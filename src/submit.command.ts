@@ -1,5 +1,7 @@
 import { signSubmission } from './submissions/signature';
 import { loadHotkey, WalletSource } from './chain/wallet';
+import { errorMessage } from './common/error-message';
+import { isRecord } from './common/is-record';
 
 export interface SubmitCommandOptions extends WalletSource {
   /** Base URL of the Crucible API, e.g. https://crucible.example.org */
@@ -31,7 +33,7 @@ export async function runSubmitCommand(opts: SubmitCommandOptions): Promise<numb
   try {
     pair = await loadHotkey(opts);
   } catch (e) {
-    err(`cannot load the hotkey: ${(e as Error).message}`);
+    err(`cannot load the hotkey: ${errorMessage(e)}`);
     return 2;
   }
   const signedAt = Math.floor((opts.now?.() ?? new Date()).getTime() / 1000);
@@ -42,13 +44,14 @@ export async function runSubmitCommand(opts: SubmitCommandOptions): Promise<numb
   try {
     res = await (opts.fetchImpl ?? fetch)(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   } catch (e) {
-    err(`cannot reach ${url}: ${(e as Error).message}`);
+    err(`cannot reach ${url}: ${errorMessage(e)}`);
     return 2;
   }
   const text = await res.text();
   let json: Record<string, unknown> = {};
   try {
-    json = JSON.parse(text) as Record<string, unknown>;
+    const parsed: unknown = JSON.parse(text);
+    if (isRecord(parsed)) json = parsed;
   } catch {
     // non-JSON error page: print it raw below
   }

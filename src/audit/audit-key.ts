@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
+import { errnoCode } from '../common/error-message';
 
 /** Where the service keeps its own audit key: `<dataDir>/keys/audit-key.json`, mode 0600, in a 0700 folder. */
 export function auditKeyPath(dataDir: string): string {
@@ -26,11 +27,13 @@ export async function loadOrCreateAuditKey(dataDir: string): Promise<KeyringPair
     // Two processes starting at once: the first link wins and both read the winner's key.
     fs.linkSync(tmp, file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if (errnoCode(error) !== 'EEXIST') throw error;
   } finally {
     fs.rmSync(tmp, { force: true });
   }
-  return (await loadAuditKey(dataDir)) as KeyringPair;
+  const key = await loadAuditKey(dataDir);
+  if (!key) throw new Error(`${file} vanished right after it was written`);
+  return key;
 }
 
 /** The audit key when one was created in this data directory, else null. */
@@ -39,10 +42,12 @@ export async function loadAuditKey(dataDir: string): Promise<KeyringPair | null>
   try {
     text = fs.readFileSync(auditKeyPath(dataDir), 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (errnoCode(error) === 'ENOENT') return null;
     throw error;
   }
   await cryptoWaitReady();
-  const { secretPhrase } = JSON.parse(text) as { secretPhrase: string };
+  const parsed: unknown = JSON.parse(text);
+  const secretPhrase = typeof parsed === 'object' && parsed !== null && 'secretPhrase' in parsed ? parsed.secretPhrase : undefined;
+  if (typeof secretPhrase !== 'string') throw new Error(`${auditKeyPath(dataDir)} holds no secretPhrase string`);
   return new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromMnemonic(secretPhrase);
 }

@@ -1,3 +1,4 @@
+import { isRecord } from '../common/is-record';
 import type { AuditBundleBody, BundleEnvelope } from './bundle-format';
 
 /**
@@ -6,10 +7,6 @@ import type { AuditBundleBody, BundleEnvelope } from './bundle-format';
  * (rankings, verdicts, losses, the rulebook) are checked by the recompute itself, which re-derives and
  * compares every one of them.
  */
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export function isBundleEnvelope(v: unknown): v is BundleEnvelope {
   return isRecord(v) && typeof v.sha256 === 'string' && typeof v.signature === 'string' && typeof v.signer === 'string' && typeof v.body === 'string';

@@ -19,11 +19,9 @@ export function canonicalJson(value: unknown): string {
     case 'object': {
       if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
       if (value instanceof Date) throw new TypeError('canonical JSON: convert dates to ISO strings first');
-      const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj)
-        .filter((k) => obj[k] !== undefined)
-        .sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+      const members: Array<[string, unknown]> = Object.entries(value).filter(([, v]) => v !== undefined);
+      members.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${members.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
     }
     default:
       throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import type { BundleSigner, SignerKind } from './bundle-signer';
+import { errnoCode } from '../common/error-message';
 
 /** The public half of the key that signs new bundles. */
 export interface SignerIdentity {
@@ -36,10 +37,23 @@ export class PublishedSigner {
   /** The published identity, or null when no worker has started on this data directory. */
   async read(): Promise<SignerIdentity | null> {
     try {
-      return JSON.parse(await fs.promises.readFile(signerIdentityPath(this.config.dataDir), 'utf8')) as SignerIdentity;
+      return parseSignerIdentity(JSON.parse(await fs.promises.readFile(signerIdentityPath(this.config.dataDir), 'utf8')));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      if (errnoCode(error) === 'ENOENT') return null;
       throw error;
     }
   }
+}
+
+function isSignerKind(v: unknown): v is SignerKind {
+  return v === 'validator_hotkey' || v === 'audit_key';
+}
+
+/** The file is shared with other processes: checked, not trusted. */
+function parseSignerIdentity(v: unknown): SignerIdentity {
+  if (typeof v === 'object' && v !== null && 'address' in v && 'publicKey' in v && 'kind' in v) {
+    const { address, publicKey, kind } = v;
+    if (typeof address === 'string' && typeof publicKey === 'string' && isSignerKind(kind)) return { address, publicKey, kind };
+  }
+  throw new Error('keys/signer.json is not a published signer identity (address, publicKey, kind)');
 }

@@ -10,6 +10,7 @@ import { errorMessage } from '../common/error-message';
 import { AuditBundleBody, BUNDLE_FORMAT, BundleEntrant, BundleEnvelope, BundleEvaluation, BundleRound, BundleRun, BundleTask, BundleTournament, keyChangeMessage } from './bundle-format';
 import { parseBundleBody } from './bundle-parse';
 import { sha256Hex } from './canonical-json';
+import { isRecord } from '../common/is-record';
 
 /** The checks, in the order they run; each passes or names its first difference. */
 export type CheckName = 'envelopes' | 'evaluations' | 'seeds' | 'splits' | 'rankings' | 'weights' | 'chain' | 'reevaluation';
@@ -402,9 +403,8 @@ export function firstDiff(recorded: unknown, derived: unknown): string | null {
       }
       return a.length === b.length ? null : `${at}: recorded ${a.length} items, re-derived ${b.length}`;
     }
-    if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
-      const ao = a as Record<string, unknown>;
-      const bo = b as Record<string, unknown>;
+    if (isRecord(a) && isRecord(b)) {
+      const [ao, bo] = [a, b];
       for (const k of [...new Set([...Object.keys(ao), ...Object.keys(bo)])].sort()) {
         const d = walk(ao[k], bo[k], at ? `${at}.${k}` : k);
         if (d) return d;
@@ -417,7 +417,8 @@ export function firstDiff(recorded: unknown, derived: unknown): string | null {
 }
 
 function asJson(x: unknown): unknown {
-  return x === undefined ? null : (JSON.parse(JSON.stringify(x)) as unknown);
+  const json: unknown = x === undefined ? null : JSON.parse(JSON.stringify(x));
+  return json;
 }
 
 function verifies(message: string, signature: string, signer: string): boolean {

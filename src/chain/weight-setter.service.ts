@@ -8,6 +8,7 @@ import { ChainError, ChainErrorCode, isPermanentChainError } from './chain.error
 import { weightsCommitHash } from './commit-hash';
 import { WeightSetAttempt, WeightSetEntity } from './weight-set.entity';
 import { WeightSetRepository } from './weight-set.repository';
+import { errorMessage } from '../common/error-message';
 
 /** What the weight setter needs from the configuration (a slice of AppConfig.chain). */
 export abstract class WeightSetterSettings {
@@ -84,7 +85,7 @@ export class WeightSetterService {
         floats.map(([, w]) => w),
       );
     } catch (cause) {
-      throw new ChainError(ChainErrorCode.InvalidWeights, `weights cannot be set: ${(cause as Error).message}`, {}, { cause });
+      throw new ChainError(ChainErrorCode.InvalidWeights, `weights cannot be set: ${errorMessage(cause)}`, {}, { cause });
     }
     if (emit.uids.length === 0) throw new ChainError(ChainErrorCode.InvalidWeights, 'every weight is zero: nothing to set');
 

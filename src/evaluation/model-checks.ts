@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { EvaluationErrorCode as Code, ModelRejectedError } from './evaluation.errors';
 import type { ModelContract, TensorContract } from './task-types/task-evaluator';
+import { errorMessage } from '../common/error-message';
 
 /**
  * Static checks of an untrusted model.onnx before any inference. Each failure is a
@@ -86,7 +87,7 @@ export function checkModelBytes(
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (cause) {
-    throw new ModelRejectedError(Code.ModelNotProtobuf, `model.onnx is not a valid ONNX protobuf (${(cause as Error).message})`);
+    throw new ModelRejectedError(Code.ModelNotProtobuf, `model.onnx is not a valid ONNX protobuf (${errorMessage(cause)})`);
   }
   const graph = model.graph;
   if (!graph || num(model.irVersion) < 3 || (graph.node ?? []).length === 0) {

@@ -1,4 +1,6 @@
 import type { PrunePolicy } from '../common/prune-plan';
+import { errorMessage } from '../common/error-message';
+import { isRecord } from '../common/is-record';
 
 /** crucible.json (DESIGN.md, "Miner repository contract"). */
 export interface MinerManifest {
@@ -30,14 +32,11 @@ export function parseManifest(raw: string): { ok: true; manifest: MinerManifest 
   try {
     value = JSON.parse(raw);
   } catch (error) {
-    return { ok: false, problems: [`crucible.json is not valid JSON: ${(error as Error).message}`] };
+    return { ok: false, problems: [`crucible.json is not valid JSON: ${errorMessage(error)}`] };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, problems: ['crucible.json must be a JSON object'] };
-  }
-  const obj = value as Record<string, unknown>;
+  if (!isRecord(value)) return { ok: false, problems: ['crucible.json must be a JSON object'] };
   const problems: string[] = [];
-  const { entrypoint, taskTypes } = obj;
+  const { entrypoint, taskTypes } = value;
   const safePath = (p: string): boolean => p.length > 0 && !p.startsWith('/') && !p.split('/').includes('..');
   if (typeof entrypoint === 'string') {
     if (!safePath(entrypoint)) problems.push('entrypoint must be a relative path inside the repository');

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { resolveHotkeyFile } from '../chain/wallet';
 import type { AppConfig } from '../config/app-config';
+import { isRecord } from '../common/is-record';
 
 /**
  * Every secret value this deployment knows, for redacting miners' logs. The sandbox never receives
@@ -27,7 +28,8 @@ function readOrNothing(file: string): string | undefined {
 
 function walletSecrets(walletPath: string, hotkeyName: string): string[] {
   try {
-    const keyfile = JSON.parse(fs.readFileSync(resolveHotkeyFile(walletPath, hotkeyName), 'utf8')) as Record<string, unknown>;
+    const keyfile: unknown = JSON.parse(fs.readFileSync(resolveHotkeyFile(walletPath, hotkeyName), 'utf8'));
+    if (!isRecord(keyfile)) return [];
     return ['secretPhrase', 'secretSeed', 'privateKey'].map((k) => keyfile[k]).filter((v): v is string => typeof v === 'string');
   } catch {
     return [];

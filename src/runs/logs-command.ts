@@ -1,5 +1,6 @@
 import { u8aToHex } from '@polkadot/util';
 import { loadHotkey, WalletSource } from '../chain/wallet';
+import { errorMessage } from '../common/error-message';
 
 export interface LogsCommandOptions extends WalletSource {
   apiUrl: string;
@@ -28,7 +29,7 @@ export async function runLogsCommand(opts: LogsCommandOptions): Promise<number> 
       try {
         pair = await loadHotkey(opts);
       } catch (e) {
-        err(`cannot load the hotkey: ${(e as Error).message}`);
+        err(`cannot load the hotkey: ${errorMessage(e)}`);
         return 2;
       }
       const res = await http(`${logUrl}/challenge`, { method: 'POST' });
@@ -41,7 +42,7 @@ export async function runLogsCommand(opts: LogsCommandOptions): Promise<number> 
     out(await res.text());
     return 0;
   } catch (e) {
-    err(`cannot reach ${logUrl}: ${(e as Error).message}`);
+    err(`cannot reach ${logUrl}: ${errorMessage(e)}`);
     return 2;
   }
 }

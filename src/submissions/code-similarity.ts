@@ -112,24 +112,27 @@ export interface SimilarityPair {
  * merge adjacent matching lines per file pair (at most 20 per pair).
  */
 export function similarPairs(entries: ReadonlyMap<string, ReadonlyArray<{ path: string; text: string }>>, threshold: number): SimilarityPair[] {
-  const prints = new Map<string, Map<number, Fingerprint>>();
+  const prints: Array<{ id: string; byHash: Map<number, Fingerprint> }> = [];
   for (const [id, files] of entries) {
     const byHash = new Map<number, Fingerprint>();
     for (const f of files) for (const fp of fingerprints(f.path, f.text)) if (!byHash.has(fp.hash)) byHash.set(fp.hash, fp);
-    prints.set(id, byHash);
+    prints.push({ id, byHash });
   }
-  const ids = [...prints.keys()].sort();
+  prints.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   const pairs: SimilarityPair[] = [];
-  for (let i = 0; i < ids.length; i += 1) {
-    for (let j = i + 1; j < ids.length; j += 1) {
-      const a = prints.get(ids[i]) as Map<number, Fingerprint>;
-      const b = prints.get(ids[j]) as Map<number, Fingerprint>;
+  for (let i = 0; i < prints.length; i += 1) {
+    for (let j = i + 1; j < prints.length; j += 1) {
+      const [a, b] = [prints[i].byHash, prints[j].byHash];
       const smaller = Math.min(a.size, b.size);
       if (smaller === 0) continue;
-      const common = [...a.keys()].filter((h) => b.has(h));
+      const common: Array<[Fingerprint, Fingerprint]> = [];
+      for (const [hash, fa] of a) {
+        const fb = b.get(hash);
+        if (fb) common.push([fa, fb]);
+      }
       const similarity = common.length / smaller;
       if (similarity < threshold) continue;
-      pairs.push({ a: ids[i], b: ids[j], similarity, shared: passages(common.map((h) => [a.get(h) as Fingerprint, b.get(h) as Fingerprint])) });
+      pairs.push({ a: prints[i].id, b: prints[j].id, similarity, shared: passages(common) });
     }
   }
   return pairs.sort((x, y) => y.similarity - x.similarity || x.a.localeCompare(y.a) || x.b.localeCompare(y.b));

@@ -52,13 +52,18 @@ export class SimilarityReportService {
         await this.repos.checkout(e.repoUrl, e.commitSha, dir);
         sources.set(e.id, textFiles(dir));
       }
-      const byId = new Map(entrants.map((e) => [e.id, { entrantId: e.id, hotkey: e.hotkey, repoUrl: e.repoUrl, commitSha: e.commitSha }]));
+      const byId = new Map(entrants.map((e): [string, SimilarityEntrant] => [e.id, { entrantId: e.id, hotkey: e.hotkey, repoUrl: e.repoUrl, commitSha: e.commitSha }]));
+      const entrantOf = (id: string): SimilarityEntrant => {
+        const found = byId.get(id);
+        if (!found) throw new Error(`similarity pair names ${id}, which is not an entrant of tournament ${tournamentId}`);
+        return found;
+      };
       return {
         tournamentId,
         method: `winnowing (MOSS), ${K}-token k-grams, window ${W}, names and literals abstracted`,
         threshold,
         entrants: entrants.length,
-        pairs: similarPairs(sources, threshold).map((p) => ({ ...p, a: byId.get(p.a) as SimilarityEntrant, b: byId.get(p.b) as SimilarityEntrant })),
+        pairs: similarPairs(sources, threshold).map((p) => ({ ...p, a: entrantOf(p.a), b: entrantOf(p.b) })),
       };
     } finally {
       await fs.promises.rm(work, { recursive: true, force: true });

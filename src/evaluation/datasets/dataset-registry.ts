@@ -8,6 +8,7 @@ import { generateShapes, SHAPE_CLASSES, SHAPES_GENERATOR_VERSION } from './shape
 import { generatePrompts, PROMPTS_GENERATOR_VERSION } from './prompts-generator';
 import { loadBaseModel } from '../base-models';
 import { scanPrivateDatasets } from './private-datasets';
+import { errorMessage } from '../../common/error-message';
 
 /** The repository's own `datasets/` folder, found from this file in src/ or dist/src/. */
 export function repoDatasetsDir(): string {
@@ -146,7 +147,7 @@ export async function loadDataset(def: DatasetDefinition, seed?: string): Promis
   if (def.kind === 'generated-images') {
     if (seed === undefined) throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id} is generated from the task seed: give the seed`);
     const baseModel = await loadBaseModel(def.baseModel).catch((cause: unknown) => {
-      throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id}: ${(cause as Error).message}`, { cause });
+      throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id}: ${errorMessage(cause)}`, { cause });
     });
     const { pixels, labels } = generateShapes(seed, def.count, def.size);
     return { kind: 'images', id: def.id, channels: 1, size: def.size, numClasses: def.numClasses, testFraction: def.testFraction, schedule: def.schedule, pixels, labels, baseModel };
@@ -154,7 +155,7 @@ export async function loadDataset(def: DatasetDefinition, seed?: string): Promis
   if (def.kind === 'generated-prompts') {
     if (seed === undefined) throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id} is generated from the task seed: give the seed`);
     const baseModel = await loadBaseModel(def.baseModel).catch((cause: unknown) => {
-      throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id}: ${(cause as Error).message}`, { cause });
+      throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id}: ${errorMessage(cause)}`, { cause });
     });
     return { kind: 'prompts', id: def.id, seqLen: def.seqLen, testFraction: def.testFraction, examples: generatePrompts(seed, def.count), baseModel };
   }

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatasetDefinition } from './dataset';
+import { errorMessage } from '../../common/error-message';
+import { isRecord } from '../../common/is-record';
 
 /**
  * The organiser's private datasets (CRUCIBLE_DATASETS_DIR): one folder per dataset, outside the
@@ -31,7 +33,7 @@ export function scanPrivateDatasets(root: string): PrivateDatasetScan {
   try {
     entries = fs.readdirSync(root, { withFileTypes: true });
   } catch (error) {
-    return { definitions, problems: [`CRUCIBLE_DATASETS_DIR ${root} cannot be read: ${(error as Error).message}`] };
+    return { definitions, problems: [`CRUCIBLE_DATASETS_DIR ${root} cannot be read: ${errorMessage(error)}`] };
   }
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (!entry.isDirectory()) continue;
@@ -39,7 +41,7 @@ export function scanPrivateDatasets(root: string): PrivateDatasetScan {
     try {
       definitions.push(readManifest(dir));
     } catch (error) {
-      problems.push(`dataset ${entry.name} refused: ${(error as Error).message}`);
+      problems.push(`dataset ${entry.name} refused: ${errorMessage(error)}`);
     }
   }
   const seen = new Set<string>();
@@ -58,37 +60,37 @@ export function scanPrivateDatasets(root: string): PrivateDatasetScan {
 
 function readManifest(dir: string): DatasetDefinition {
   const manifestPath = path.join(dir, 'manifest.json');
-  const m = parseJson(regularFile(dir, 'manifest.json', manifestPath)) as Record<string, unknown>;
-  const fail = (why: string): never => {
-    throw new Error(`manifest.json: ${why}`);
-  };
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) fail('must be a JSON object');
-  if (typeof m.id !== 'string' || !ID.test(m.id)) fail('id must be 1-64 of a-z 0-9 . _ - (starting with a letter or digit)');
-  if (typeof m.licence !== 'string' || m.licence.trim() === '') fail('licence is required');
-  if (typeof m.file !== 'string') fail('file (the data file) is required');
+  const m = parseJson(regularFile(dir, 'manifest.json', manifestPath));
+  const invalid = (why: string) => new Error(`manifest.json: ${why}`);
+  if (!isRecord(m)) throw invalid('must be a JSON object');
+  const { id, file: dataFile, sha256: hashes } = m;
+  if (typeof id !== 'string' || !ID.test(id)) throw invalid('id must be 1-64 of a-z 0-9 . _ - (starting with a letter or digit)');
+  if (typeof m.licence !== 'string' || m.licence.trim() === '') throw invalid('licence is required');
+  if (typeof dataFile !== 'string') throw invalid('file (the data file) is required');
   const testFraction = m.testFraction ?? 0.1;
-  if (typeof testFraction !== 'number' || !(testFraction > 0 && testFraction < 1)) fail('testFraction must be in (0, 1)');
-  const hashes = m.sha256 as Record<string, unknown> | undefined;
-  if (typeof hashes !== 'object' || hashes === null || Array.isArray(hashes) || Object.keys(hashes).length === 0) fail('sha256 must map every file to its hash');
-  if (!Object.prototype.hasOwnProperty.call(hashes, m.file as string)) fail(`sha256 has no entry for the data file ${String(m.file)}`);
-  for (const [name, expected] of Object.entries(hashes as Record<string, unknown>)) {
-    if (typeof expected !== 'string' || !HEX64.test(expected)) fail(`sha256 of ${name} must be 64 lower-case hex digits`);
+  if (typeof testFraction !== 'number' || !(testFraction > 0 && testFraction < 1)) throw invalid('testFraction must be in (0, 1)');
+  if (!isRecord(hashes) || Object.keys(hashes).length === 0) throw invalid('sha256 must map every file to its hash');
+  const dataSha256 = Object.prototype.hasOwnProperty.call(hashes, dataFile) ? hashes[dataFile] : undefined;
+  if (dataSha256 === undefined) throw invalid(`sha256 has no entry for the data file ${dataFile}`);
+  for (const [name, expected] of Object.entries(hashes)) {
+    if (typeof expected !== 'string' || !HEX64.test(expected)) throw invalid(`sha256 of ${name} must be 64 lower-case hex digits`);
     const file = insidePath(dir, name);
     const actual = sha256(regularFile(dir, name, file));
     if (actual !== expected) throw new Error(`${name} does not match its sha256 in manifest.json (altered or replaced)`);
   }
-  const file = insidePath(dir, m.file as string);
-  const description = typeof m.description === 'string' ? m.description : `private dataset ${m.id as string}`;
-  const common = { id: m.id as string, path: file, testFraction: testFraction as number, description, origin: 'private' as const, sha256: (hashes as Record<string, string>)[m.file as string] };
+  const file = insidePath(dir, dataFile);
+  const description = typeof m.description === 'string' ? m.description : `private dataset ${id}`;
+  const common = { id, path: file, testFraction, description, origin: 'private' as const, sha256: String(dataSha256) };
+  const intIn = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
   if (m.kind === 'text-bytes') {
-    if (!Number.isInteger(m.seqLen) || (m.seqLen as number) < 2 || (m.seqLen as number) > 65536) fail('seqLen must be an integer in [2, 65536]');
-    return { ...common, kind: 'text-bytes', seqLen: m.seqLen as number };
+    if (!intIn(m.seqLen, 2, 65536)) throw invalid('seqLen must be an integer in [2, 65536]');
+    return { ...common, kind: 'text-bytes', seqLen: m.seqLen };
   }
   if (m.kind === 'jsonl-classification') {
-    if (!Number.isInteger(m.numClasses) || (m.numClasses as number) < 2 || (m.numClasses as number) > 256) fail('numClasses must be an integer in [2, 256]');
-    return { ...common, kind: 'jsonl-classification', numClasses: m.numClasses as number };
+    if (!intIn(m.numClasses, 2, 256)) throw invalid('numClasses must be an integer in [2, 256]');
+    return { ...common, kind: 'jsonl-classification', numClasses: m.numClasses };
   }
-  return fail('kind must be text-bytes or jsonl-classification');
+  throw invalid('kind must be text-bytes or jsonl-classification');
 }
 
 /** `name` resolved inside `dir`; relative, no `..` segment. */
