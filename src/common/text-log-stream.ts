@@ -1,4 +1,5 @@
 import type { DestinationStream } from 'pino';
+import { isRecord } from './is-record';
 
 const HIDDEN = new Set(['level', 'time', 'pid', 'hostname', 'context', 'msg', 'role']);
 
@@ -14,7 +15,8 @@ export class TextLogStream implements DestinationStream {
   ) {}
 
   write(line: string): void {
-    const entry = JSON.parse(line) as Record<string, unknown>;
+    const parsed: unknown = JSON.parse(line);
+    const entry = isRecord(parsed) ? parsed : { msg: line };
     const level = String(entry.level);
     const fields: string[] = [];
     const blocks: string[] = [];

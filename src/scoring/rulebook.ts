@@ -98,7 +98,8 @@ export const TASK_TYPE_PARAMS_BEFORE_RULEBOOK: { preference: PreferenceParams; r
 /** prompts-v1 prompts are at most 10 bytes; with the generation they must fit the base model's 64-token context. */
 const MAX_NEW_TOKENS_LIMIT = 32;
 
-export interface Rulebook {
+// A type, not an interface: a rulebook is plain JSON, so it stays assignable to JSON records (bundles, responses).
+export type Rulebook = {
   /** Bumped whenever any value below changes, e.g. "2026.11-1". */
   version: string;
   /** At most this many challengers go straight to knockout pairs; more play group rounds first. */
@@ -157,7 +158,7 @@ export interface Rulebook {
    * gets no result for that task. Absent in rulebooks sealed before it existed (no copy check then).
    */
   copyRule?: { correlation: number; meanTolerance: number };
-}
+};
 
 /** Default of `contaminationThreshold`, and its value for rulebooks sealed before the field existed. */
 export const CONTAMINATION_THRESHOLD_DEFAULT = 0.5;
@@ -383,7 +384,8 @@ function tournamentTypeProblems(r: Record<string, unknown>): string[] {
       p.push(`${at} must be an object`);
       continue;
     }
-    const listed = Array.isArray(allowed[type]) ? (allowed[type] as unknown[]) : [];
+    const allowedTypes = allowed[type];
+    const listed: unknown[] = Array.isArray(allowedTypes) ? allowedTypes : [];
     const odds = rules.taskTypeOdds;
     if (!isRecord(odds) || Object.keys(odds).length === 0) {
       p.push(`${at}.taskTypeOdds must map task types to probabilities`);

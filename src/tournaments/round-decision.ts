@@ -40,3 +40,10 @@ export type RoundDecisionRecord = {
   givenUp?: GivenUpRun[];
   givenUpReason?: string;
 };
+
+/** The plan a round was created with; every round row has one, so its absence is a broken invariant. */
+export function roundPlan(round: { id: string; decision: RoundDecisionRecord | null }): PlayablePlan {
+  const plan = round.decision?.plan;
+  if (!plan) throw new Error(`round ${round.id} has no plan in its decision record`);
+  return plan;
+}

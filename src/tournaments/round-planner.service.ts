@@ -1,14 +1,13 @@
 import { logCleanupFailure } from '../common/cleanup-failure';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { TaskDataService, TaskType } from '../evaluation/task-data';
+import { TaskDataService } from '../evaluation/task-data';
+import { parseTaskType } from '../evaluation/task-types';
 import { QueuedRun, RunRepository } from '../runs/run.repository';
-import type { RoundKind } from '../scoring/rulebook';
 import type { BossRoundPlan, GroupRoundPlan, KnockoutRoundPlan } from '../scoring/bracket';
 import { RoundEntity } from './round.entity';
 import { TournamentRepository } from './tournament.repository';
 import type { TournamentEntity } from './tournament.entity';
-import type { TournamentRulebook } from '../scoring/tournament-rulebook';
 import { roundTaskTypes, runPlacement } from '../scoring/task-type-draw';
 
 export type PlayablePlan = GroupRoundPlan | KnockoutRoundPlan | BossRoundPlan;
@@ -34,7 +33,7 @@ export class RoundPlannerService {
   ) {}
 
   async createRound(t: TournamentEntity, plan: PlayablePlan, playable: (id: string) => boolean, now: Date): Promise<RoundEntity> {
-    const rulebook = t.rulebook as unknown as TournamentRulebook;
+    const { rulebook } = t;
     const round = await this.tournaments.insertRound(
       { tournamentId: t.id, index: plan.roundIndex, kind: plan.kind, state: 'running', stateReason: null, advancing: null, decision: { plan, startedAt: now.toISOString() }, decidedAt: null },
     );
@@ -46,14 +45,14 @@ export class RoundPlannerService {
     const prepared: string[] = [];
     try {
       for (const [i, slot] of slots.entries()) {
-        const taskType = taskTypes[i];
+        const taskType = parseTaskType(taskTypes[i], `tournament ${t.id} (${t.type}) rulebook`);
         const catalog = rulebook.taskCatalog[taskType];
         const datasetId = catalog.datasets[(plan.roundIndex + i) % catalog.datasets.length];
         const taskId = randomUUID();
         const secretSeed = randomBytes(16).toString('hex');
         prepared.push(taskId);
-        const data = await this.taskData.prepare({ taskId, taskType: taskType as TaskType, datasetId, seed: secretSeed });
-        const timeLimitSeconds = rulebook.timeLimitsSeconds[plan.kind as RoundKind];
+        const data = await this.taskData.prepare({ taskId, taskType, datasetId, seed: secretSeed });
+        const timeLimitSeconds = rulebook.timeLimitsSeconds[plan.kind];
         await this.tournaments.insertTask(
           {
             id: taskId,

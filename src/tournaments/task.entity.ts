@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { TaskType } from '../evaluation/task-data';
 
 @Entity('tasks')
 @Index('idx_tasks_round', ['roundId', 'slot'])
@@ -9,7 +10,8 @@ export class TaskEntity {
   @Column('uuid') roundId!: string;
   /** Group or pair number within the round; several boss tasks share slot 0. */
   @Column('int') slot!: number;
-  @Column('varchar', { length: 32 }) taskType!: string;
+  /** Checked against the evaluator registry when the task is planned (parseTaskType). */
+  @Column('varchar', { length: 32 }) taskType!: TaskType;
   @Column('varchar', { length: 128 }) datasetId!: string;
   @Column('varchar', { length: 256 }) baseModel!: string;
   @Column('int') timeLimitSeconds!: number;

@@ -21,6 +21,6 @@ export class TournamentEntryWindows extends EntryWindows {
 }
 
 function toWindow(t: TournamentEntity): EntryWindow {
-  const taskTypes = (t.rulebook.tournamentTaskTypes as Record<string, string[]> | undefined)?.[t.type] ?? [];
+  const taskTypes = [...(t.rulebook.tournamentTaskTypes[t.type] ?? [])];
   return { id: t.id, type: t.type, state: t.state, registrationClosesAt: t.registrationClosesAt, taskTypes };
 }

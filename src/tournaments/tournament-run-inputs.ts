@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { TaskType } from '../evaluation/task-data';
 import { RunInputs, RunInputsSource } from '../runs/run-inputs';
 import type { TrainingRunEntity } from '../runs/training-run.entity';
 import { CONTAMINATION_THRESHOLD_DEFAULT, paramsRecordedOn } from '../scoring/rulebook';
@@ -15,11 +14,11 @@ export class TournamentRunInputs extends RunInputsSource {
   async forRun(run: TrainingRunEntity): Promise<RunInputs | null> {
     const [task, tournament] = await Promise.all([this.tournaments.findTask(run.taskId), this.tournaments.findById(run.tournamentId)]);
     if (!task || !tournament) return null;
-    const rulebook = tournament.rulebook as { attempts?: number; contaminationThreshold?: number };
+    const { rulebook } = tournament;
     return {
-      task: { ...task, taskType: task.taskType as TaskType, params: paramsRecordedOn(task.spec) },
-      attempts: Number(rulebook.attempts ?? 1),
-      contaminationThreshold: Number(rulebook.contaminationThreshold ?? CONTAMINATION_THRESHOLD_DEFAULT),
+      task: { ...task, params: paramsRecordedOn(task.spec) },
+      attempts: rulebook.attempts,
+      contaminationThreshold: rulebook.contaminationThreshold ?? CONTAMINATION_THRESHOLD_DEFAULT,
     };
   }
 }

@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 import type { OverrunMarker } from '../scoring/overrun';
+import type { TournamentRulebook } from '../scoring/tournament-rulebook';
 import type { TournamentState } from './tournament-state';
 
 export interface ChampionRef {
@@ -24,8 +25,12 @@ export class TournamentEntity {
   @Column('varchar', { length: 32 }) state!: TournamentState;
   /** Why the tournament is where it is (e.g. "waiting: 3 runs hit infra failures"). */
   @Column('text', { nullable: true }) stateReason!: string | null;
-  /** The exact rulebook (every outcome-deciding constant) this tournament runs under. */
-  @Column('jsonb') rulebook!: Record<string, unknown>;
+  /**
+   * The exact rulebook (every outcome-deciding constant) this tournament runs under: validated when the
+   * tournament is created (validateTournamentRulebook) and never changed after; fields added since are
+   * optional in the type, so rows stored before them read correctly.
+   */
+  @Column('jsonb') rulebook!: TournamentRulebook;
   @Column('varchar', { length: 32 }) rulebookVersion!: string;
   @Column('timestamptz') registrationOpensAt!: Date;
   @Column('timestamptz') registrationClosesAt!: Date;

@@ -4,6 +4,7 @@ import { Clock } from '../common/clock';
 import { ValidationError } from '../common/domain-error';
 import { BASELINE_HOTKEY } from '../scoring/tournament-evidence';
 import { DatasetRegistry } from '../evaluation/datasets/dataset-registry';
+import { isTaskType } from '../evaluation/task-types';
 import { EntrantRepository } from '../submissions/entrant.repository';
 import { ChampionRef, TournamentEntity } from './tournament.entity';
 import { TournamentRepository } from './tournament.repository';
@@ -48,6 +49,8 @@ export class TournamentFactory {
     if (!(input.type in rulebook.pools)) {
       throw new ValidationError(`tournament type ${input.type} has no weight pool in the rulebook`, ['type']);
     }
+    const noEvaluator = (rulebook.tournamentTaskTypes[input.type] ?? []).filter((taskType) => !isTaskType(taskType));
+    if (noEvaluator.length) throw new ValidationError(`task type(s) ${noEvaluator.join(', ')} of tournament type ${input.type} have no evaluator`, ['rulebook']);
     this.checkDatasets(input.type, rulebook);
 
     const latest = await this.tournaments.latestOfType(input.type);
@@ -58,7 +61,7 @@ export class TournamentFactory {
         cycle: (latest?.cycle ?? 0) + 1,
         state: input.opensAt.getTime() <= this.clock.now().getTime() ? 'registration' : 'scheduled',
         stateReason: null,
-        rulebook: rulebook as unknown as Record<string, unknown>,
+        rulebook,
         rulebookVersion: rulebook.version,
         registrationOpensAt: input.opensAt,
         registrationClosesAt: closesAt,

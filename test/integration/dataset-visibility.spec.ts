@@ -56,7 +56,7 @@ describe('public datasets are marked public (PostgreSQL)', () => {
     const ds = t.app.get(DataSource);
     const tournament = await create({});
     const round = await ds.getRepository(RoundEntity).save({ tournamentId: tournament.id, index: 0, kind: 'knockout', state: 'running', stateReason: null, advancing: null, decision: null, decidedAt: null });
-    const task = (slot: number, datasetId: string) => ({
+    const task = (slot: number, datasetId: string): Partial<TaskEntity> => ({
       tournamentId: tournament.id,
       roundId: round.id,
       slot,

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '../../src/config/app-config';
 import { EvaluationEntity } from '../../src/evaluation/evaluation.entity';
+import type { TaskType } from '../../src/evaluation/task-data';
 import { createApp } from '../../src/main';
 import { TrainingRunEntity } from '../../src/runs/training-run.entity';
 import type { RunOutcome, RunState } from '../../src/runs/run-state';
@@ -211,7 +212,7 @@ describe.each(ENGINES)('leaderboard standings on %s', (engine) => {
     const id = created.body.id as string;
     const [x, y] = await addEntrants(app, id, [{ repoUrl: 'https://example.org/x.git' }, { repoUrl: 'https://example.org/y.git' }]);
     const round = await ds().getRepository(RoundEntity).save({ tournamentId: id, index: 0, kind: 'knockout', state: 'running', stateReason: null, advancing: null, decision: null, decidedAt: null });
-    const task = async (slot: number, taskType: string): Promise<string> =>
+    const task = async (slot: number, taskType: TaskType): Promise<string> =>
       (
         await ds().getRepository(TaskEntity).save({
           tournamentId: id, roundId: round.id, slot, taskType, datasetId: 'prompts-v1', baseModel: 'base:byte-lm-v1', timeLimitSeconds: 60, hardware: 'cpu-2',

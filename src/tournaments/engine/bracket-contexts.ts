@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { BracketContext } from '../../scoring/bracket';
 import { NO_CHAMPION } from '../../scoring/tournament-evidence';
-import type { TournamentRulebook } from '../../scoring/tournament-rulebook';
 import { EntrantRepository } from '../../submissions/entrant.repository';
 import type { TournamentEntity } from '../tournament.entity';
 
@@ -13,7 +12,7 @@ export class BracketContexts {
   async of(t: TournamentEntity): Promise<BracketContext> {
     const accepted = await this.entrants.accepted(t.id);
     const champion = accepted.find((e) => e.isChampion);
-    const rules = t.rulebook as unknown as TournamentRulebook;
+    const rules = t.rulebook;
     return {
       entrants: accepted.filter((e) => !e.isChampion).map((e) => e.id),
       champion: champion?.id ?? NO_CHAMPION,

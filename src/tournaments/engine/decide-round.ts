@@ -5,9 +5,8 @@ import { BossTaskInput, decideBoss } from '../../scoring/boss-gate';
 import { decideRound, planNextRound, RoundPlan } from '../../scoring/bracket';
 import { CopyCandidate, findCopies } from '../../scoring/copies';
 import { NO_CHAMPION } from '../../scoring/tournament-evidence';
-import type { TournamentRulebook } from '../../scoring/tournament-rulebook';
 import { EntrantRepository } from '../../submissions/entrant.repository';
-import type { PlayablePlan } from '../round-planner.service';
+import { roundPlan } from '../round-decision';
 import { FinalResult, RoundProgress, slotResults } from '../round-results';
 import type { RoundEntity } from '../round.entity';
 import type { TaskEntity } from '../task.entity';
@@ -46,12 +45,12 @@ export class DecideRound {
   async run(t: TournamentEntity, round: RoundEntity, tasks: TaskEntity[], progress: Extract<RoundProgress, { status: 'complete' }>, timing: DecisionTiming): Promise<boolean> {
     const { now, deadlineAt, overrun } = timing;
     const ctx = await this.contexts.of(t);
-    const plan = round.decision?.plan as PlayablePlan;
+    const plan = roundPlan(round);
     const entrants = await this.entrants.accepted(t.id);
     const receivedAt = new Map(entrants.map((e) => [e.id, e.receivedAt.getTime()]));
     const submittedAt = (id: string) => receivedAt.get(id) ?? Number.MAX_SAFE_INTEGER;
     const resultsOf = (taskId: string) => progress.results.get(taskId) ?? [];
-    const rulebook = t.rulebook as unknown as TournamentRulebook;
+    const { rulebook } = t;
     if (rulebook.copyRule) {
       // Copies lose their result on the task before anything is decided (scoring/copies.ts).
       const copies = findCopies(await this.copyCandidates(progress.results, submittedAt), rulebook.copyRule);

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { TaskDataService, TaskType } from '../../evaluation/task-data';
+import { TaskDataService } from '../../evaluation/task-data';
 import { paramsRecordedOn } from '../../scoring/rulebook';
 import { ScoreRepository } from '../../runs/score.repository';
 import { TournamentRepository } from '../tournament.repository';
@@ -20,7 +20,7 @@ export class EnsureBaselines {
     const scored = new Set((await this.scores.ofTasks(tasks.map((x) => x.id))).filter((e) => e.runId === null).map((e) => e.taskId));
     for (const task of tasks) {
       if (scored.has(task.id)) continue;
-      const result = await this.taskData.evaluateBaseline({ taskId: task.id, taskType: task.taskType as TaskType, datasetId: task.datasetId, seed: task.secretSeed, params: paramsRecordedOn(task.spec) }, task.baseModel);
+      const result = await this.taskData.evaluateBaseline({ taskId: task.id, taskType: task.taskType, datasetId: task.datasetId, seed: task.secretSeed, params: paramsRecordedOn(task.spec) }, task.baseModel);
       if (result.ok) await this.scores.record(task.id, null, result.score);
       else this.logger.warn({ tournamentId, taskId: task.id, code: result.code, reason: result.reason }, 'baseline evaluation failed');
     }

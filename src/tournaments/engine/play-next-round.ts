@@ -3,7 +3,7 @@ import { Clock } from '../../common/clock';
 import { pauseAfterCommit } from '../../common/pause-point';
 import type { BracketContext, RoundPlan } from '../../scoring/bracket';
 import { NO_CHAMPION } from '../../scoring/tournament-evidence';
-import { PlayablePlan, RoundPlannerService } from '../round-planner.service';
+import { RoundPlannerService } from '../round-planner.service';
 import type { TournamentState } from '../tournament-state';
 import type { TournamentEntity } from '../tournament.entity';
 import { TournamentRepository } from '../tournament.repository';
@@ -32,7 +32,7 @@ export class PlayNextRound {
       return;
     }
     const now = this.clock.now();
-    await this.planner.createRound(t, plan as PlayablePlan, (id) => id !== NO_CHAMPION, now);
+    await this.planner.createRound(t, plan, (id) => id !== NO_CHAMPION, now);
     pauseAfterCommit('round-planned');
     const next: TournamentState = plan.kind === 'boss' ? 'boss_round' : 'rounds';
     const reason = `round ${plan.roundIndex} (${plan.kind}) training`;

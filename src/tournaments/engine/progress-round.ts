@@ -3,7 +3,6 @@ import { Clock } from '../../common/clock';
 import { AppConfig } from '../../config/app-config';
 import { RunRepository } from '../../runs/run.repository';
 import { ScoreRepository } from '../../runs/score.repository';
-import type { TournamentRulebook } from '../../scoring/tournament-rulebook';
 import { roundProgress } from '../round-results';
 import type { RoundEntity } from '../round.entity';
 import type { TournamentEntity } from '../tournament.entity';
@@ -58,7 +57,7 @@ export class ProgressRound {
     }
     if (progress.status === 'waiting_infra') {
       const reason = `round ${round.index} waits: ${progress.stuck.length} run(s) failed for infrastructure reasons and will be retried; it is not decided on partial data`;
-      const since = (round.decision?.waitingSince as string | undefined) ?? now.toISOString();
+      const since = round.decision?.waitingSince ?? now.toISOString();
       if (now.getTime() - Date.parse(since) >= limits.infraBackoffSeconds * 1000) {
         for (const s of progress.stuck) {
           await this.runs.queueAttempt({ tournamentId: t.id, taskId: s.taskId, entrantId: s.entrantId, attempt: s.attempt + 1, hardware: s.hardware, queuedAt: now });
@@ -79,7 +78,7 @@ export class ProgressRound {
    */
   private roundDeadline(t: TournamentEntity, round: RoundEntity): Date {
     const startedAt = typeof round.decision?.startedAt === 'string' ? Date.parse(round.decision.startedAt) : round.createdAt.getTime();
-    const minutes = (t.rulebook as unknown as TournamentRulebook).schedule?.roundDeadlineMinutes ?? this.config.tournaments.roundDeadlineMinutes;
+    const minutes = t.rulebook.schedule.roundDeadlineMinutes ?? this.config.tournaments.roundDeadlineMinutes;
     return new Date(startedAt + minutes * 60_000);
   }
 

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { AppConfig } from '../../config/app-config';
-import type { TournamentRulebook } from '../../scoring/tournament-rulebook';
 import type { TournamentEntity } from '../tournament.entity';
 import { TournamentFactory } from '../tournament.factory';
 
@@ -18,7 +17,7 @@ export class ScheduleNextCycle {
 
   async run(t: TournamentEntity): Promise<void> {
     if (!this.config.tournaments.autoSchedule) return;
-    const rulebook = t.rulebook as unknown as TournamentRulebook;
+    const { rulebook } = t;
     const opensAt = new Date(this.clock.now().getTime() + rulebook.schedule.gapHours * 3600_000);
     const next = await this.factory.createNextCycle({ type: t.type, opensAt });
     this.logger.log({ tournamentId: next.id, type: next.type, cycle: next.cycle, opensAt }, 'next cycle scheduled');

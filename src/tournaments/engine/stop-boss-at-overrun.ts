@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditLog } from '../../common/audit-log';
 import { Clock } from '../../common/clock';
 import { RunRepository } from '../../runs/run.repository';
-import type { PlayablePlan } from '../round-planner.service';
+import { roundPlan } from '../round-decision';
 import type { RoundEntity } from '../round.entity';
 import type { TournamentEntity } from '../tournament.entity';
 import { TournamentRepository } from '../tournament.repository';
@@ -23,7 +23,7 @@ export class StopBossAtOverrun {
 
   async run(t: TournamentEntity, round: RoundEntity, taskIds: string[]): Promise<boolean> {
     const now = this.clock.now();
-    const plan = round.decision?.plan as PlayablePlan;
+    const plan = roundPlan(round);
     const closed = await this.runs.closeUnfinished(taskIds, `the tournament's time budget passed (endsBy ${t.endsBy.toISOString()}): the boss round is not decided`, now);
     round.decision = { ...round.decision, plan, eliminated: [], overrun: { closedRuns: closed.map((r) => r.id) } };
     round.advancing = [];
