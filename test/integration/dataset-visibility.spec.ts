@@ -39,6 +39,15 @@ describe('public datasets are marked public (PostgreSQL)', () => {
     await expect(create({ taskCatalog: { ...publicCatalog, 'causal-lm': { datasets: ['no-such-set'], baseModels: ['builtin:unigram'] } } })).rejects.toThrow(/unknown dataset no-such-set/);
   });
 
+  it('refuses a rulebook whose tournament type draws a task type no evaluator scores (a typo in the overrides)', async () => {
+    // 'causal_lm' is in the catalogue, so the rulebook itself validates; only the evaluator registry does not know it.
+    const rules = causalLmTextRules();
+    const taskCatalog = { ...publicCatalog, causal_lm: { datasets: ['grammar-lm-v1'], baseModels: ['builtin:unigram'] } };
+    await expect(create({ taskCatalog, tournamentTaskTypes: { ...rules.tournamentTaskTypes, text: ['causal-lm', 'causal_lm'] } })).rejects.toThrow(
+      'task type(s) causal_lm of tournament type text have no evaluator',
+    );
+  });
+
   it('allows it with the flag and warns at every start; a type without a pool needs no flag', async () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     try {
