@@ -56,6 +56,17 @@ export function builtinDatasets(datasetsDir = repoDatasetsDir()): DatasetDefinit
       description: 'Prompts with verifiable answers (two-digit sums and differences, reversed words) and a wrong answer each, generated per task from its secret seed (crucible-prompts/1), byte tokens',
     },
     {
+      id: 'prompts-v2',
+      kind: 'generated-prompts',
+      generator: 'crucible-prompts/2',
+      count: 2400,
+      seqLen: 20,
+      baseModel: 'base:byte-lm-v1',
+      testFraction: 0.1,
+      description:
+        "As prompts-v1, but a reversed word's wrong answer is the answer with two adjacent letters swapped instead of the word as given (crucible-prompts/2: /1's can be told apart without reversing), byte tokens",
+    },
+    {
       id: 'devils-dictionary',
       kind: 'text-bytes',
       path: path.join(datasetsDir, 'devils-dictionary.txt'),
@@ -157,7 +168,7 @@ export async function loadDataset(def: DatasetDefinition, seed?: string): Promis
     const baseModel = await loadBaseModel(def.baseModel).catch((cause: unknown) => {
       throw new DatasetError(EvaluationErrorCode.InvalidDataset, `dataset ${def.id}: ${errorMessage(cause)}`, { cause });
     });
-    return { kind: 'prompts', id: def.id, seqLen: def.seqLen, testFraction: def.testFraction, examples: generatePrompts(seed, def.count), baseModel };
+    return { kind: 'prompts', id: def.id, seqLen: def.seqLen, testFraction: def.testFraction, examples: generatePrompts(seed, def.count, def.generator), baseModel };
   }
   let raw: Buffer;
   try {

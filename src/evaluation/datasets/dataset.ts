@@ -1,6 +1,7 @@
 import type { TaskType } from '../task-data';
 import type { ImageDataset } from './image-split';
 import type { PromptDataset } from './prompts-split';
+import type { PromptsGeneratorVersion } from './prompts-generator';
 import type { NoiseSchedule } from './shapes-generator';
 
 /**
@@ -48,8 +49,8 @@ export type DatasetDefinition =
   | {
       id: string;
       kind: 'generated-prompts';
-      /** Generator version pinned by the id (crucible-prompts/1); the examples come from the task seed. */
-      generator: 'crucible-prompts/1';
+      /** Generator version pinned by the id (prompts-v1: crucible-prompts/1, prompts-v2: /2); the examples come from the task seed. */
+      generator: PromptsGeneratorVersion;
       count: number;
       /** Longest prompt + response in bytes (sequences are padded to it). */
       seqLen: number;

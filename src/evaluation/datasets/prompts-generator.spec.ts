@@ -50,3 +50,38 @@ describe('crucible-prompts/1', () => {
     expect(() => parsePromptSplit(tampered, PROMPTS_MAGIC.length)).toThrow(/reference model/);
   });
 });
+
+describe('crucible-prompts/2', () => {
+  const examples = generatePrompts('seed-a', 3000, 'crucible-prompts/2');
+
+  it('leaves /1 as it was: the same examples as the generator before /2 existed', () => {
+    // sha256 of JSON.stringify(generatePrompts('seed-a', 3000)) computed with the generator at
+    // df9a393, before the version parameter was added.
+    const v1 = JSON.stringify(generatePrompts('seed-a', 3000, 'crucible-prompts/1'));
+    expect(createHash('sha256').update(v1).digest('hex')).toBe('46632dc5e66d272cf06b6d1d303b662ee44bb71edf8df747daf17d5be3133292');
+    expect(generatePrompts('seed-a', 3000)).toEqual(JSON.parse(v1));
+  });
+
+  it('answers as /1 does; a reversed word is rejected with two adjacent letters of its answer swapped, never the word as given', () => {
+    let swaps = 0;
+    for (const ex of examples) {
+      expect(ex.answer).toBe(solve(ex.prompt));
+      expect(ex.rejected).not.toBe(ex.answer);
+      expect(ex.prompt.length + Math.max(ex.answer.length, ex.rejected.length) + 1).toBeLessThanOrEqual(20);
+      if (!ex.prompt.startsWith('rev ')) continue;
+      const word = ex.prompt.slice(4, -1);
+      expect(ex.rejected).not.toBe(word);
+      if (new Set(word).size === 1) {
+        expect(ex.rejected).toBe(ex.answer[0] + ex.answer);
+        continue;
+      }
+      const differ = [...ex.answer].flatMap((c, i) => (c === ex.rejected[i] ? [] : [i]));
+      expect(differ).toHaveLength(2);
+      expect(differ[1]).toBe(differ[0] + 1);
+      expect(ex.rejected[differ[0]]).toBe(ex.answer[differ[1]]);
+      expect(ex.rejected[differ[1]]).toBe(ex.answer[differ[0]]);
+      swaps += 1;
+    }
+    expect(swaps).toBeGreaterThan(900);
+  });
+});
