@@ -4,10 +4,10 @@ import * as path from 'node:path';
 import { errorMessage } from '../common/error-message';
 import { PolkadotChainClient } from '../chain/polkadot-chain-client';
 import { DatasetRegistry } from '../evaluation/datasets/dataset-registry';
-import { canonicalTestSplit, sha256Hex, splitDataset } from '../evaluation/datasets/split';
+import { canonicalTestSplit, parseCanonicalTestSplit, sha256Hex, splitDataset, type TestSplit } from '../evaluation/datasets/split';
 import { reEvaluate } from '../evaluation/re-evaluate';
-import { CAUSALITY_METHODS, causalityDifference, isCausalityMethod } from '../evaluation/task-types/causality';
-import { isTaskType } from '../evaluation/task-types';
+import { CAUSALITY_METHODS, type CausalityCheck, causalityDifference, type CausalityMethod, causalitySeed, isCausalityMethod } from '../evaluation/task-types/causality';
+import { evaluatorFor, isTaskType } from '../evaluation/task-types';
 import { fnv1a64, seededShuffle } from '../scoring/prng';
 import { AuditBundleBody, BundleEnvelope } from './bundle-format';
 import { isBundleEnvelope, parseBundleBody, parseBundleEnvelope } from './bundle-parse';
@@ -66,8 +66,10 @@ export async function runAuditCommand(opts: AuditCommandOptions): Promise<number
       return 2;
     }
   }
-  const splits = await splitCommitments(bodies, opts.datasets ?? new DatasetRegistry(), opts.testSets);
-  const report = recomputeBundles(envelopes, { expectedSigner: opts.validator, chainWeights, splitCommitment: splits });
+  const registry = opts.datasets ?? new DatasetRegistry();
+  const revealed = await revealedSplits(bodies, registry);
+  const splits = await splitCommitments(bodies, registry, opts.testSets, revealed);
+  const report = recomputeBundles(envelopes, { expectedSigner: opts.validator, chainWeights, splitCommitment: splits, causalitySample: causalitySamples(revealed) });
   if (opts.reevaluate) {
     const seed = opts.drawSeed ?? envelopes[envelopes.length - 1].sha256;
     const problems: AuditProblem[] = [];
@@ -191,22 +193,50 @@ async function loadWindow(source: BundleSource, days: number): Promise<BundleEnv
  * for the others (an organiser's private datasets), the sha256 of the revealed test-set file
  * `<testSets>/<task id>.bin` when the organiser handed it over; null when neither is there.
  */
-export async function splitCommitments(bodies: AuditBundleBody[], registry: DatasetRegistry, testSets?: string): Promise<(req: SplitRequest) => string | null> {
-  const key = (datasetId: string, seed: string) => `${datasetId}\0${seed}`;
-  const commitments = new Map<string, string | null>();
+export async function splitCommitments(bodies: AuditBundleBody[], registry: DatasetRegistry, testSets?: string, splits?: RevealedSplits): Promise<(req: SplitRequest) => string | null> {
+  const canonical = splits ?? (await revealedSplits(bodies, registry));
+  const commitments = new Map([...canonical].map(([k, bytes]) => [k, bytes ? sha256Hex(bytes) : null]));
   const revealedFiles = new Map<string, string>();
   for (const task of bodies.flatMap((b) => b.tasks)) {
     if (task.revealedSeed === null) continue;
-    if (!commitments.has(key(task.datasetId, task.revealedSeed))) {
-      const dataset = await registry.load(task.datasetId, task.revealedSeed).catch(() => null);
-      commitments.set(key(task.datasetId, task.revealedSeed), dataset ? sha256Hex(canonicalTestSplit(splitDataset(dataset, task.revealedSeed))) : null);
-    }
-    if (commitments.get(key(task.datasetId, task.revealedSeed)) === null && testSets && /^[0-9a-f-]{36}$/.test(task.id)) {
+    if (commitments.get(splitKey(task.datasetId, task.revealedSeed)) === null && testSets && /^[0-9a-f-]{36}$/.test(task.id)) {
       const file = await fs.promises.readFile(path.join(testSets, `${task.id}.bin`)).catch(() => null);
       if (file) revealedFiles.set(task.id, sha256Hex(file));
     }
   }
-  return (req) => commitments.get(key(req.datasetId, req.seed)) ?? revealedFiles.get(req.taskId) ?? null;
+  return (req) => commitments.get(splitKey(req.datasetId, req.seed)) ?? revealedFiles.get(req.taskId) ?? null;
+}
+
+/** The canonical test split of each revealed (dataset, seed), by splitKey; null where the dataset cannot be read here. */
+export type RevealedSplits = Map<string, Buffer | null>;
+
+const splitKey = (datasetId: string, seed: string): string => `${datasetId}\0${seed}`;
+
+export async function revealedSplits(bodies: AuditBundleBody[], registry: DatasetRegistry): Promise<RevealedSplits> {
+  const splits: RevealedSplits = new Map();
+  for (const task of bodies.flatMap((b) => b.tasks)) {
+    if (task.revealedSeed === null || splits.has(splitKey(task.datasetId, task.revealedSeed))) continue;
+    const dataset = await registry.load(task.datasetId, task.revealedSeed).catch(() => null);
+    splits.set(splitKey(task.datasetId, task.revealedSeed), dataset ? canonicalTestSplit(splitDataset(dataset, task.revealedSeed)) : null);
+  }
+  return splits;
+}
+
+/**
+ * The causality sample an evaluation of `modelSha256` draws on a revealed split (its task type's
+ * causalitySample), or null when the split cannot be read here or the task type has no check.
+ */
+export function causalitySamples(splits: RevealedSplits): (req: SplitRequest, modelSha256: string, method: CausalityMethod) => CausalityCheck[] | null {
+  const parsed = new Map<string, TestSplit>();
+  return (req, modelSha256, method) => {
+    const key = splitKey(req.datasetId, req.seed);
+    const canonical = splits.get(key);
+    const evaluator = evaluatorFor(req.taskType);
+    if (!canonical || !evaluator?.causalitySample) return null;
+    if (!parsed.has(key)) parsed.set(key, parseCanonicalTestSplit(canonical));
+    const split = parsed.get(key);
+    return split ? evaluator.causalitySample(split, causalitySeed(req.seed, modelSha256, method), method) : null;
+  };
 }
 
 /** 6. N scored runs drawn with a seeded shuffle, their archived models re-evaluated on CPU, compared bit for bit. */

@@ -1,6 +1,7 @@
 import { signatureVerify } from '@polkadot/util-crypto';
 import { seedCommitment } from '../evaluation/datasets/split';
 import { decodeLosses, meanOf } from '../evaluation/model-scorer';
+import { type CausalityCheck, causalityDifference, type CausalityMethod, isCausalityMethod } from '../evaluation/task-types/causality';
 import { metricDirectionOf } from '../evaluation/task-types/metric-direction';
 import { assertValidRulebook, Rulebook } from '../scoring/rulebook';
 import type { OverrunMarker } from '../scoring/overrun';
@@ -19,7 +20,7 @@ export const CHECK_DESCRIPTIONS: Record<CheckName, string> = {
   envelopes: 'body sha256, sr25519 signature, signer continuity, sequence and previous-hash chain',
   evaluations: 'each metric is the mean of its per-example losses, bit for bit; loss files match their sha256 and example count',
   seeds: 'each revealed task seed matches its published commitment',
-  splits: 'each test-set commitment re-derived from the revealed seed and the dataset',
+  splits: 'each test-set commitment and each recorded causality sample re-derived from the revealed seed and the dataset',
   rankings: 'task rankings, advancing entrants, boss verdicts and final rankings re-derived from losses and outcomes',
   weights: 'each weight vector re-derived from the rankings and the sealed metagraph snapshot, then u16',
   chain: 'the newest weight set equals what the chain holds',
@@ -92,6 +93,8 @@ export interface RecomputeOptions {
   chainWeights?: Array<[number, number]>;
   /** The sha256 of the canonical test split re-derived from a revealed seed; null when the dataset cannot be read here. */
   splitCommitment?: (req: SplitRequest) => string | null;
+  /** The causality sample a model's evaluation draws on the revealed split (method as recorded); null when it cannot be derived here. */
+  causalitySample?: (req: SplitRequest, modelSha256: string, method: CausalityMethod) => CausalityCheck[] | null;
 }
 
 /** Everything the bundles hold, indexed; a later bundle's copy of a record wins. */
@@ -169,6 +172,19 @@ export function recomputeBundles(envelopes: readonly BundleEnvelope[], opts: Rec
       counted.splits.checked++;
       counts.splits++;
       if (split !== task.testSetCommitment) fail('splits', where, `testSetCommitment: published ${task.testSetCommitment}, re-derived from the revealed seed ${split}`);
+      // Each causality sample an evaluation of this task recorded, re-derived from the revealed split and the model's hash.
+      for (const e of ev.evaluationsOfTask.get(task.id) ?? []) {
+        if (!e.causality) continue;
+        const at = `${where} evaluation ${e.id} (run ${e.runId ?? 'baseline'})`;
+        if (!isCausalityMethod(e.causality.method)) {
+          fail('splits', at, causalityDifference(e.causality, null) ?? 'causality.method unknown');
+          continue;
+        }
+        const sample = opts.causalitySample?.({ taskId: task.id, datasetId: task.datasetId, taskType: task.taskType, seed: task.revealedSeed }, e.modelSha256, e.causality.method) ?? null;
+        if (sample === null) continue;
+        const diff = causalityDifference(e.causality, { ...e.causality, checks: sample });
+        if (diff) fail('splits', at, diff);
+      }
     }
   }
 

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DatasetRegistry } from '../evaluation/datasets/dataset-registry';
 import { canonicalTestSplit, splitDataset } from '../evaluation/datasets/split';
-import { splitCommitments } from './audit-command';
+import { causalitySamples, revealedSplits, splitCommitments } from './audit-command';
 import type { AuditBundleBody } from './bundle-format';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -31,5 +31,19 @@ describe('split commitments an auditor re-derives', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('re-derives the causality sample an evaluation drew, by the method it recorded', async () => {
+    const bodies = [{ tasks: [task('a0000000-0000-0000-0000-000000000000', 'grammar-lm-v1', 'seed-1')] }] as unknown as AuditBundleBody[];
+    const sample = causalitySamples(await revealedSplits(bodies, new DatasetRegistry()));
+    const req = { taskId: 'a0000000-0000-0000-0000-000000000000', datasetId: 'grammar-lm-v1', taskType: 'causal-lm', seed: 'seed-1' };
+    // 3072 windows, test fraction 0.1: round(307.2) = 307 test sequences. /2: min(64, floor(307 / 2)) = 64; /1: ceil(307 / 4) = 77.
+    const v2 = sample(req, 'aa'.repeat(32), 'crucible-causal/2');
+    expect(v2).toHaveLength(64);
+    expect(sample(req, 'aa'.repeat(32), 'crucible-causal/1')).toHaveLength(77);
+    // Another model draws another sample; a task type without the check, or a split not revealed here, has none.
+    expect(sample(req, 'bb'.repeat(32), 'crucible-causal/2')).not.toEqual(v2);
+    expect(sample({ ...req, taskType: 'reward' }, 'aa'.repeat(32), 'crucible-causal/2')).toBeNull();
+    expect(sample({ ...req, seed: 'not-revealed' }, 'aa'.repeat(32), 'crucible-causal/2')).toBeNull();
   });
 });

@@ -207,6 +207,16 @@ describe('audit: every decision re-derived from sealed bundles', () => {
     await expectOnlyFailure(d, 'splits', new RegExp(`task .*: testSetCommitment: published ${'e'.repeat(64)}, re-derived from the revealed seed [0-9a-f]{64}`));
   });
 
+  it("an evaluation's causality sample replaced by a smaller one", async () => {
+    const d = copyBundles();
+    await tamper(d, 'tournament', (b) => {
+      const e = b.evaluations.find((x) => x.runId !== null)!;
+      e.causality = { method: 'crucible-causal/2', tolerance: 1e-4, checks: [{ example: 0, cut: 0, donor: 1 }], maxDeviation: 0 };
+    });
+    // grammar-lm-v1's split holds 307 test sequences: crucible-causal/2 draws min(64, floor(307 / 2)) = 64.
+    await expectOnlyFailure(d, 'splits', /evaluation .* \(run .*\): causality\.checks: recorded 1, re-derived 64/);
+  });
+
   it("the metagraph snapshot's uid of the winner changed", async () => {
     const d = copyBundles();
     await tamper(d, 'weights', (b) => {

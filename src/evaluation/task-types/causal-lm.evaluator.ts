@@ -2,7 +2,7 @@ import type * as ort from 'onnxruntime-node';
 import type { TestSplit } from '../datasets/split';
 import { buildModel, DataType, encodeModel, intAttr, node, valueInfo } from '../onnx/onnx-builder';
 import { NonCausalModelError, OutputContractError } from '../evaluation.errors';
-import { CAUSALITY_METHOD, CausalityComparison, passLayout, planCausalityChecks, splicedSequence, valueDeviation } from './causality';
+import { CAUSALITY_METHOD, type CausalityCheck, CausalityComparison, type CausalityMethod, passLayout, planCausalityChecks, splicedSequence, valueDeviation } from './causality';
 import { EvaluateOptions, EvaluationTotals, ModelContract, TaskEvaluator } from './task-evaluator';
 import { setTokens, tokenIds } from './token-ids';
 
@@ -30,6 +30,11 @@ export const causalLmEvaluator: TaskEvaluator = {
       ],
       outputs: [{ name: 'logits', elemType: DataType.FLOAT, rank: 3, dims: [null, null, VOCAB] }],
     };
+  },
+
+  causalitySample(split: TestSplit, seed: string, method: CausalityMethod): CausalityCheck[] {
+    if (split.kind !== 'tokens') throw new Error('causal-lm needs a token split');
+    return planCausalityChecks(split.tokens, split.count, split.seqLen, seed, method);
   },
 
   /** The log-probability graph's session is opened before the job, with onnxruntime's own set-up. */

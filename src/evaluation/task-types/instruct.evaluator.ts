@@ -2,7 +2,8 @@ import type * as ort from 'onnxruntime-node';
 import { END_OF_RESPONSE } from '../datasets/prompts-generator';
 import type { TestSplit } from '../datasets/split';
 import { EvaluateOptions, EvaluationTotals, ModelContract, TaskEvaluator } from './task-evaluator';
-import { packSequences, responseLogProbs, textContract } from './text-sequences';
+import { type CausalityCheck, type CausalityMethod, planCausalityChecks } from './causality';
+import { type PackedSequences, packSequences, responseLogProbs, textContract } from './text-sequences';
 
 /**
  * instruct: the text contract (text-sequences.ts). Each test example is its prompt followed by its
@@ -21,12 +22,13 @@ export const instructEvaluator: TaskEvaluator = {
     return textContract();
   },
 
+  causalitySample(split: TestSplit, seed: string, method: CausalityMethod): CausalityCheck[] {
+    const packed = instructSequences(split);
+    return planCausalityChecks(packed.tokens, packed.count, packed.seqLen, seed, method);
+  },
+
   async evaluate(runtime: typeof ort, session: ort.InferenceSession, split: TestSplit, options: EvaluateOptions): Promise<EvaluationTotals> {
-    if (split.kind !== 'prompts') throw new Error('instruct needs a prompts split');
-    const packed = packSequences(
-      split.examples.map((ex) => ({ prompt: ex.prompt, response: ex.answer + END_OF_RESPONSE })),
-      split.seqLen,
-    );
+    const packed = instructSequences(split);
     const { sums, causality } = await responseLogProbs(runtime, session, packed, options.batchUnits, options.causalitySeed, options.causalityMethod);
     const losses = new Float64Array(split.count);
     let scored = 0;
@@ -38,3 +40,12 @@ export const instructEvaluator: TaskEvaluator = {
     return { losses, correct: null, scoredUnits: scored, causality };
   },
 };
+
+/** Each test example as prompt + response ("answer\n"), packed: what the model is scored (and checked) on. */
+function instructSequences(split: TestSplit): PackedSequences {
+  if (split.kind !== 'prompts') throw new Error('instruct needs a prompts split');
+  return packSequences(
+    split.examples.map((ex) => ({ prompt: ex.prompt, response: ex.answer + END_OF_RESPONSE })),
+    split.seqLen,
+  );
+}

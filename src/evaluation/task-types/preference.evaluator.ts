@@ -3,7 +3,8 @@ import { preferenceParams } from '../../scoring/rulebook';
 import { END_OF_RESPONSE } from '../datasets/prompts-generator';
 import type { TestSplit } from '../datasets/split';
 import { EvaluateOptions, EvaluationTotals, ModelContract, TaskEvaluator } from './task-evaluator';
-import { packSequences, responseLogProbs, textContract } from './text-sequences';
+import { type CausalityCheck, type CausalityMethod, planCausalityChecks } from './causality';
+import { type PackedSequences, packSequences, responseLogProbs, textContract } from './text-sequences';
 
 /**
  * preference (DPO-style): the text contract (text-sequences.ts). Each test example is a prompt with
@@ -26,17 +27,16 @@ export const preferenceEvaluator: TaskEvaluator = {
     return textContract();
   },
 
+  causalitySample(split: TestSplit, seed: string, method: CausalityMethod): CausalityCheck[] {
+    const packed = preferenceSequences(split);
+    return planCausalityChecks(packed.tokens, packed.count, packed.seqLen, seed, method);
+  },
+
   async evaluate(runtime: typeof ort, session: ort.InferenceSession, split: TestSplit, options: EvaluateOptions): Promise<EvaluationTotals> {
     if (split.kind !== 'prompts') throw new Error('preference needs a prompts split');
     const { beta } = preferenceParams(options.params);
     const { count } = split;
-    const packed = packSequences(
-      [
-        ...split.examples.map((ex) => ({ prompt: ex.prompt, response: ex.answer + END_OF_RESPONSE })),
-        ...split.examples.map((ex) => ({ prompt: ex.prompt, response: ex.rejected + END_OF_RESPONSE })),
-      ],
-      split.seqLen,
-    );
+    const packed = preferenceSequences(split);
     const policy = await responseLogProbs(runtime, session, packed, options.batchUnits, options.causalitySeed, options.causalityMethod);
     const referenceSession = await runtime.InferenceSession.create(split.reference, { executionMode: 'sequential', graphOptimizationLevel: 'all', logSeverityLevel: 3 });
     let reference: Float64Array;
@@ -57,6 +57,18 @@ export const preferenceEvaluator: TaskEvaluator = {
     return { losses, correct, scoredUnits: 2 * count, causality: policy.causality };
   },
 };
+
+/** Every example's prompt + chosen response, then every example's prompt + rejected response, packed. */
+function preferenceSequences(split: TestSplit): PackedSequences {
+  if (split.kind !== 'prompts') throw new Error('preference needs a prompts split');
+  return packSequences(
+    [
+      ...split.examples.map((ex) => ({ prompt: ex.prompt, response: ex.answer + END_OF_RESPONSE })),
+      ...split.examples.map((ex) => ({ prompt: ex.prompt, response: ex.rejected + END_OF_RESPONSE })),
+    ],
+    split.seqLen,
+  );
+}
 
 /** log(1 + e^x) without overflow. */
 function softplus(x: number): number {

@@ -3,7 +3,7 @@ import type { MetricDirection } from '../../scoring/ranking';
 import type { TaskTypeParams } from '../../scoring/rulebook';
 import type { TestSplit } from '../datasets/split';
 import type { TaskType } from '../task-data';
-import type { CausalityEvidence, CausalityMethod } from './causality';
+import type { CausalityCheck, CausalityEvidence, CausalityMethod } from './causality';
 
 /** One tensor of a task type's ONNX contract (DESIGN.md "ONNX model contract per task type"). */
 export interface TensorContract {
@@ -56,6 +56,11 @@ export interface TaskEvaluator {
   readonly splitKind: TestSplit['kind'];
   contract(split: TestSplit): ModelContract;
   evaluate(runtime: typeof ort, session: ort.InferenceSession, split: TestSplit, options: EvaluateOptions): Promise<EvaluationTotals>;
+  /**
+   * The causality check's sample for a model on this split (sequence-scoring task types): what its
+   * evaluation draws, re-derived by an auditor from the revealed split without running the model.
+   */
+  causalitySample?(split: TestSplit, seed: string, method: CausalityMethod): CausalityCheck[];
   /** Set-up that needs no job (e.g. the evaluator's own helper sessions), run by a worker before it waits for one. */
   warm?(runtime: typeof ort): Promise<void>;
 }
