@@ -161,11 +161,11 @@ export class AuditBundleService {
         state: t.state,
         rulebookVersion: t.rulebookVersion,
         rulebook: t.rulebook,
-        defendingChampion: (t.defendingChampion as unknown as Record<string, unknown> | null) ?? null,
+        defendingChampion: t.defendingChampion ?? null,
         ranking: t.ranking,
         winnerEntrantId: t.winnerEntrantId,
         finishedAt: iso(t.finishedAt),
-        overrun: (t.overrun as unknown as Record<string, unknown> | null) ?? null,
+        overrun: t.overrun ?? null,
       })),
       rounds: rounds.map((r) => ({ id: r.id, tournamentId: r.tournamentId, index: r.index, kind: r.kind, state: r.state, advancing: r.advancing, decision: r.decision })),
       tasks: tasks.map((t) => ({

@@ -15,6 +15,8 @@ import type { CausalityEvidence } from '../evaluation/task-types/causality';
 
 import type { BundleKind } from './audit-bundle.entity';
 import type { WeightBasis } from '../scoring/tournament-evidence';
+import type { OverrunMarker } from '../scoring/overrun';
+import type { ChampionRef } from '../tournaments/tournament.entity';
 import type { TaskTypeParams } from '../scoring/rulebook';
 
 export const BUNDLE_FORMAT = 'crucible-audit-bundle-v2';
@@ -34,13 +36,13 @@ export interface BundleTournament {
   rulebookVersion: string;
   /** The full rulebook the tournament ran under. */
   rulebook: Record<string, unknown>;
-  defendingChampion: Record<string, unknown> | null;
+  defendingChampion: ChampionRef | null;
   /** Final ranking, entrant ids best first (null until finalised). */
   ranking: string[] | null;
   winnerEntrantId: string | null;
   finishedAt: string | null;
   /** The overrun marker (scoring/overrun.ts) when the tournament was finalised at its time budget; absent in older bundles. */
-  overrun?: Record<string, unknown> | null;
+  overrun?: OverrunMarker | null;
 }
 
 export interface BundleRound {

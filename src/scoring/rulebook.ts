@@ -209,7 +209,7 @@ export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
 
 /** A mutable deep copy of the defaults, to start a new tournament's rulebook from. */
 export function defaultRulebook(): Rulebook {
-  return JSON.parse(JSON.stringify(DEFAULT_RULEBOOK)) as Rulebook;
+  return structuredClone(DEFAULT_RULEBOOK);
 }
 
 function deepFreeze<T>(value: T): T {
