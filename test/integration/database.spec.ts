@@ -8,7 +8,8 @@ describe.each(ENGINES)('schema on %s', (engine) => {
   let ds: DataSource;
 
   beforeAll(async () => {
-    db = await createTestDatabase(engine);
+    // Empty: the suite runs the migrations itself (other suites start from a migrated template).
+    db = await createTestDatabase(engine, { empty: true });
     ds = await openDataSource(db.config, { migrate: true });
   });
 
