@@ -64,7 +64,7 @@ export function builtinDatasets(datasetsDir = repoDatasetsDir()): DatasetDefinit
       baseModel: 'base:byte-lm-v1',
       testFraction: 0.1,
       description:
-        "As prompts-v1, but a reversed word's wrong answer is the answer with two adjacent letters swapped instead of the word as given (crucible-prompts/2: /1's can be told apart without reversing), byte tokens",
+        "As prompts-v1, but a reversed word's wrong answer is the answer with two adjacent letters swapped instead of the word as given (/1's can be told apart without reversing), and every prompt is drawn once (no test prompt is a training prompt); crucible-prompts/2, byte tokens",
     },
     {
       id: 'devils-dictionary',

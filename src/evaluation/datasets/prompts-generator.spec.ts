@@ -84,4 +84,11 @@ describe('crucible-prompts/2', () => {
     }
     expect(swaps).toBeGreaterThan(900);
   });
+
+  it('draws every prompt once, so no hidden test prompt is a training prompt', () => {
+    expect(new Set(examples.map((ex) => ex.prompt)).size).toBe(examples.length);
+    // /1 repeats prompts: with 10,000 sums and 5,050 differences, 3,000 draws repeat some.
+    const v1 = generatePrompts('seed-a', 3000, 'crucible-prompts/1');
+    expect(new Set(v1.map((ex) => ex.prompt)).size).toBeLessThan(v1.length);
+  });
 });
