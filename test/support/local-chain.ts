@@ -126,15 +126,20 @@ export async function startLocalChain(): Promise<LocalChain> {
     if (!added) throw new Error('registerNetwork emitted no NetworkAdded event');
     const netuid = Number(added.event.data[0].toString());
     const admin = api.tx.adminUtils;
-    await sudo(admin.sudoSetCommitRevealWeightsEnabled(netuid, opts.commitReveal ?? false));
-    await sudo(admin.sudoSetWeightsSetRateLimit(netuid, opts.weightsRateLimit ?? 0));
-    if (opts.tempo !== undefined) await sudo(admin.sudoSetTempo(netuid, opts.tempo));
-    if (opts.revealPeriodEpochs !== undefined) await sudo(admin.sudoSetCommitRevealWeightsInterval(netuid, opts.revealPeriodEpochs));
-    if (opts.minAllowedWeights !== undefined) await sudo(admin.sudoSetMinAllowedWeights(netuid, opts.minAllowedWeights));
-    if (opts.versionKey !== undefined) await sudo(admin.sudoSetWeightsVersionKey(netuid, opts.versionKey));
-    // Registration is rate limited per block and interval by default; tests register many at once.
-    await sudo(admin.sudoSetMaxRegistrationsPerBlock(netuid, 64));
-    await sudo(admin.sudoSetTargetRegistrationsPerInterval(netuid, 64));
+    const settings = [
+      admin.sudoSetCommitRevealWeightsEnabled(netuid, opts.commitReveal ?? false),
+      admin.sudoSetWeightsSetRateLimit(netuid, opts.weightsRateLimit ?? 0),
+      ...(opts.tempo !== undefined ? [admin.sudoSetTempo(netuid, opts.tempo)] : []),
+      ...(opts.revealPeriodEpochs !== undefined ? [admin.sudoSetCommitRevealWeightsInterval(netuid, opts.revealPeriodEpochs)] : []),
+      ...(opts.minAllowedWeights !== undefined ? [admin.sudoSetMinAllowedWeights(netuid, opts.minAllowedWeights)] : []),
+      ...(opts.versionKey !== undefined ? [admin.sudoSetWeightsVersionKey(netuid, opts.versionKey)] : []),
+      // Registration is rate limited per block and interval by default; tests register many at once.
+      admin.sudoSetMaxRegistrationsPerBlock(netuid, 64),
+      admin.sudoSetTargetRegistrationsPerInterval(netuid, 64),
+    ];
+    // One block for all of them (batchAll: all or none): each block runs the whole runtime, about a
+    // second or more on a busy 2-core machine, and a subnet took eight of them one call at a time.
+    await sudo(api.tx.utility.batchAll(settings));
     return netuid;
   };
 
