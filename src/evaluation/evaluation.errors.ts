@@ -38,6 +38,13 @@ export enum EvaluationErrorCode {
   UnsupportedTaskType = 'UNSUPPORTED_TASK_TYPE',
 }
 
+const EVALUATION_ERROR_CODES: ReadonlySet<string> = new Set(Object.values(EvaluationErrorCode));
+
+/** A code read back from another process (the inference worker's answer) is one of ours. */
+export function isEvaluationErrorCode(value: unknown): value is EvaluationErrorCode {
+  return typeof value === 'string' && EVALUATION_ERROR_CODES.has(value);
+}
+
 /** Codes charged to the miner: the model file or its behaviour is at fault. */
 export const MINER_FAULT_CODES: ReadonlySet<EvaluationErrorCode> = new Set([
   EvaluationErrorCode.ModelMissing,

@@ -12,7 +12,7 @@ import { DatasetError, EvaluationErrorCode as Code } from './evaluation.errors';
 import { chooseExecutionProvider, ProviderDecision } from './execution-provider';
 import { DEFAULT_BATCH_UNITS, decodeLosses, ModelScorer } from './model-scorer';
 import { buildBaselineModel, isBuiltinBaseModel } from './onnx/baseline-models';
-import { BASE_MODEL_PREFIX, loadBaseModel } from './base-models';
+import { BASE_MODEL_PREFIX, baseModelEntry, loadBaseModel } from './base-models';
 import { EvaluationResult, PreparedTaskData, TaskDataRequest, TaskDataService } from './task-data';
 
 interface HiddenSplit {
@@ -98,7 +98,7 @@ export class OnnxTaskDataService extends TaskDataService implements OnModuleInit
       await fs.promises.mkdir(path.dirname(modelPath), { recursive: true });
       await fs.promises.writeFile(modelPath, buildBaselineModel(baseModel, hidden.split));
       trusted = true;
-    } else if (baseModel.startsWith(BASE_MODEL_PREFIX)) {
+    } else if (baseModel.startsWith(BASE_MODEL_PREFIX) && baseModelEntry(baseModel)) {
       // A registered pretrained base model: its file is checked against its registered sha256.
       modelPath = path.join((await loadBaseModel(baseModel)).dir, 'model.onnx');
       trusted = true;

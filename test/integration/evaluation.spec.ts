@@ -96,6 +96,8 @@ describe('OnnxTaskDataService (causal-lm and classification, real onnxruntime)',
     expect(unigram.metricValue).toBeLessThan(uniform.metricValue);
     expect(unigram.metricValue).toBeGreaterThan(2);
     expect(await service.evaluateBaseline(lm, 'gpt-7')).toMatchObject({ ok: false, code: 'UNKNOWN_BASE_MODEL' });
+    // A registered-looking name that is not registered: the same coded result, not a thrown plain Error.
+    expect(await service.evaluateBaseline(lm, 'base:no-such-model')).toMatchObject({ ok: false, code: 'UNKNOWN_BASE_MODEL' });
   });
 
   it('classification: cross-entropy and accuracy of a linear model match the analytic values', async () => {

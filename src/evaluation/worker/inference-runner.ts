@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { EvaluationErrorCode as Code, MINER_FAULT_CODES } from '../evaluation.errors';
+import { EvaluationErrorCode as Code, isEvaluationErrorCode, MINER_FAULT_CODES } from '../evaluation.errors';
 import type { CausalityEvidence } from '../task-types/causality';
 import type { RejectionEvidence } from '../task-data';
 import { WorkerPool } from './worker-pool';
@@ -99,7 +99,10 @@ function outcomeOf(worker: WorkerProcess, exit: WorkerExit, killedFor: KillReaso
     const { losses, correct, scoredUnits, causality, provider, inferenceMs } = r;
     return { ok: true, losses, correct, scoredUnits, causality, provider, inferenceMs, wallMs };
   }
-  if (r?.type === 'failure') return fail(r.code as Code, r.reason, r.evidence);
+  if (r?.type === 'failure') {
+    if (!isEvaluationErrorCode(r.code)) return fail(Code.EvaluatorFailed, `the inference worker answered with an unknown code ${JSON.stringify(r.code)}: ${r.reason}`);
+    return fail(r.code, r.reason, r.evidence);
+  }
   if (exit.spawnError !== undefined) return fail(Code.WorkerStartFailed, `could not start the inference worker: ${exit.spawnError}`);
   const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
   if (!worker.started) return fail(Code.WorkerStartFailed, `the inference worker died before it started (${how}): ${lastLines(worker.stderr)}`);
