@@ -7,7 +7,7 @@ import { generatePrompts, type PromptExample } from '../../src/evaluation/datase
 import { selectTestIndices } from '../../src/evaluation/datasets/split';
 import { OnnxTaskDataService } from '../../src/evaluation/onnx-task-data.service';
 import type { EvaluationResult, ModelScore, TaskDataRequest } from '../../src/evaluation/task-data';
-import { repeatedWordPenaltyModel } from '../support/hostile-text-models';
+import { repeatedWordPenaltyModel, twinRowCopyModel } from '../support/hostile-text-models';
 
 /**
  * Cheating miners against the text task types, on the generated prompts and the real base model,
@@ -79,5 +79,18 @@ describe('hostile text models (prompts-v1/v2, base:byte-lm-v1, real onnxruntime)
     expect(hurts).toBeGreaterThan(0);
     const score = scoreOf(await service.evaluate(await prepared('prompts-v2'), artifact(repeatedWordPenaltyModel())));
     expect(score.metricValue).toBeGreaterThan(Math.LN2);
+  });
+
+  it('preference: reading the twin row (same prompt, the other response) in the scoring batch is NON_CAUSAL', async () => {
+    // 480 sequences of 20 tokens fit one batch of 16,384 units, so every rejected row runs after its
+    // chosen twin and reads its continuation (unchecked, this model scores a DPO loss of 0.357 and
+    // prefers the chosen response on 230 of 240 rows: measured by calling the evaluator without a
+    // causality seed). The spliced rows of the check run in a batch of their own, without twins, so
+    // the model's output differs there at every position up to the cut where it used a twin.
+    const result = await service.evaluate(await prepared('prompts-v2'), artifact(twinRowCopyModel()));
+    if (result.ok) throw new Error(`expected NON_CAUSAL, got a score of ${result.score.metricValue}`);
+    expect(result).toMatchObject({ code: 'NON_CAUSAL', infra: false });
+    // The offending row is a rejected one (they follow the 240 chosen ones): only they have a twin before them.
+    expect(result.evidence?.example).toBeGreaterThanOrEqual(240);
   });
 });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
-import { DataType, floatTensor, int64Tensor, intAttr, intsAttr, node } from '../../src/evaluation/onnx/onnx-builder';
+import { buildModel, DataType, encodeModel, floatTensor, int64Tensor, intAttr, intsAttr, node, valueInfo } from '../../src/evaluation/onnx/onnx-builder';
 
 /**
  * Hostile models for the text task types that are built on the real base model (base:byte-lm-v1):
@@ -54,4 +54,73 @@ export function repeatedWordPenaltyModel(): Uint8Array {
     onnx.TensorProto.create(floatTensor('off_on', [2], [0, -1e4])),
   );
   return onnx.ModelProto.encode(model).finish();
+}
+
+/**
+ * A cross-row look-ahead: at each response position t, every earlier row of the batch whose tokens
+ * 0..t equal this row's votes (+20 logit) for its own token t+1; a row with no such twin is uniform. The
+ * preference evaluator packs every chosen sequence before every rejected one, so a rejected row
+ * puts its mass on its chosen twin's next token (its own wrong token gets about -20 nats where the
+ * two differ) and never reads its own continuation; a chosen row has no earlier twin.
+ */
+export function twinRowCopyModel(): Uint8Array {
+  return encodeModel(
+    buildModel({
+      name: 'twin_row_copy',
+      nodes: [
+        // same[r, p, s]: rows r and p hold the same token at s; prefix[r, p, t]: the same at every s <= t.
+        node('Unsqueeze', ['input_ids', 'axis_1'], ['rows_r']),
+        node('Unsqueeze', ['input_ids', 'axis_0'], ['rows_p']),
+        node('Equal', ['rows_r', 'rows_p'], ['same']),
+        node('Not', ['same'], ['differ']),
+        node('Cast', ['differ'], ['differ_f'], [intAttr('to', DataType.FLOAT)]),
+        node('CumSum', ['differ_f', 'axis_2_scalar'], ['mismatches']),
+        node('Equal', ['mismatches', 'zero_f'], ['prefix']),
+        node('Cast', ['prefix'], ['prefix_f'], [intAttr('to', DataType.FLOAT)]),
+        // Only earlier rows: the evaluator packs every chosen response before every rejected one.
+        node('Shape', ['input_ids'], ['ids_shape']),
+        node('Gather', ['ids_shape', 'axis_0_scalar'], ['batch'], [intAttr('axis', 0)]),
+        node('Range', ['zero_i', 'batch', 'one_i'], ['row_index']),
+        node('Unsqueeze', ['row_index', 'axis_1'], ['row_index_col']),
+        node('Less', ['row_index', 'row_index_col'], ['earlier']),
+        node('Cast', ['earlier'], ['earlier_f'], [intAttr('to', DataType.FLOAT)]),
+        node('Unsqueeze', ['earlier_f', 'axis_2'], ['earlier_3']),
+        node('Mul', ['prefix_f', 'earlier_3'], ['earlier_prefix']),
+        // Only in the response (an "=" at or before t), where the only earlier row with the same
+        // tokens so far is the twin: elsewhere the model stays uniform, so unrelated rows that share
+        // a prompt's first bytes give nothing away to the check.
+        node('Equal', ['input_ids', 'equals_sign'], ['at_equals']),
+        node('Cast', ['at_equals'], ['at_equals_f'], [intAttr('to', DataType.FLOAT)]),
+        node('CumSum', ['at_equals_f', 'axis_1_scalar'], ['equals_seen']),
+        node('Greater', ['equals_seen', 'zero_f'], ['in_response']),
+        node('Cast', ['in_response'], ['in_response_f'], [intAttr('to', DataType.FLOAT)]),
+        node('Unsqueeze', ['in_response_f', 'axis_1'], ['in_response_3']),
+        node('Mul', ['earlier_prefix', 'in_response_3'], ['twins']),
+        // next[p, t]: row p's token t+1 (0 past the end), as a one-hot vote of 20.
+        node('Slice', ['input_ids', 'one_1', 'big_1', 'one_1'], ['ahead']),
+        node('Pad', ['ahead', 'pad_end'], ['next']),
+        node('OneHot', ['next', 'depth', 'off_on'], ['votes'], [intAttr('axis', -1)]),
+        node('Einsum', ['twins', 'votes'], ['logits'], [{ name: 'equation', type: onnx.AttributeProto.AttributeType.STRING, s: Buffer.from('rpt,ptv->rtv') }]),
+      ],
+      inputs: [valueInfo('input_ids', DataType.INT64, ['batch', 'seq'])],
+      outputs: [valueInfo('logits', DataType.FLOAT, ['batch', 'seq', VOCAB])],
+      initializers: [
+        int64Tensor('axis_0', [1], [0]),
+        int64Tensor('axis_1', [1], [1]),
+        int64Tensor('axis_2', [1], [2]),
+        int64Tensor('axis_0_scalar', [], [0]),
+        int64Tensor('axis_1_scalar', [], [1]),
+        int64Tensor('axis_2_scalar', [], [2]),
+        int64Tensor('equals_sign', [], ['='.charCodeAt(0)]),
+        floatTensor('zero_f', [], [0]),
+        int64Tensor('zero_i', [], [0]),
+        int64Tensor('one_i', [], [1]),
+        int64Tensor('one_1', [1], [1]),
+        int64Tensor('big_1', [1], [1 << 30]),
+        int64Tensor('pad_end', [4], [0, 0, 0, 1]),
+        int64Tensor('depth', [], [VOCAB]),
+        floatTensor('off_on', [2], [0, 20]),
+      ],
+    }),
+  );
 }
