@@ -96,7 +96,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const client = clientError(error) ?? this.databaseValueError(error, req);
     if (client) return client;
     // The request's id (X-Request-Id, on every log line of the request); a fresh one where no logging middleware ran.
-    const requestId = (req as Request & { id?: unknown }).id;
+    const requestId = 'id' in req ? req.id : undefined;
     const correlationId = typeof requestId === 'string' ? requestId : randomUUID();
     this.logger.error(
       { correlationId, method: req.method, path: req.path, error: error instanceof Error ? error.stack : String(error) },

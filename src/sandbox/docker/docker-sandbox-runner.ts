@@ -19,12 +19,9 @@ import {
 import { buildDockerCreateOptions, buildDockerExecOptions, EXEC_LABEL } from './docker-create-options';
 import { extractFirstFile, readSmallFiles } from './tar-reader';
 
-interface EngineError {
-  statusCode?: number;
-}
-
+/** The Docker engine's HTTP status on a dockerode error (404: no such image or container). */
 function statusOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null ? (error as EngineError).statusCode : undefined;
+  return typeof error === 'object' && error !== null && 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : undefined;
 }
 
 function infra(what: string, error: unknown, code = SandboxErrorCode.EngineFailed): SandboxInfraError {
