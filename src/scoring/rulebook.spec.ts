@@ -4,7 +4,7 @@ describe('rulebook', () => {
   it('the default rulebook is valid and carries the published constants', () => {
     expect(validateRulebook(DEFAULT_RULEBOOK)).toEqual([]);
     expect(DEFAULT_RULEBOOK).toMatchObject({
-      version: '2026.12-4',
+      version: '2026.12-5',
       weightFormula: 2,
       knockoutMax: 14,
       groupSize: 32,
@@ -79,7 +79,7 @@ describe('rulebook', () => {
     const rb = defaultRulebook();
     expect(rb.tournamentTaskTypes.text).toEqual(['instruct', 'preference', 'reward']);
     expect(rb.tournamentTypes?.text).toEqual({ taskTypeOdds: { instruct: 0.35, preference: 0.35, reward: 0.3 }, bossTaskTypes: ['instruct', 'preference', 'reward'], hardware: 'cpu-2', sandboxImage: 'cpu' });
-    for (const t of ['instruct', 'preference', 'reward']) expect(rb.taskCatalog[t]).toEqual({ datasets: ['prompts-v1'], baseModels: ['base:byte-lm-v1'] });
+    for (const t of ['instruct', 'preference', 'reward']) expect(rb.taskCatalog[t]).toEqual({ datasets: ['prompts-v2'], baseModels: ['base:byte-lm-v1'] });
     expect(rb.taskCatalog['causal-lm']).toEqual({ datasets: ['grammar-lm-v1'], baseModels: ['builtin:unigram'] });
     // A text tournament on causal-lm only (as chaos and Docker suites run it) is an override of two fields.
     const causal = { ...rb, tournamentTaskTypes: { ...rb.tournamentTaskTypes, text: ['causal-lm'] }, tournamentTypes: { ...rb.tournamentTypes, text: { ...rb.tournamentTypes!.text, taskTypeOdds: { 'causal-lm': 1 }, bossTaskTypes: ['causal-lm'] } } };

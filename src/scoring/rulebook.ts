@@ -164,7 +164,7 @@ export type Rulebook = {
 export const CONTAMINATION_THRESHOLD_DEFAULT = 0.5;
 
 export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
-  version: '2026.12-4',
+  version: '2026.12-5',
   knockoutMax: 14,
   groupSize: 32,
   groupAdvance: 8,
@@ -197,9 +197,11 @@ export const DEFAULT_RULEBOOK: Rulebook = deepFreeze({
   hardware: 'cpu-2',
   taskCatalog: {
     'causal-lm': { datasets: ['grammar-lm-v1'], baseModels: ['builtin:unigram'] },
-    instruct: { datasets: ['prompts-v1'], baseModels: ['base:byte-lm-v1'] },
-    preference: { datasets: ['prompts-v1'], baseModels: ['base:byte-lm-v1'] },
-    reward: { datasets: ['prompts-v1'], baseModels: ['base:byte-lm-v1'] },
+    // prompts-v2 (2026.12-5): prompts-v1's rejected reversed words could be told apart without
+    // reversing (src/evaluation/TEXT-TASKS.md, Limits).
+    instruct: { datasets: ['prompts-v2'], baseModels: ['base:byte-lm-v1'] },
+    preference: { datasets: ['prompts-v2'], baseModels: ['base:byte-lm-v1'] },
+    reward: { datasets: ['prompts-v2'], baseModels: ['base:byte-lm-v1'] },
     image: { datasets: ['shapes-16-v1'], baseModels: ['base:shapes-denoiser-v1'] },
   },
   allowPublicDatasets: false,

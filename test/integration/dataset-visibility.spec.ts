@@ -30,7 +30,7 @@ describe('public datasets are marked public (PostgreSQL)', () => {
     const res = await request(t.app.getHttpServer()).post('/api/tournaments').set('authorization', `Bearer ${ADMIN_TOKEN}`).send({ type: 'text' });
     expect(res.status).toBe(201);
     const { tournamentTaskTypes, taskCatalog } = res.body.rulebook;
-    expect(tournamentTaskTypes.text.map((taskType: string) => taskCatalog[taskType].datasets)).toEqual([['prompts-v1'], ['prompts-v1'], ['prompts-v1']]);
+    expect(tournamentTaskTypes.text.map((taskType: string) => taskCatalog[taskType].datasets)).toEqual([['prompts-v2'], ['prompts-v2'], ['prompts-v2']]);
     expect(taskCatalog['causal-lm'].datasets).toEqual(['grammar-lm-v1']);
   });
 

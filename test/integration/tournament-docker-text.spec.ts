@@ -31,7 +31,7 @@ function textTuner(root: string, name: string, hyperparameters: Record<string, n
 }
 
 /**
- * The default text tournament (rulebook 2026.12-4) end to end: instruct, preference and reward tasks
+ * The default text tournament (rulebook 2026.12-5) end to end: instruct, preference and reward tasks
  * trained in the real Docker sandbox, scored by the real evaluators, decided in each metric's own
  * direction. Kept small for CI: two challengers (one knockout pair), a 3-task boss round (one task
  * of each type), a few training steps; the DPO beta is set to 0.5 so the test can tell that the
@@ -97,7 +97,7 @@ describe('a whole text tournament of mixed task types with the real Docker sandb
     expect(TEXT_TYPES).toContain(knockout[0].taskType);
     expect(boss.map((x) => x.taskType)).toEqual(TEXT_TYPES);
     for (const task of tasks) {
-      expect([task.datasetId, task.baseModel]).toEqual(['prompts-v1', 'base:byte-lm-v1']);
+      expect([task.datasetId, task.baseModel]).toEqual(['prompts-v2', 'base:byte-lm-v1']);
       // Each task carries its type's constants from the rulebook (also in the sandbox's /task/task.json).
       expect(task.spec.params).toEqual(taskTypes[task.taskType] ?? {});
       const regenerated = await new DatasetRegistry().load(task.datasetId, task.revealedSeed as string);
