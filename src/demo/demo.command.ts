@@ -40,9 +40,10 @@ const LINEUPS: Record<DemoType, { miners: DemoMiner[]; baseline: Omit<DemoMiner,
   text: {
     miners: [
       // The example text miner (fine-tunes the task's base model) with more or less training.
-      { name: 'miner-strong', seed: '//Alice', fixture: 'text-tuner', hyperparameters: { steps: 60, lr: 0.003, grpoSteps: 6, groupSize: 4 } },
-      { name: 'miner-good', seed: '//Bob', fixture: 'text-tuner', hyperparameters: { steps: 25, lr: 0.002, grpoSteps: 3, groupSize: 4 } },
-      { name: 'miner-fair', seed: '//Charlie', fixture: 'text-tuner', hyperparameters: { steps: 8, lr: 0.001, grpoSteps: 1, groupSize: 2 } },
+      // Sized for 2 cores: a DPO step costs about twice an SFT step (the frozen reference runs too).
+      { name: 'miner-strong', seed: '//Alice', fixture: 'text-tuner', hyperparameters: { steps: 40, lr: 0.004, grpoSteps: 4, groupSize: 4 } },
+      { name: 'miner-good', seed: '//Bob', fixture: 'text-tuner', hyperparameters: { steps: 15, lr: 0.003, grpoSteps: 2, groupSize: 4 } },
+      { name: 'miner-fair', seed: '//Charlie', fixture: 'text-tuner', hyperparameters: { steps: 5, lr: 0.001, grpoSteps: 1, groupSize: 2 } },
       // Writes a model that reads the token it predicts (issue 19): the causality check rejects it on
       // instruct and preference; on reward its generations never end, so it earns nothing.
       { name: 'miner-cheat', seed: '//Dave', fixture: 'look-ahead', taskTypes: TEXT_TASK_TYPES },
