@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { type LoadedBaseModel, writeBaseModelFiles } from '../base-models';
 import { drawTestNoise, type DrawnNoise, type NoiseSchedule } from './shapes-generator';
@@ -100,6 +101,19 @@ export function canonicalImageSplit(split: ImageSplit): Buffer {
   return out;
 }
 
+/**
+ * Copies n little-endian float32 values from `buf` at byte `offset` into `out` from index `at`, as
+ * bytes: the same bits as buf.readFloatLE one by one (a 15 MB split parsed that way took about half a
+ * second of each evaluation), on the little-endian machines onnxruntime-node runs on.
+ */
+function copyFloat32LE(buf: Buffer, offset: number, out: Float32Array, at: number, n: number): void {
+  if (os.endianness() !== 'LE') {
+    for (let j = 0; j < n; j += 1) out[at + j] = buf.readFloatLE(offset + 4 * j);
+    return;
+  }
+  new Uint8Array(out.buffer, out.byteOffset + 4 * at, 4 * n).set(buf.subarray(offset, offset + 4 * n));
+}
+
 /** Parses the bytes after the magic line (`o` points just past it). */
 export function parseImageSplit(buf: Buffer, start: number): ImageTestSplit {
   let o = start;
@@ -117,8 +131,9 @@ export function parseImageSplit(buf: Buffer, start: number): ImageTestSplit {
     labels[k] = buf.readUInt32LE(o + 4);
     timestepOf[k] = buf.readUInt32LE(o + 8);
     o += 12;
-    for (let j = 0; j < p; j += 1, o += 4) noisy[k * p + j] = buf.readFloatLE(o);
-    for (let j = 0; j < p; j += 1, o += 4) noise[k * p + j] = buf.readFloatLE(o);
+    copyFloat32LE(buf, o, noisy, k * p, p);
+    copyFloat32LE(buf, o + 4 * p, noise, k * p, p);
+    o += 8 * p;
   }
   return { kind: 'images', channels, size, numClasses, timesteps, count, indices, labels, timestepOf, noisy, noise };
 }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import { builtinDatasets, parseDataset } from './dataset-registry';
+import { builtinDatasets, loadDataset, parseDataset } from './dataset-registry';
+import type { ImageSplit } from './image-split';
 import type { DatasetDefinition, StoredDatasetDefinition, TokenDataset } from './dataset';
 import { generateBlobsJsonl } from './blobs';
 import { canonicalTestSplit, commitmentsFor, parseCanonicalTestSplit, selectTestIndices, seedCommitment, splitDataset, verifyReveal } from './split';
@@ -53,5 +54,22 @@ describe('seeded split and commitments', () => {
   it('refuses malformed JSONL', () => {
     const def: DatasetDefinition = { id: 'j', kind: 'jsonl-classification', path: '-', numClasses: 2, testFraction: 0.5, description: '' };
     expect(() => parseDataset(def, Buffer.from('{"features":[1],"label":5}\n{"features":[1],"label":0}\n'))).toThrow(/label/);
+  });
+});
+
+describe('image test split', () => {
+  it('parses back to the float32 values it was written from (noisy input and noise, every image)', async () => {
+    const shapes = builtinDatasets().find((d) => d.id === 'shapes-16-v1');
+    if (!shapes || shapes.kind !== 'generated-images') throw new Error('shapes-16-v1 is not a generated image dataset');
+    const split = splitDataset(await loadDataset({ ...shapes, count: 40, testFraction: 0.5 }, 'seed'), 'seed') as ImageSplit;
+    const parsed = parseCanonicalTestSplit(canonicalTestSplit(split));
+    if (parsed.kind !== 'images') throw new Error(`parsed a ${parsed.kind} split`);
+    const p = split.channels * split.size * split.size;
+    expect(parsed.count).toBe(20);
+    split.test.forEach((ex, k) => {
+      expect(Array.from(parsed.noisy.subarray(k * p, (k + 1) * p))).toEqual(Array.from(ex.noisy));
+      expect(Array.from(parsed.noise.subarray(k * p, (k + 1) * p))).toEqual(Array.from(ex.noise));
+      expect(parsed.timestepOf[k]).toBe(ex.timestep);
+    });
   });
 });
