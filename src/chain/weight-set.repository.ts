@@ -89,7 +89,27 @@ export class WeightSetRepository {
     return (result.raw as unknown[]).length > 0;
   }
 
-  async update(id: string, patch: WeightSetPatch): Promise<WeightSetEntity> {
+  /** A dry run's vector is recorded and not sent: the row is settled as it is. */
+  markDryRunSettled(id: string, at: Date): Promise<WeightSetEntity> {
+    return this.write(id, { settledAt: at });
+  }
+
+  /** The salt and hash of the epoch's commit, kept before the first send so every retry commits the same hash. */
+  recordCommitSecret(id: string, salt: number[], commitHash: string): Promise<WeightSetEntity> {
+    return this.write(id, { salt, commitHash });
+  }
+
+  /** The commit is on chain (found there after a send that seemed to fail): the reveal window it opens. */
+  markCommitted(id: string, commit: Pick<WeightSetEntity, 'commitBlock' | 'revealFromBlock' | 'revealUntilBlock'>): Promise<WeightSetEntity> {
+    return this.write(id, { ...commit, status: 'committed', error: null });
+  }
+
+  /** The vector is on chain as of `block` (read back to prove it). */
+  markSet(id: string, block: number, readBack: WeightSetEntity['readBack'], at: Date): Promise<WeightSetEntity> {
+    return this.write(id, { status: 'set', block, readBack, error: null, settledAt: at });
+  }
+
+  private async write(id: string, patch: WeightSetPatch): Promise<WeightSetEntity> {
     await this.dataSource.getRepository(WeightSetEntity).update({ id }, patch);
     return this.reload(id);
   }

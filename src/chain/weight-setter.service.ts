@@ -111,7 +111,7 @@ export class WeightSetterService {
     if (this.settings.dryRun) {
       if (created) {
         this.logger.log({ ...log, uids: emit.uids.length }, 'dry run: weights recorded, not sent');
-        return result(await this.weightSets.update(row.id, { settledAt: this.clock.now() }), false);
+        return result(await this.weightSets.markDryRunSettled(row.id, this.clock.now()), false);
       }
       return result(row, true);
     }
@@ -174,7 +174,7 @@ export class WeightSetterService {
     if (action === 'commit' && (!salt || !commitHash)) {
       salt = Array.from({ length: 8 }, () => randomInt(0, 65536));
       commitHash = weightsCommitHash({ hotkey: this.requireHotkey(), netuid: row.netuid, uids: row.uids, values: row.values, salt, versionKey });
-      row = await this.weightSets.update(row.id, { salt, commitHash });
+      row = await this.weightSets.recordCommitSecret(row.id, salt, commitHash);
     }
 
     // Only the worker that records the first send sends (and retries) for the epoch: two workers
@@ -238,18 +238,12 @@ export class WeightSetterService {
       const mine = pending.find((c) => c.hash === row.commitHash);
       if (!mine) return null;
       this.logger.log({ weightSetId: row.id, block: mine.commitBlock }, 'an earlier commit landed; not sending again');
-      return this.weightSets.update(row.id, {
-        status: 'committed',
-        commitBlock: mine.commitBlock,
-        revealFromBlock: mine.firstRevealBlock,
-        revealUntilBlock: mine.lastRevealBlock,
-        error: null,
-      });
+      return this.weightSets.markCommitted(row.id, { commitBlock: mine.commitBlock, revealFromBlock: mine.firstRevealBlock, revealUntilBlock: mine.lastRevealBlock });
     }
     const readBack = await this.chain.readWeights(row.netuid, uid);
     if (!pairsEqual(readBack, row.uids, row.values)) return null;
     this.logger.log({ weightSetId: row.id, block: lastUpdate }, 'an earlier send landed; not sending again');
-    return this.weightSets.update(row.id, { status: 'set', block: lastUpdate, readBack, error: null, settledAt: this.clock.now() });
+    return this.weightSets.markSet(row.id, lastUpdate, readBack, this.clock.now());
   }
 
   private async waitForRateLimit(lastUpdate: number, rateLimit: number): Promise<void> {
@@ -311,7 +305,7 @@ export class WeightSetterService {
         const readBack = await this.chain.readWeights(current.netuid, me.uid);
         const stillPending = (await this.chain.pendingCommits(current.netuid, this.requireHotkey())).some((c) => c.hash === current.commitHash);
         if (!stillPending && pairsEqual(readBack, current.uids, current.values)) {
-          return this.weightSets.update(current.id, { status: 'set', block: me.lastUpdate, readBack, error: null, settledAt: this.clock.now() });
+          return this.weightSets.markSet(current.id, me.lastUpdate, readBack, this.clock.now());
         }
       }
       const inc = await this.chain.revealWeights({
