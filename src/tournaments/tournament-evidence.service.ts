@@ -36,12 +36,11 @@ export class TournamentEvidenceService {
   }
 
   async load(t: TournamentEntity): Promise<TournamentEvidence> {
-    const [rounds, tasks, entrants, runs] = await Promise.all([
-      this.tournaments.rounds(t.id),
-      this.tournaments.tasks(t.id),
-      this.entrants.accepted(t.id),
-      this.runs.ofTournament(t.id),
-    ]);
+    // One after another: inside a transaction the four reads share one connection, which runs one query at a time.
+    const rounds = await this.tournaments.rounds(t.id);
+    const tasks = await this.tournaments.tasks(t.id);
+    const entrants = await this.entrants.accepted(t.id);
+    const runs = await this.runs.ofTournament(t.id);
     const roundIndex = new Map(rounds.map((r) => [r.id, r.index]));
     const bossRounds = new Set(rounds.filter((r) => r.kind === 'boss').map((r) => r.id));
     const bossTasks = new Set(tasks.filter((x) => bossRounds.has(x.roundId)).map((x) => x.id));
