@@ -373,6 +373,12 @@ function deriveRecorded(
     const diff = firstDiff(recorded, derived);
     if (diff) fail('rankings', at, diff);
   }
+  // Each task was scored with its type's constants from this rulebook (bundles sealed before tasks recorded them have none).
+  for (const task of ev.tasksOf.get(t.id) ?? []) {
+    if (task.params === undefined) continue;
+    const diff = firstDiff(task.params, rulebook.taskTypes?.[task.taskType] ?? {});
+    if (diff) fail('rankings', `${where} task ${task.id} (${task.taskType})`, `params differ from the rulebook's taskTypes.${task.taskType}: ${diff}`);
+  }
   counts.finalRankings++;
   const diff = firstDiff({ ranking: t.ranking, winnerEntrantId: t.winnerEntrantId }, { ranking: derivation.ranking, winnerEntrantId: derivation.winnerEntrantId });
   if (diff) fail('rankings', where, diff);

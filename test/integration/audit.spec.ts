@@ -179,6 +179,14 @@ describe('audit: every decision re-derived from sealed bundles', () => {
     await expectOnlyFailure(d, 'rankings', /round 3 \(boss\): verdict\.tasks\[\d\]\.(bootstrap|champion|challenger)/);
   });
 
+  it("a task's recorded params changed (the DPO beta its evaluation would use)", async () => {
+    const d = copyBundles();
+    await tamper(d, 'tournament', (b) => {
+      b.tasks[0].params = { beta: 0.5 };
+    });
+    await expectOnlyFailure(d, 'rankings', /task .*: params differ from the rulebook's taskTypes\.[a-z-]+: beta: recorded 0\.5, re-derived undefined/);
+  });
+
   it('a revealed seed replaced', async () => {
     const d = copyBundles();
     await tamper(d, 'tournament', (b) => {
