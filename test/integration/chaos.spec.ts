@@ -157,7 +157,7 @@ describe('kill -9 at every step boundary of a real tournament (Docker, PostgreSQ
     const life = (pauseAt: PausePointName | null): Promise<string> =>
       new Promise((resolve, reject) => {
         const options = { db: chaosDb.config, dataDir: path.join(dir, 'chaos'), tournamentId: t.id, env: pauseAt ? { ...childEnv, CRUCIBLE_TEST_PAUSE_AT: pauseAt } : childEnv };
-        const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '../support/chaos-worker.ts'), JSON.stringify(options)], {
+        const child = spawn(process.execPath, ['-r', path.resolve(__dirname, '../support/ts-register.js'), path.resolve(__dirname, '../support/chaos-worker.ts'), JSON.stringify(options)], {
           stdio: ['ignore', 'pipe', 'inherit'],
         });
         children.add(child);

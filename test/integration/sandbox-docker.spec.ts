@@ -247,7 +247,7 @@ describe('sandbox on Docker: examples end in their typed outcomes, host untouche
     const job = makeJob(`${RUN_PREFIX}adopt-1`, repo, trainDir, { timeLimitSeconds: 60 });
     const child = spawn(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '../support/docker-worker.ts'), root, INSTANCE, JSON.stringify(job)],
+      ['-r', path.resolve(__dirname, '../support/ts-register.js'), path.resolve(__dirname, '../support/docker-worker.ts'), root, INSTANCE, JSON.stringify(job)],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const ref = await new Promise<string>((resolve, reject) => {

@@ -79,7 +79,7 @@ describe('two worker processes, real Docker sandboxes, one PostgreSQL', () => {
     const worker = (id: string): Promise<void> =>
       new Promise((resolve, reject) => {
         const options = { db: db.config, dataDir: path.join(dir, id), tournamentId: t.id, env: { ...env, CRUCIBLE_WORKER_ID: id } };
-        const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '../support/chaos-worker.ts'), JSON.stringify(options)], {
+        const child = spawn(process.execPath, ['-r', path.resolve(__dirname, '../support/ts-register.js'), path.resolve(__dirname, '../support/chaos-worker.ts'), JSON.stringify(options)], {
           stdio: ['ignore', 'pipe', 'inherit'],
         });
         children.add(child);
