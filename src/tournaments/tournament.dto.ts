@@ -6,6 +6,7 @@ import { TOURNAMENT_STATES, TournamentState } from './tournament-state';
 import type { TournamentEntity } from './tournament.entity';
 import type { RoundEntity } from './round.entity';
 import type { TaskEntity } from './task.entity';
+import type { RoundDecisionRecord } from './round-decision';
 
 export class TournamentQueryDto extends PageQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) type?: string;
@@ -93,7 +94,7 @@ export class RoundDto {
   @ApiProperty({ enum: ['running', 'waiting_infra', 'decided'] }) state!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) stateReason!: string | null;
   @ApiPropertyOptional({ nullable: true, type: [String] }) advancing!: string[] | null;
-  @ApiPropertyOptional({ nullable: true, type: Object }) decision!: Record<string, unknown> | null;
+  @ApiPropertyOptional({ nullable: true, type: Object }) decision!: RoundDecisionRecord | null;
   @ApiPropertyOptional({ nullable: true, type: String }) decidedAt!: string | null;
 
   static from(r: RoundEntity): RoundDto {
