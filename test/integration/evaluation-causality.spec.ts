@@ -46,7 +46,7 @@ describe('causality check (look-ahead models)', () => {
     expect(result).toMatchObject({ code: 'NON_CAUSAL', infra: false });
     expect(result.reason).toMatch(NON_CAUSAL);
     const evidence = result.evidence as Record<string, number>;
-    expect(evidence).toMatchObject({ method: 'crucible-causal/2', tolerance: 1e-4 });
+    expect(evidence).toMatchObject({ method: 'crucible-causal/3', tolerance: 1e-4 });
     // The evidence names a real test example and a position at or before the cut, and the reason names the same position.
     expect(evidence.example).toBeGreaterThanOrEqual(0);
     expect(evidence.example).toBeLessThan(split.test.length);
@@ -86,7 +86,7 @@ describe('causality check (look-ahead models)', () => {
     const result = await service.evaluate(req, modelFile(bigramModel(bigramTable(split.train))));
     if (!result.ok) throw new Error(result.reason);
     // 300 test sequences (10% of 2997 windows): min(64, floor(300 / 2)) = 64 spliced checks, all exact on CPU.
-    expect(result.score.causality).toMatchObject({ method: 'crucible-causal/2', maxDeviation: 0 });
+    expect(result.score.causality).toMatchObject({ method: 'crucible-causal/3', maxDeviation: 0 });
     expect(result.score.causality?.checks).toHaveLength(64);
   });
 

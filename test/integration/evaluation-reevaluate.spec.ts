@@ -53,17 +53,17 @@ describe('reEvaluate (auditor path)', () => {
     expect(wrongSeed.commitmentsMatch).toBe(false);
 
     // An evaluation sealed under crucible-causal/1 is re-run with its own sample: 300 test sequences,
-    // /1 drew ceil(300 / 4) = 75 spliced sequences, /2 draws min(64, floor(300 / 2)) = 64. The losses
+    // /1 drew ceil(300 / 4) = 75 spliced sequences, /3 draws min(64, floor(300 / 2)) = 64. The losses
     // do not depend on the method (each row is computed alone on CPU, whatever its batch holds).
     const v1 = await reEvaluate({ modelPath, taskType: 'causal-lm', datasetId: req.datasetId, seed: req.seed, causalityMethod: 'crucible-causal/1', evaluation, print: () => undefined });
     if (!v1.result.ok) throw new Error(v1.result.reason);
     expect(v1.result.score.causality).toMatchObject({ method: 'crucible-causal/1', maxDeviation: 0 });
     expect(v1.result.score.causality?.checks).toHaveLength(75);
-    expect(stored.score.causality).toMatchObject({ method: 'crucible-causal/2', maxDeviation: 0 });
+    expect(stored.score.causality).toMatchObject({ method: 'crucible-causal/3', maxDeviation: 0 });
     expect(stored.score.causality?.checks).toHaveLength(64);
     expect(v1.result.score.lossesSha256).toBe(stored.score.lossesSha256);
     // Each re-run's evidence equals what its own method records.
     expect(causalityDifference(stored.score.causality, audit.result.score.causality)).toBeNull();
-    expect(causalityDifference(v1.result.score.causality, stored.score.causality)).toBe('causality.method: recorded crucible-causal/1, re-evaluated crucible-causal/2');
+    expect(causalityDifference(v1.result.score.causality, stored.score.causality)).toBe('causality.method: recorded crucible-causal/1, re-evaluated crucible-causal/3');
   });
 });

@@ -80,7 +80,7 @@ describe('a whole tournament with the real Docker sandbox and real ONNX evaluati
     expect(cheats).toHaveLength(1);
     expect(cheats[0].outcome).toBe('output_invalid');
     expect(cheats[0].outcomeReason).toMatch(/^NON_CAUSAL: non-causal: logits at position (\d+) changed when tokens after \1 changed$/);
-    expect(cheats[0].evidence).toMatchObject({ method: 'crucible-causal/2', deviation: 40 }); // one-hot logits +-20
+    expect(cheats[0].evidence).toMatchObject({ method: 'crucible-causal/3', deviation: 40 }); // one-hot logits +-20
     expect(runs.filter((r) => r.outcome === 'succeeded').every((r) => /^[0-9a-f]{64}$/.test(r.artifactSha256 ?? ''))).toBe(true);
     expect(runs.every((r) => r.state === 'finished' && r.imageDigest)).toBe(true);
     // Each step wrote only its own fields: the runner recorded at start survives the end of the run.
@@ -105,7 +105,7 @@ describe('a whole tournament with the real Docker sandbox and real ONNX evaluati
     }
     for (const e of evaluations) expect(e.metricValue).toBeLessThan(Math.log(256) + 0.5);
     // Every scored model passed the causality check, with its sample recorded.
-    for (const e of evaluations) expect(e.causality).toMatchObject({ method: 'crucible-causal/2', maxDeviation: 0 });
+    for (const e of evaluations) expect(e.causality).toMatchObject({ method: 'crucible-causal/3', maxDeviation: 0 });
 
     const final = await w.ds.getRepository(TournamentEntity).findOneByOrFail({ id: t.id });
     expect(final.winnerEntrantId).toBe(strongEntrant.id);

@@ -124,3 +124,37 @@ export function twinRowCopyModel(): Uint8Array {
     }),
   );
 }
+
+/**
+ * An own-row look-ahead at one scored position per row: at the position of the prompt's "=" (it
+ * predicts the response's first token), this model adds 20 to the logit of the token that follows
+ * (it reads input_ids[t + 1]); everywhere else it is the base model. Unchecked it scores that
+ * token at about 0 nats. Only a check whose cut is that very position replaces the token it reads.
+ */
+export function promptEndPeekModel(): Uint8Array {
+  const model = onnx.ModelProto.decode(fs.readFileSync(BASE_MODEL));
+  const graph = model.graph as onnx.GraphProto;
+  for (const n of graph.node) n.output = (n.output ?? []).map((o) => (o === 'logits' ? 'base_logits' : o));
+  graph.node.push(
+    // next[b, t]: token t+1 (0 past the end), as a one-hot vote of 20.
+    node('Slice', ['input_ids', 'one_1', 'big_1', 'one_1'], ['ahead']),
+    node('Pad', ['ahead', 'pad_end'], ['next']),
+    node('OneHot', ['next', 'depth', 'off_on'], ['votes'], [intAttr('axis', -1)]),
+    // Only at the "=" positions.
+    node('Equal', ['input_ids', 'equals_sign'], ['at_equals']),
+    node('Cast', ['at_equals'], ['at_equals_f'], [intAttr('to', DataType.FLOAT)]),
+    node('Unsqueeze', ['at_equals_f', 'last_axis'], ['at_equals_3']),
+    node('Mul', ['at_equals_3', 'votes'], ['bonus']),
+    node('Add', ['base_logits', 'bonus'], ['logits']),
+  );
+  graph.initializer.push(
+    onnx.TensorProto.create(int64Tensor('one_1', [1], [1])),
+    onnx.TensorProto.create(int64Tensor('big_1', [1], [1 << 30])),
+    onnx.TensorProto.create(int64Tensor('pad_end', [4], [0, 0, 0, 1])),
+    onnx.TensorProto.create(int64Tensor('depth', [], [VOCAB])),
+    onnx.TensorProto.create(floatTensor('off_on', [2], [0, 20])),
+    onnx.TensorProto.create(int64Tensor('equals_sign', [], ['='.charCodeAt(0)])),
+    onnx.TensorProto.create(int64Tensor('last_axis', [1], [-1])),
+  );
+  return onnx.ModelProto.encode(model).finish();
+}

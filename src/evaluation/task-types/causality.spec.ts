@@ -6,7 +6,7 @@ describe('causality check plan', () => {
   // Example i is eight copies of byte i % 251, so every donor differs from its example everywhere.
   const tokens = Uint8Array.from({ length: count * seqLen }, (_, j) => Math.floor(j / seqLen) % 251);
 
-  it('samples 64 examples, at most half of them (crucible-causal/2); /1 sampled a quarter, at least 64, at most all', () => {
+  it('samples 64 examples, at most half of them (crucible-causal/2 and /3); /1 sampled a quarter, at least 64, at most all', () => {
     expect(causalityCheckCount(300)).toBe(64);
     expect(causalityCheckCount(1000)).toBe(64);
     expect(causalityCheckCount(100)).toBe(50);
@@ -59,10 +59,32 @@ describe('causality check plan', () => {
     // Sampled 3 and 1; donors from order[2..] = [2, 0].
     // Example 3: cut = out3 mod 7 = 2, donor = order[2 + out4 mod 2] = order[2] = 2 (byte 2 != byte 3).
     // Example 1: cut = out5 mod 7 = 2, donor = order[2 + out6 mod 2] = order[2] = 2.
-    expect(planCausalityChecks(tokens, 4, seqLen, '0x0')).toEqual([
+    expect(planCausalityChecks(tokens, 4, seqLen, '0x0', 'crucible-causal/2')).toEqual([
       { example: 3, cut: 2, donor: 2 },
       { example: 1, cut: 2, donor: 2 },
     ]);
+    // /3 without scored tokens (causal-lm: every position scored) draws the same cuts.
+    expect(planCausalityChecks(tokens, 4, seqLen, '0x0', 'crucible-causal/3')).toEqual(planCausalityChecks(tokens, 4, seqLen, '0x0', 'crucible-causal/2'));
+  });
+
+  it('/3 draws each cut over the positions whose target is scored (worked by hand from the same outputs)', () => {
+    // Scored targets: example 1 tokens 2..6 (positions 1..5), example 3 tokens 5..7 (positions 4..6).
+    // Example 3: cut = 5 - 1 + out3 mod (8 - 5) = 4 + 487617019471545679 mod 3 = 4 + 1 = 5; donor order[2].
+    // Example 1: cut = 2 - 1 + out5 mod (7 - 2) = 1 + 1961750202426094747 mod 5 = 1 + 2 = 3; donor order[2].
+    const scored = { starts: Uint32Array.from([1, 2, 1, 5]), ends: Uint32Array.from([8, 7, 8, 8]) };
+    expect(planCausalityChecks(tokens, 4, seqLen, '0x0', 'crucible-causal/3', scored)).toEqual([
+      { example: 3, cut: 5, donor: 2 },
+      { example: 1, cut: 3, donor: 2 },
+    ]);
+    // /2 ignores what is scored: its sealed samples re-derive as they were drawn.
+    expect(planCausalityChecks(tokens, 4, seqLen, '0x0', 'crucible-causal/2', scored)).toEqual(planCausalityChecks(tokens, 4, seqLen, '0x0', 'crucible-causal/2'));
+  });
+
+  it('/3 with a single scored target per sequence always cuts just before it', () => {
+    const starts = Uint32Array.from({ length: count }, (_, i) => 1 + (i % 7));
+    const checks = planCausalityChecks(tokens, count, seqLen, '0x0123456789abcdef', 'crucible-causal/3', { starts, ends: starts.map((s) => s + 1) });
+    expect(checks).toHaveLength(64);
+    for (const c of checks) expect(c.cut).toBe(c.example % 7);
   });
 
   it('keeps the example up to the cut and the donor after it', () => {
@@ -160,6 +182,6 @@ describe('causalityDifference (auditor re-run against the recorded evidence)', (
 
   it('refuses a method this version does not know', () => {
     const unknown = { ...evidence(), method: 'crucible-causal/9' } as unknown as CausalityEvidence;
-    expect(causalityDifference(unknown, evidence())).toBe('causality.method: recorded "crucible-causal/9", which this version cannot re-derive (known: crucible-causal/1, crucible-causal/2)');
+    expect(causalityDifference(unknown, evidence())).toBe('causality.method: recorded "crucible-causal/9", which this version cannot re-derive (known: crucible-causal/1, crucible-causal/2, crucible-causal/3)');
   });
 });

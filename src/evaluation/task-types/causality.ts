@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { SplitMix64 } from '../../scoring/prng';
 
 /**
- * The causality check of sequence-scoring task types (`crucible-causal/2`).
+ * The causality check of sequence-scoring task types (`crucible-causal/3`).
  *
  * A causal model's logits at position p are a function of tokens 0..p only. A model that reads the
  * token it is asked to predict (or any later one) scores near zero loss without learning anything,
@@ -22,19 +22,21 @@ import { SplitMix64 } from '../../scoring/prng';
  * would hand that tail to a model that copies tokens across rows).
  *
  * Limits (documented in src/evaluation/README.md): a spliced pass tests the positions up to its cut
- * against a change of the tokens after it, so a model that looks ahead at only a fraction q of
- * positions passes one evaluation with probability about (1 - q)^checks. Logits must be a
+ * against a change of the tokens after it, so a model that looks ahead at only a fraction q of the
+ * scored positions (the cuts are drawn over those) passes one evaluation with probability about
+ * (1 - q)^checks. Logits must be a
  * deterministic function of the input (random operators fail the check).
  */
-export const CAUSALITY_METHOD = 'crucible-causal/2';
+export const CAUSALITY_METHOD = 'crucible-causal/3';
 
 /**
  * Methods an auditor can re-derive. `crucible-causal/1` (sealed before /2): a quarter of the test
  * sequences (at least 64), donors from all other test sequences, spliced rows after the scoring
- * rows in batches of their own.
+ * rows in batches of their own. `crucible-causal/2` (sealed before /3): as /3, but every cut uniform
+ * over all positions, also where a task type scores only some of them (instruct, preference).
  */
-export type CausalityMethod = 'crucible-causal/1' | 'crucible-causal/2';
-export const CAUSALITY_METHODS: readonly CausalityMethod[] = ['crucible-causal/1', 'crucible-causal/2'];
+export type CausalityMethod = 'crucible-causal/1' | 'crucible-causal/2' | 'crucible-causal/3';
+export const CAUSALITY_METHODS: readonly CausalityMethod[] = ['crucible-causal/1', 'crucible-causal/2', 'crucible-causal/3'];
 
 export function isCausalityMethod(value: unknown): value is CausalityMethod {
   return CAUSALITY_METHODS.includes(value as CausalityMethod);
@@ -93,22 +95,33 @@ export function causalitySeed(taskSeed: string, modelSha256: string, method: Cau
   return `0x${digest.subarray(0, 8).toString('hex')}`;
 }
 
-/** /2: min(64, floor(count / 2)); /1: min(count, max(64, ceil(count / 4))). */
+/** /2 and /3: min(64, floor(count / 2)); /1: min(count, max(64, ceil(count / 4))). */
 export function causalityCheckCount(count: number, method: CausalityMethod = CAUSALITY_METHOD): number {
   if (method === 'crucible-causal/1') return Math.min(count, Math.max(64, Math.ceil(count / 4)));
   return Math.min(CAUSALITY_CHECKS, Math.floor(count / 2));
 }
 
 /**
+ * Which target tokens of each sequence count in the loss: tokens starts[i]..ends[i]-1 of sequence i
+ * (1 <= starts[i] < ends[i] <= seqLen), predicted at positions starts[i]-1..ends[i]-2.
+ */
+export interface ScoredTokens {
+  starts: Uint32Array;
+  ends: Uint32Array;
+}
+
+/**
  * The sample, from SplitMix64 seeded with `seed`: a partial Fisher-Yates draw of
  * k = causalityCheckCount(count) distinct examples (for i = 0..k-1, j = i + nextBelow(count - i),
- * swap order[i] and order[j]); then per drawn example, in draw order: cut = nextBelow(seqLen - 1),
- * and a donor, redrawn up to 7 more times while the donor's token at cut + 1 equals the example's
- * (so the first replaced token differs). /2 draws the donor from the examples not drawn,
- * order[k + nextBelow(count - k)]; /1 drew it from all other examples (nextBelow(count - 1),
- * skipping the example itself).
+ * swap order[i] and order[j]); then per drawn example, in draw order: a cut, and a donor, redrawn up
+ * to 7 more times while the donor's token at cut + 1 equals the example's (so the first replaced
+ * token differs). /3 draws the cut over the positions whose target is scored:
+ * cut = starts[e] - 1 + nextBelow(ends[e] - starts[e]) with `scored`, nextBelow(seqLen - 1) without
+ * (every position scored: causal-lm); /2 and /1 drew cut = nextBelow(seqLen - 1) whatever was scored.
+ * /2 and /3 draw the donor from the examples not drawn, order[k + nextBelow(count - k)]; /1 drew it
+ * from all other examples (nextBelow(count - 1), skipping the example itself).
  */
-export function planCausalityChecks(tokens: Uint8Array, count: number, seqLen: number, seed: string, method: CausalityMethod = CAUSALITY_METHOD): CausalityCheck[] {
+export function planCausalityChecks(tokens: Uint8Array, count: number, seqLen: number, seed: string, method: CausalityMethod = CAUSALITY_METHOD, scored?: ScoredTokens): CausalityCheck[] {
   if (count < 2 || seqLen < 2) return [];
   const rng = new SplitMix64(BigInt(seed));
   const order = Array.from({ length: count }, (_, i) => i);
@@ -118,12 +131,12 @@ export function planCausalityChecks(tokens: Uint8Array, count: number, seqLen: n
     [order[i], order[j]] = [order[j], order[i]];
   }
   const drawDonor = (example: number): number => {
-    if (method === 'crucible-causal/2') return order[k + rng.nextBelow(count - k)];
+    if (method !== 'crucible-causal/1') return order[k + rng.nextBelow(count - k)];
     const d = rng.nextBelow(count - 1);
     return d >= example ? d + 1 : d;
   };
   return order.slice(0, k).map((example) => {
-    const cut = rng.nextBelow(seqLen - 1);
+    const cut = method === 'crucible-causal/3' && scored ? scored.starts[example] - 1 + rng.nextBelow(scored.ends[example] - scored.starts[example]) : rng.nextBelow(seqLen - 1);
     const next = tokens[example * seqLen + cut + 1];
     let donor = example;
     for (let tries = 0; tries < 8; tries += 1) {

@@ -24,7 +24,7 @@ export const instructEvaluator: TaskEvaluator = {
 
   causalitySample(split: TestSplit, seed: string, method: CausalityMethod): CausalityCheck[] {
     const packed = instructSequences(split);
-    return planCausalityChecks(packed.tokens, packed.count, packed.seqLen, seed, method);
+    return planCausalityChecks(packed.tokens, packed.count, packed.seqLen, seed, method, packed);
   },
 
   async evaluate(runtime: typeof ort, session: ort.InferenceSession, split: TestSplit, options: EvaluateOptions): Promise<EvaluationTotals> {

@@ -87,7 +87,7 @@ export async function responseLogProbs(
 ): Promise<ResponseLogProbs> {
   const { count, seqLen, tokens, starts, ends } = packed;
   const batchSize = Math.max(1, Math.floor(batchUnits / seqLen));
-  const checks = causalitySeed === null ? [] : planCausalityChecks(tokens, count, seqLen, causalitySeed, method);
+  const checks = causalitySeed === null ? [] : planCausalityChecks(tokens, count, seqLen, causalitySeed, method, packed);
   const comparison = new CausalityComparison(method, checks, TEXT_VOCAB, logProbDeviation);
   const sums = new Float64Array(count);
 
