@@ -63,7 +63,13 @@ function toValidationError(errors: ClassValidationError[]): ValidationError {
 
 /** The app for a role; its log lines (pino, JSON or text by config) go to stdout, or to `logDestination`. */
 export async function createApp(config: AppConfig, role: Role = config.role, logDestination?: DestinationStream): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(config, role, logDestination), { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(config, role, logDestination), {
+    bufferLogs: true,
+    bodyParser: false,
+    // A module that fails to start throws to the caller (the CLI prints it and exits 1) instead of Nest calling
+    // process.exit itself, which would also end a test process that hosts several apps.
+    abortOnError: false,
+  });
   app.useLogger(app.get(PinoNestLogger));
   configureHttp(app);
   return app;
