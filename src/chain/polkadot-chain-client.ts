@@ -56,16 +56,31 @@ export class PolkadotChainClient extends ChainClient {
     this.provider = provider;
     provider.on('disconnected', () => void this.reconnect());
     await this.connectWithBackoff(this.options.connectTimeoutMs ?? 60_000);
-    this.apiPromise = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
+    let api: ApiPromise;
+    try {
+      api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
+    } catch (error) {
+      if (this.closing) return;
+      throw error;
+    }
+    // Closed while the API was being created: close() found nothing to end, so end it here.
+    if (this.closing) {
+      await api.disconnect();
+      return;
+    }
+    this.apiPromise = api;
     this.logger.log({ endpoint: this.options.endpoint, hotkey: this.hotkey }, 'connected to chain');
   }
 
   async close(): Promise<void> {
     this.closing = true;
     const api = this.apiPromise;
+    const provider = this.provider;
     this.apiPromise = null;
     this.provider = null;
     if (api) await api.disconnect();
+    // Still connecting: the socket is the provider's alone (connect() ends an API created after this).
+    else if (provider) await provider.disconnect().catch(() => undefined);
   }
 
   private async connectWithBackoff(timeoutMs: number): Promise<void> {
