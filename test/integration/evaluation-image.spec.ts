@@ -7,8 +7,9 @@ import type { ImageDataset, ImageSplit } from '../../src/evaluation/datasets/ima
 import { splitDataset, verifyReveal } from '../../src/evaluation/datasets/split';
 import { scaledInputDenoiser } from '../../src/evaluation/onnx/denoiser-models';
 import { OnnxTaskDataService } from '../../src/evaluation/onnx-task-data.service';
-import type { EvaluationResult, ModelScore, TaskDataRequest } from '../../src/evaluation/task-data';
+import type { EvaluationResult, TaskDataRequest } from '../../src/evaluation/task-data';
 import { croppedDenoiser, labelledDenoiser, nanDenoiser, wrongInputDenoiser } from '../support/image-models';
+import { scoreOf } from '../support/evaluation';
 
 /** The `image` (denoising) task type on real onnxruntime in a real worker process. */
 describe('OnnxTaskDataService (image, real onnxruntime)', () => {
@@ -30,10 +31,6 @@ describe('OnnxTaskDataService (image, real onnxruntime)', () => {
     const dir = fs.mkdtempSync(path.join(dataDir, 'artifact-'));
     fs.writeFileSync(path.join(dir, 'model.onnx'), bytes);
     return path.join(dir, 'model.onnx');
-  };
-  const scoreOf = (result: EvaluationResult): ModelScore => {
-    if (!result.ok) throw new Error(`expected a score, got ${result.code}: ${result.reason}`);
-    return result.score;
   };
   const failure = (result: EvaluationResult): { code: string; infra: boolean; reason: string } => {
     if (result.ok) throw new Error(`expected a failure, got metric ${result.score.metricValue}`);

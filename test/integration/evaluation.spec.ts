@@ -7,8 +7,9 @@ import type { ClassificationDataset, TokenDataset } from '../../src/evaluation/d
 import { splitDataset, verifyReveal, type ClassificationSplit, type TokenSplit } from '../../src/evaluation/datasets/split';
 import { linearClassifier } from '../../src/evaluation/onnx/onnx-builder';
 import { OnnxTaskDataService } from '../../src/evaluation/onnx-task-data.service';
-import type { EvaluationResult, ModelScore, TaskDataRequest } from '../../src/evaluation/task-data';
+import type { TaskDataRequest } from '../../src/evaluation/task-data';
 import { bigramModel, bigramTable, uniformModel } from '../support/onnx-models';
+import { scoreOf } from '../support/evaluation';
 
 /** Real onnxruntime in a real worker process: analytic losses, determinism and commitments. */
 describe('OnnxTaskDataService (causal-lm and classification, real onnxruntime)', () => {
@@ -29,10 +30,6 @@ describe('OnnxTaskDataService (causal-lm and classification, real onnxruntime)',
     const dir = fs.mkdtempSync(path.join(dataDir, 'artifact-'));
     fs.writeFileSync(path.join(dir, name), bytes);
     return path.join(dir, name);
-  };
-  const scoreOf = (result: EvaluationResult): ModelScore => {
-    if (!result.ok) throw new Error(`expected a score, got ${result.code}: ${result.reason}`);
-    return result.score;
   };
 
   it('writes only the training split where the sandbox can see it, and the commitments re-derive from a reveal', async () => {

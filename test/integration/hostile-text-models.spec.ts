@@ -6,8 +6,9 @@ import { DatasetRegistry } from '../../src/evaluation/datasets/dataset-registry'
 import { generatePrompts, type PromptExample } from '../../src/evaluation/datasets/prompts-generator';
 import { selectTestIndices } from '../../src/evaluation/datasets/split';
 import { OnnxTaskDataService } from '../../src/evaluation/onnx-task-data.service';
-import type { EvaluationResult, ModelScore, TaskDataRequest } from '../../src/evaluation/task-data';
+import type { TaskDataRequest } from '../../src/evaluation/task-data';
 import { repeatedWordPenaltyModel, twinRowCopyModel } from '../support/hostile-text-models';
+import { scoreOf, writeArtifact } from '../support/evaluation';
 
 /**
  * Cheating miners against the text task types, on the generated prompts and the real base model,
@@ -36,15 +37,7 @@ describe('hostile text models (prompts-v1/v2, base:byte-lm-v1, real onnxruntime)
   });
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-  const artifact = (model: Uint8Array): string => {
-    const dir = fs.mkdtempSync(path.join(dataDir, 'artifact-'));
-    fs.writeFileSync(path.join(dir, 'model.onnx'), model);
-    return path.join(dir, 'model.onnx');
-  };
-  const scoreOf = (result: EvaluationResult): ModelScore => {
-    if (!result.ok) throw new Error(`expected a score, got ${result.code}: ${result.reason}`);
-    return result.score;
-  };
+  const artifact = (model: Uint8Array): string => writeArtifact(dataDir, model);
 
   // The rows the cheat hits, counted from the examples by hand (independent of the evaluator): where
   // the rejected response starts with the prompt word's first letter and the chosen one does not,

@@ -4,10 +4,11 @@ import * as path from 'node:path';
 import { loadConfig } from '../../src/config/app-config';
 import { DatasetRegistry } from '../../src/evaluation/datasets/dataset-registry';
 import { OnnxTaskDataService } from '../../src/evaluation/onnx-task-data.service';
-import type { EvaluationResult, ModelScore, TaskDataRequest } from '../../src/evaluation/task-data';
+import type { TaskDataRequest } from '../../src/evaluation/task-data';
 import { requireDocker } from '../support/docker-sandbox';
 import { makeDockerExecutor, makeJob } from '../support/docker-executor';
 import { makeMinerRepo } from '../support/git-fixtures';
+import { scoreOf } from '../support/evaluation';
 
 /**
  * The example miner for the text task types (test/fixtures/miners/text-tuner) fine-tunes the base
@@ -37,10 +38,6 @@ describe('text-tuner example miner in the Docker sandbox', () => {
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  const scoreOf = (result: EvaluationResult): ModelScore => {
-    if (!result.ok) throw new Error(`expected a score, got ${result.code}: ${result.reason}`);
-    return result.score;
-  };
 
   it.each(TYPES)('%s: trains from /task/base and beats the base model on the hidden split', async (taskType) => {
     const req: TaskDataRequest = { taskId: `text-miner-${taskType}`, taskType, datasetId: 'prompts-v1', seed: `miner-seed-${taskType}` };

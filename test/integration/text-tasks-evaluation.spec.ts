@@ -6,9 +6,10 @@ import { BASE_MODELS } from '../../src/evaluation/base-models';
 import { DatasetRegistry } from '../../src/evaluation/datasets/dataset-registry';
 import { OnnxTaskDataService } from '../../src/evaluation/onnx-task-data.service';
 import { tableLanguageModel } from '../../src/evaluation/onnx/onnx-builder';
-import type { EvaluationResult, ModelScore, TaskDataRequest, TaskType } from '../../src/evaluation/task-data';
+import type { EvaluationResult, TaskDataRequest, TaskType } from '../../src/evaluation/task-data';
 import { lookAheadModel, nanOutputModel, wrongVocabAtRuntimeModel } from '../support/onnx-models';
 import { slowPerTokenModel } from '../support/text-models';
+import { scoreOf, writeArtifact } from '../support/evaluation';
 
 /**
  * The text task types on the generated prompts dataset and the real base model, through the service
@@ -33,15 +34,7 @@ describe('text task types (prompts-v1, base:byte-lm-v1, real onnxruntime)', () =
   });
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-  const artifact = (model: Uint8Array): string => {
-    const dir = fs.mkdtempSync(path.join(dataDir, 'artifact-'));
-    fs.writeFileSync(path.join(dir, 'model.onnx'), model);
-    return path.join(dir, 'model.onnx');
-  };
-  const scoreOf = (result: EvaluationResult): ModelScore => {
-    if (!result.ok) throw new Error(`expected a score, got ${result.code}: ${result.reason}`);
-    return result.score;
-  };
+  const artifact = (model: Uint8Array): string => writeArtifact(dataDir, model);
   const failureOf = (result: EvaluationResult): { code: string; infra: boolean } => {
     if (result.ok) throw new Error(`expected a failure, got ${result.score.metricValue}`);
     return result;
