@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { RunOutcome, RunState } from '../runs/run-state';
-import type { AttemptRow, BaselineScoreRow } from './dashboard.types';
+import type { AttemptRow, BaselineScoreRow, BoardRun } from './dashboard.types';
 
 export interface TimelineEventRow {
   action: string;
@@ -18,23 +17,8 @@ export interface RoundTimesRow {
   decidedAt: Date | null;
 }
 
-/** One run as the tournament page lists it: who, which task and round, where it is, and its score. */
-export interface BoardRunRow {
-  runId: string;
-  taskId: string;
-  roundId: string;
-  entrantId: string;
-  hotkey: string;
-  attempt: number;
-  state: RunState;
-  outcome: RunOutcome | null;
-  outcomeReason: string | null;
-  queuedAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  metricName: string | null;
-  metricValue: number | null;
-}
+/** One run as the tournament page lists it (BoardRun), with its times as the database returns them. */
+export type BoardRunRow = Omit<BoardRun, 'queuedAt' | 'startedAt' | 'finishedAt'> & { queuedAt: Date; startedAt: Date | null; finishedAt: Date | null };
 
 export interface RunContextRow {
   hotkey: string;
