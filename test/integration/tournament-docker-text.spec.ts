@@ -14,20 +14,17 @@ import { TaskEntity } from '../../src/tournaments/task.entity';
 import { TournamentEntity } from '../../src/tournaments/tournament.entity';
 import { WeightsPreviewService } from '../../src/tournaments/weights-preview.service';
 import { createTestDatabase, TestDatabase } from '../support/databases';
-import { makeRepo, MINERS_DIR } from '../support/git-fixtures';
+import { makeRepo, minerFiles, tunedMinerRepo } from '../support/git-fixtures';
 import { addEntrants, createClosedTournament } from '../support/tournaments';
 import { startWorker, WorkerHandle } from '../support/worker';
 
 const TEXT_TYPES = ['instruct', 'preference', 'reward'];
 
-const filesOf = (miner: string): Record<string, Buffer> =>
-  Object.fromEntries(fs.readdirSync(path.join(MINERS_DIR, miner)).map((f) => [f, fs.readFileSync(path.join(MINERS_DIR, miner, f))]));
+const filesOf = minerFiles;
 
 /** A copy of the text example miner with its own (tiny) hyperparameters. */
 function textTuner(root: string, name: string, hyperparameters: Record<string, number>) {
-  const dir = path.join(root, name);
-  fs.cpSync(path.join(MINERS_DIR, 'text-tuner'), dir, { recursive: true });
-  return makeRepo(dir, { 'hyperparameters.json': JSON.stringify(hyperparameters) });
+  return tunedMinerRepo('text-tuner', root, name, hyperparameters);
 }
 
 /**

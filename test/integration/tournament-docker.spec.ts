@@ -10,18 +10,15 @@ import { TaskEntity } from '../../src/tournaments/task.entity';
 import { TournamentEntity } from '../../src/tournaments/tournament.entity';
 import { WeightsPreviewService } from '../../src/tournaments/weights-preview.service';
 import { createTestDatabase, TestDatabase } from '../support/databases';
-import { makeRepo, MINERS_DIR } from '../support/git-fixtures';
+import { makeRepo, minerFiles, tunedMinerRepo } from '../support/git-fixtures';
 import { addEntrants, createClosedTournament } from '../support/tournaments';
 import { startWorker, WorkerHandle } from '../support/worker';
 
-const filesOf = (miner: string): Record<string, Buffer> =>
-  Object.fromEntries(fs.readdirSync(path.join(MINERS_DIR, miner)).map((f) => [f, fs.readFileSync(path.join(MINERS_DIR, miner, f))]));
+const filesOf = minerFiles;
 
 /** A copy of the PyTorch example miner with its own (tiny) hyperparameters. */
 function trainer(root: string, name: string, hyperparameters: Record<string, number>) {
-  const dir = path.join(root, name);
-  fs.cpSync(path.join(MINERS_DIR, 'lm-small'), dir, { recursive: true });
-  return makeRepo(dir, { 'hyperparameters.json': JSON.stringify(hyperparameters) });
+  return tunedMinerRepo('lm-small', root, name, hyperparameters);
 }
 
 describe('a whole tournament with the real Docker sandbox and real ONNX evaluation (PostgreSQL)', () => {

@@ -11,14 +11,12 @@ import { SANDBOX_LABELS } from '../../src/sandbox/run-spec';
 import { RoundEntity } from '../../src/tournaments/round.entity';
 import { TournamentEntity } from '../../src/tournaments/tournament.entity';
 import { createTestDatabase, TestDatabase } from '../support/databases';
-import { makeRepo, MINERS_DIR } from '../support/git-fixtures';
+import { tunedMinerRepo } from '../support/git-fixtures';
 import { addEntrants, createClosedTournament } from '../support/tournaments';
 import { startWorker, WorkerHandle } from '../support/worker';
 
 function trainer(root: string, name: string, hyperparameters: Record<string, number>) {
-  const dir = path.join(root, name);
-  fs.cpSync(path.join(MINERS_DIR, 'lm-small'), dir, { recursive: true });
-  return makeRepo(dir, { 'hyperparameters.json': JSON.stringify(hyperparameters) });
+  return tunedMinerRepo('lm-small', root, name, hyperparameters);
 }
 
 /** Issue 15, "Several workers": two worker processes on one PostgreSQL play one real Docker tournament. */

@@ -47,6 +47,19 @@ export function makeMinerRepo(name: string, tmpRoot: string): FixtureRepo {
   return makeRepo(dir);
 }
 
+/** The files of test/fixtures/miners/<miner>, by name (to build a repo from them with other files beside). */
+export function minerFiles(miner: string): Record<string, Buffer> {
+  const dir = path.join(MINERS_DIR, miner);
+  return Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f))]));
+}
+
+/** A copy of the example miner `template` at root/name with its own hyperparameters.json, committed. */
+export function tunedMinerRepo(template: string, root: string, name: string, hyperparameters: Record<string, number>): FixtureRepo {
+  const dir = path.join(root, name);
+  fs.cpSync(path.join(MINERS_DIR, template), dir, { recursive: true });
+  return makeRepo(dir, { 'hyperparameters.json': JSON.stringify(hyperparameters) });
+}
+
 /** A training split in the causal-lm format: tokens.bin (uint8 byte tokens) + meta.json. */
 export function makeTrainDir(dir: string, text: string, seqLen = 32): string {
   fs.mkdirSync(dir, { recursive: true });
