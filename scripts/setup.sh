@@ -140,9 +140,11 @@ progress() {
       "I: "* | "W: "*) continue ;;
       *) echo "  $line" >&2; continue ;;
     esac
-    if ((SECONDS - last >= 15)) || [[ "$stage" != "${shown:-}" ]]; then
+    # debootstrap alternates between downloading and checking once per package: name a stage the
+    # first time it comes, then only a heartbeat.
+    if [[ " ${seen:-} " != *" $stage "* ]] || ((SECONDS - last >= 15)); then
       echo "  ... $stage ($((SECONDS - ${started:-0})) s)" >&2
-      shown="$stage"
+      seen="${seen:-} $stage"
       last=$SECONDS
     fi
   done
