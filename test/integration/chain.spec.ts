@@ -48,10 +48,9 @@ describe('chain (real subtensor runtime)', () => {
 
     await chain.fund([validator.address]);
     netuid = await chain.registerSubnet(validator.address, { tempo: 10 });
-    for (let i = 0; i < 3; i++) {
-      const hotkey = chain.keyring.addFromUri(`//Miner${i}`);
-      miners[await chain.registerNeuron(netuid, chain.accounts.bob, hotkey.address)] = hotkey;
-    }
+    const hotkeys = [0, 1, 2].map((i) => chain.keyring.addFromUri(`//Miner${i}`));
+    const uids = await chain.registerNeurons(netuid, chain.accounts.bob, hotkeys.map((h) => h.address));
+    uids.forEach((uid, i) => (miners[uid] = hotkeys[i]));
     client = new PolkadotChainClient({ endpoint: chain.endpoint, signer: validator, inclusionTimeoutMs: 30_000 });
     await client.connect();
   });
@@ -109,9 +108,18 @@ describe('chain (real subtensor runtime)', () => {
 
   it('with commit-reveal on: commits, then reveals in the reveal epoch', async () => {
     const crNet = await chain.registerSubnet(validator.address, { commitReveal: true, tempo: 20, revealPeriodEpochs: 1 });
-    for (let i = 0; i < 2; i++) await chain.registerNeuron(crNet, chain.accounts.charlie, chain.keyring.addFromUri(`//CrMiner${i}`).address);
+    await chain.registerNeurons(crNet, chain.accounts.charlie, [0, 1].map((i) => chain.keyring.addFromUri(`//CrMiner${i}`).address));
     const setter = new WeightSetterService(client, new WeightSetRepository(ds), settings(crNet), clock);
-    // Instant mode only builds blocks on extrinsics: keep the chain moving while the setter waits.
+    const committed = await setter.setWeightsForEpoch({ 1: 0.7, 2: 0.3 }, { epoch: 5 });
+    expect(committed.status).toBe('committed');
+    expect(committed.commitHash).toMatch(/^0x[0-9a-f]{64}$/);
+    const pending = await client.pendingCommits(crNet, validator.address);
+    expect(pending.map((c) => c.hash)).toContain(committed.commitHash);
+
+    // To the block before the reveal window (one block at that height), then keep the chain moving
+    // while the setter waits: Instant mode only builds blocks on extrinsics.
+    const [mine] = pending.filter((c) => c.hash === committed.commitHash);
+    await chain.jumpTo(mine.firstRevealBlock - 2);
     let ticking = true;
     const ticker = (async () => {
       while (ticking) {
@@ -120,12 +128,6 @@ describe('chain (real subtensor runtime)', () => {
       }
     })();
     try {
-      const committed = await setter.setWeightsForEpoch({ 1: 0.7, 2: 0.3 }, { epoch: 5 });
-      expect(committed.status).toBe('committed');
-      expect(committed.commitHash).toMatch(/^0x[0-9a-f]{64}$/);
-      const pending = await client.pendingCommits(crNet, validator.address);
-      expect(pending.map((c) => c.hash)).toContain(committed.commitHash);
-
       const revealed = await setter.setWeightsForEpoch({ 1: 0.7, 2: 0.3 }, { epoch: 5, waitForReveal: true });
       expect(revealed.status).toBe('set');
       expect(revealed.readBackMatches).toBe(true);

@@ -42,8 +42,7 @@ describe('a finished tournament sets its weights on the local chain', () => {
     await chain.fund([validator.address]);
     const netuid = await chain.registerSubnet(validator.address, { tempo: 10 });
     const miners = [0, 1, 2].map((i) => chain.keyring.addFromUri(`//Miner${i}`));
-    const uids: number[] = [];
-    for (const m of miners) uids.push(await chain.registerNeuron(netuid, chain.accounts.bob, m.address));
+    const uids = await chain.registerNeurons(netuid, chain.accounts.bob, miners.map((m) => m.address));
 
     const executor = new InMemoryTrainingExecutor((job: TrainingJob) => ({ loss: job.repoUrl.includes('baseline') ? 3 : 2 + Number(/miner-(\d)/.exec(job.repoUrl)?.[1]) * 0.1 }));
     w = await startWorker({

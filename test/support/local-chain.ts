@@ -39,8 +39,16 @@ export interface LocalChain {
   registerSubnet(ownerHotkey: string, opts?: SubnetOptions): Promise<number>;
   /** burnedRegister of a hotkey with a funded coldkey; returns the uid. */
   registerNeuron(netuid: number, coldkey: KeyringPair, hotkey: string): Promise<number>;
+  /** burnedRegister of several hotkeys of one coldkey in one block (batchAll); returns their uids in order. */
+  registerNeurons(netuid: number, coldkey: KeyringPair, hotkeys: string[]): Promise<number[]>;
   /** Builds n empty blocks. */
   newBlocks(count: number): Promise<number>;
+  /**
+   * Moves the chain to block `block` by building one empty block with that number (chopsticks'
+   * unsafeBlockHeight): what the runtime checks by block number (reveal windows, rate limits) sees the
+   * height, without building every block in between (about a second each on a busy 2-core machine).
+   */
+  jumpTo(block: number): Promise<number>;
   bestNumber(): Promise<number>;
   close(): Promise<void>;
 }
@@ -143,11 +151,23 @@ export async function startLocalChain(): Promise<LocalChain> {
     return netuid;
   };
 
-  const registerNeuron: LocalChain['registerNeuron'] = async (netuid, coldkey, hotkey) => {
-    const { events } = await send(coldkey, api.tx.subtensorModule.burnedRegister(netuid, hotkey));
-    const registered = events.find(({ event }) => event.section === 'subtensorModule' && event.method === 'NeuronRegistered');
-    if (!registered) throw new Error('burnedRegister emitted no NeuronRegistered event');
-    return Number(registered.event.data[1].toString());
+  const registerNeurons: LocalChain['registerNeurons'] = async (netuid, coldkey, hotkeys) => {
+    const calls = hotkeys.map((hotkey) => api.tx.subtensorModule.burnedRegister(netuid, hotkey));
+    const { events } = await send(coldkey, calls.length === 1 ? calls[0] : api.tx.utility.batchAll(calls));
+    // NeuronRegistered(netuid, uid, hotkey): one per call, in call order (batchAll runs them in order).
+    const uids = events
+      .filter(({ event }) => event.section === 'subtensorModule' && event.method === 'NeuronRegistered')
+      .map(({ event }) => Number(event.data[1].toString()));
+    if (uids.length !== hotkeys.length) throw new Error(`burnedRegister of ${hotkeys.length} hotkeys emitted ${uids.length} NeuronRegistered events`);
+    return uids;
+  };
+  const registerNeuron: LocalChain['registerNeuron'] = async (netuid, coldkey, hotkey) => (await registerNeurons(netuid, coldkey, [hotkey]))[0];
+
+  const jumpTo = async (block: number): Promise<number> => {
+    const best = await bestNumber();
+    if (block <= best) return best;
+    await rpc('dev_newBlock', [block === best + 1 ? { count: 1 } : { count: 1, unsafeBlockHeight: block }]);
+    return bestNumber();
   };
 
   return {
@@ -160,7 +180,9 @@ export async function startLocalChain(): Promise<LocalChain> {
     sudo,
     registerSubnet,
     registerNeuron,
+    registerNeurons,
     newBlocks,
+    jumpTo,
     bestNumber,
     close: async () => {
       await api.disconnect();
