@@ -59,7 +59,9 @@ export async function runEvalBench(bench: EvalBench): Promise<EvalBenchResult> {
     try {
       for (let round = 0; round < bench.rounds; round += 1) {
         // As in a running service, where the next worker process starts when an evaluation ends:
-        // wait for it here so it competes with neither side's timing.
+        // wait for it here so it competes with neither side's timing. From the second round it has
+        // read the split of the evaluation before it, as a service's next worker has while a task's
+        // entries are evaluated in turn; the first round's has not.
         await scorer.warm();
         const t0 = performance.now();
         const result = await scorer.score({ taskType: bench.taskType, modelPath, testSplitPath, testSetSha256: sha256Hex(canonical), seed: 'bench-seed', params: bench.params, lossesDir: work });

@@ -1,5 +1,5 @@
 import { EvaluationErrorCode as Code, ModelRejectedError } from './evaluation.errors';
-import { checkModelBytes, OPSET_RANGE } from './model-checks';
+import { checkModelBytes, OPSET_RANGE, warmModelChecks } from './model-checks';
 import { tableLanguageModel } from './onnx/onnx-builder';
 import { causalLmEvaluator } from './task-types/causal-lm.evaluator';
 import { chooseExecutionProvider } from './execution-provider';
@@ -27,6 +27,10 @@ describe('model checks', () => {
   it('refuses a static vocabulary other than 256 and oversized bytes', () => {
     expect(codeOf(() => checkModelBytes(tableLanguageModel(new Float32Array(128 * 128), 128), contract, limits, noExternal))).toBe(Code.IoContractMismatch);
     expect(codeOf(() => checkModelBytes(new Uint8Array(100), contract, { ...limits, maxModelBytes: 10 }, noExternal))).toBe(Code.ModelTooLarge);
+  });
+
+  it('passes its own warm-up model (a worker that could not warm up would never start)', () => {
+    expect(() => warmModelChecks()).not.toThrow();
   });
 });
 

@@ -4,7 +4,7 @@ import type { CausalityEvidence } from '../task-types/causality';
 import type { RejectionEvidence } from '../task-data';
 import { WorkerPool } from './worker-pool';
 import type { WorkerExit, WorkerProcess, WorkerSpawnSpec } from './worker-process';
-import type { InferenceJob } from './worker-protocol';
+import type { InferenceJob, WorkerResponse } from './worker-protocol';
 
 export interface WorkerLimits {
   timeoutMs: number;
@@ -25,6 +25,7 @@ const WATCHDOG_INTERVAL_MS = 50;
  */
 export class InferenceRunner {
   private readonly pool: WorkerPool;
+  private nextSplit: WorkerSpawnSpec['preloadSplit'] = undefined;
 
   /**
    * @param env the worker's whole environment (no secrets: the model runs in there).
@@ -48,8 +49,10 @@ export class InferenceRunner {
   }
 
   run(job: InferenceJob, limits: WorkerLimits): Promise<InferenceOutcome> {
-    const spec = this.spec(job.provider, limits.memoryMb);
-    const worker = this.pool.take(spec);
+    const worker = this.pool.take(this.spec(job.provider, limits.memoryMb));
+    // The next job is likely on the same split (a task's entries are evaluated in turn): the
+    // workers started from now on read it while they wait.
+    this.nextSplit = { path: job.testSplitPath, sha256: job.testSetSha256 };
     worker.hold(true);
     const started = performance.now();
     let killedFor: KillReason | null = null;
@@ -72,42 +75,65 @@ export class InferenceRunner {
       deadline = stopAfter(Code.Timeout);
       worker.send({ type: 'evaluate', job });
     });
-    // Once it has answered, the worker is stopped rather than left to tear onnxruntime down.
-    void worker.whenAnswered().then(() => worker.kill());
-    return worker.whenExited().then((exit) => {
+    const stopLimits = (): void => {
       clearTimeout(deadline);
       clearInterval(watchdog);
-      this.pool.replenish(spec);
+    };
+    // The job's outcome is known once the worker has answered: it is stopped then (rather than left
+    // to tear onnxruntime down) and its exit is awaited in the background. An answer that comes
+    // after a limit stopped the worker does not count: the outcome is then read at its exit, as
+    // for every failure.
+    const answered = worker.whenAnswered().then((): InferenceOutcome | null => {
+      if (killedFor !== null) return null;
+      stopLimits();
+      worker.kill();
+      return answerOutcome(worker.result, performance.now() - started);
+    });
+    const exited = worker.whenExited().then((exit) => {
+      stopLimits();
+      // At the exit, so that starting a process does not hold up the caller's use of the answer.
+      this.pool.replenish(this.spec(job.provider, limits.memoryMb));
       return outcomeOf(worker, exit, killedFor, limits, performance.now() - started);
     });
+    return Promise.race([answered.then((outcome) => outcome ?? exited), exited]);
   }
 
   private spec(provider: InferenceJob['provider'], memoryMb: number): WorkerSpawnSpec {
-    return { env: this.env, memoryMb, hardDataLimit: provider === 'cpu' };
+    return { env: this.env, memoryMb, hardDataLimit: provider === 'cpu', ...(this.nextSplit ? { preloadSplit: this.nextSplit } : {}) };
   }
 }
 
 type KillReason = Code.Timeout | Code.MemoryLimit | Code.WorkerStartFailed;
 
+/** The outcome of a worker that exited: a limit that stopped it, else its answer, else how it died. */
 function outcomeOf(worker: WorkerProcess, exit: WorkerExit, killedFor: KillReason | null, limits: WorkerLimits, wallMs: number): InferenceOutcome {
-  const fail = (code: Code, reason: string, evidence?: RejectionEvidence): InferenceOutcome => ({ ok: false, infra: !MINER_FAULT_CODES.has(code), code, reason, ...(evidence ? { evidence } : {}) });
-  if (killedFor === Code.Timeout) return fail(Code.Timeout, `evaluation exceeded ${Math.round(limits.timeoutMs / 1000)} s and was stopped`);
-  if (killedFor === Code.MemoryLimit) return fail(Code.MemoryLimit, `evaluation exceeded the ${limits.memoryMb} MB memory limit and was stopped`);
-  if (killedFor === Code.WorkerStartFailed) return fail(Code.WorkerStartFailed, `the inference worker did not start within ${Math.round(limits.timeoutMs / 1000)} s`);
-  const r = worker.result;
+  if (killedFor === Code.Timeout) return failed(Code.Timeout, `evaluation exceeded ${Math.round(limits.timeoutMs / 1000)} s and was stopped`);
+  if (killedFor === Code.MemoryLimit) return failed(Code.MemoryLimit, `evaluation exceeded the ${limits.memoryMb} MB memory limit and was stopped`);
+  if (killedFor === Code.WorkerStartFailed) return failed(Code.WorkerStartFailed, `the inference worker did not start within ${Math.round(limits.timeoutMs / 1000)} s`);
+  const answer = answerOutcome(worker.result, wallMs);
+  if (answer) return answer;
+  if (exit.spawnError !== undefined) return failed(Code.WorkerStartFailed, `could not start the inference worker: ${exit.spawnError}`);
+  const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
+  if (!worker.started) return failed(Code.WorkerStartFailed, `the inference worker died before it started (${how}): ${lastLines(worker.stderr)}`);
+  // The model was being checked, loaded or run: it took the runtime down.
+  return failed(Code.RuntimeCrashed, `the model crashed the inference runtime (${how})`);
+}
+
+/** The outcome the worker answered with (its result or typed failure); null before it answered. */
+function answerOutcome(r: WorkerResponse | null, wallMs: number): InferenceOutcome | null {
   if (r?.type === 'result') {
     const { losses, correct, scoredUnits, causality, provider, inferenceMs } = r;
     return { ok: true, losses, correct, scoredUnits, causality, provider, inferenceMs, wallMs };
   }
   if (r?.type === 'failure') {
-    if (!isEvaluationErrorCode(r.code)) return fail(Code.EvaluatorFailed, `the inference worker answered with an unknown code ${JSON.stringify(r.code)}: ${r.reason}`);
-    return fail(r.code, r.reason, r.evidence);
+    if (!isEvaluationErrorCode(r.code)) return failed(Code.EvaluatorFailed, `the inference worker answered with an unknown code ${JSON.stringify(r.code)}: ${r.reason}`);
+    return failed(r.code, r.reason, r.evidence);
   }
-  if (exit.spawnError !== undefined) return fail(Code.WorkerStartFailed, `could not start the inference worker: ${exit.spawnError}`);
-  const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
-  if (!worker.started) return fail(Code.WorkerStartFailed, `the inference worker died before it started (${how}): ${lastLines(worker.stderr)}`);
-  // The model was being checked, loaded or run: it took the runtime down.
-  return fail(Code.RuntimeCrashed, `the model crashed the inference runtime (${how})`);
+  return null;
+}
+
+function failed(code: Code, reason: string, evidence?: RejectionEvidence): InferenceOutcome {
+  return { ok: false, infra: !MINER_FAULT_CODES.has(code), code, reason, ...(evidence ? { evidence } : {}) };
 }
 
 function readRssMb(pid: number): number {

@@ -1,15 +1,15 @@
 /**
  * Entry point of the inference worker process (started ahead of its job by WorkerPool). It loads
- * onnxruntime, says `started`, then runs one job: static model checks, session creation, scoring;
- * then exits. Untrusted models are only ever opened here, under the memory and time limits the
- * parent enforces.
+ * onnxruntime (and the hidden test split named in its arguments, if any), says `started`, then runs
+ * one job: static model checks, session creation, scoring; then exits. Untrusted models are only
+ * ever opened here, under the memory and time limits the parent enforces.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import type * as ortTypes from 'onnxruntime-node';
-import { parseCanonicalTestSplit } from '../datasets/split';
+import { parseCanonicalTestSplit, type TestSplit } from '../datasets/split';
 import { EvaluationErrorCode as Code, ModelRejectedError, NonCausalModelError, OutputContractError } from '../evaluation.errors';
-import { checkModelFile } from '../model-checks';
+import { checkModelFile, warmModelChecks } from '../model-checks';
 import { evaluatorFor, warmEvaluators } from '../task-types';
 import type { InferenceJob, WorkerRequest, WorkerResponse } from './worker-protocol';
 import type { RejectionEvidence } from '../task-data';
@@ -31,14 +31,42 @@ function looksLikeOutOfMemory(message: string): boolean {
   return /bad_alloc|bad allocation|Failed to allocate|out of memory|Cannot allocate memory/i.test(message);
 }
 
-async function run(job: InferenceJob, ort: typeof ortTypes): Promise<WorkerResponse> {
+/** A hidden test split read, checked against its commitment and parsed before the job came. */
+interface PreloadedSplit {
+  path: string;
+  sha256: string;
+  split: TestSplit;
+}
+
+/** The split file parsed, or null when its bytes do not match the commitment. */
+function readSplit(file: string, sha256: string): TestSplit | null {
+  const bytes = fs.readFileSync(file);
+  if (createHash('sha256').update(bytes).digest('hex') !== sha256) return null;
+  return parseCanonicalTestSplit(bytes);
+}
+
+/**
+ * The split the parent expects the next job to use (Crucible's own data, passed as arguments),
+ * loaded while this worker waits. Null when none is named or it cannot be loaded: the job then
+ * reads its split itself and reports any problem with it.
+ */
+function preloadSplit(args: string[]): PreloadedSplit | null {
+  const [file, sha256] = args;
+  if (!file || !sha256) return null;
+  try {
+    const split = readSplit(file, sha256);
+    return split ? { path: file, sha256, split } : null;
+  } catch {
+    return null;
+  }
+}
+
+async function run(job: InferenceJob, ort: typeof ortTypes, preloaded: TestSplit | null): Promise<WorkerResponse> {
   const evaluator = evaluatorFor(job.taskType);
   if (!evaluator) return failure(Code.UnsupportedTaskType, `unsupported task type ${job.taskType}`, 'setup');
 
-  const splitBytes = fs.readFileSync(job.testSplitPath);
-  const digest = createHash('sha256').update(splitBytes).digest('hex');
-  if (digest !== job.testSetSha256) return failure(Code.TestSplitTampered, 'the hidden test split does not match its commitment', 'setup');
-  const split = parseCanonicalTestSplit(splitBytes);
+  const split = preloaded ?? readSplit(job.testSplitPath, job.testSetSha256);
+  if (!split) return failure(Code.TestSplitTampered, 'the hidden test split does not match its commitment', 'setup');
 
   if (!job.trusted) {
     try {
@@ -90,10 +118,20 @@ async function main(): Promise<void> {
   process.once('disconnect', () => process.exit(0));
   // Loading the runtime is the worker's own set-up: a failure here is the evaluator's fault.
   const ort = (await import('onnxruntime-node')) as typeof ortTypes;
-  // So is onnxruntime's own start-up and the evaluators' helper sessions: done before a job waits on them.
+  // So are onnxruntime's own start-up, the evaluators' helper sessions and compiling the model
+  // checks: done before a job waits on them.
   await warmEvaluators(ort);
+  warmModelChecks();
+  let preloaded = preloadSplit(process.argv.slice(2));
+  // The preloaded split serves only a job on that very file and commitment; any other job's
+  // split is read as usual, and the preloaded one is let go either way.
+  const preloadedFor = (job: InferenceJob): TestSplit | null => {
+    const p = preloaded;
+    preloaded = null;
+    return p && p.path === job.testSplitPath && p.sha256 === job.testSetSha256 ? p.split : null;
+  };
   process.once('message', (request: WorkerRequest) => {
-    run(request.job, ort)
+    run(request.job, ort, preloadedFor(request.job))
       .catch((error: unknown) => failure(Code.EvaluatorFailed, `evaluator error: ${(error as Error).message}`, 'setup'))
       .then(send)
       .finally(() => process.exit(0));

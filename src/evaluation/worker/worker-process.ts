@@ -18,6 +18,11 @@ export interface WorkerSpawnSpec {
    * swapping the host. Not with CUDA, whose driver maps large private regions.
    */
   hardDataLimit: boolean;
+  /**
+   * The hidden test split (file and expected sha256) the worker reads, checks and parses while it
+   * waits, for a job on that split. Not part of how it is started alike: any job can take it.
+   */
+  preloadSplit?: { path: string; sha256: string };
 }
 
 export function spawnKey(spec: WorkerSpawnSpec): string {
@@ -43,7 +48,8 @@ export class WorkerProcess {
   constructor(spec: WorkerSpawnSpec) {
     const entry = workerEntry();
     const heapMb = Math.max(128, Math.floor(spec.memoryMb / 2));
-    const nodeArgs = [...entry.execArgv, `--max-old-space-size=${heapMb}`, entry.script];
+    const preload = spec.preloadSplit ? [spec.preloadSplit.path, spec.preloadSplit.sha256] : [];
+    const nodeArgs = [...entry.execArgv, `--max-old-space-size=${heapMb}`, entry.script, ...preload];
     const limited = spec.hardDataLimit && PRLIMIT !== undefined;
     const command = limited ? (PRLIMIT as string) : process.execPath;
     const args = limited ? [`--data=${spec.memoryMb * 1024 * 1024}`, '--', process.execPath, ...nodeArgs] : nodeArgs;
