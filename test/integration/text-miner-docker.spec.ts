@@ -19,9 +19,9 @@ import { scoreOf } from '../support/evaluation';
 const INSTANCE = `test-text-miner-${process.pid}`;
 const TYPES = ['instruct', 'preference', 'reward'] as const;
 const HINTS: Record<(typeof TYPES)[number], Record<string, number>> = {
-  instruct: { steps: 120, batchSize: 16, lr: 2e-3 },
+  instruct: { steps: 40, batchSize: 16, lr: 2e-3 },
   preference: { steps: 120, batchSize: 16, lr: 3e-3 },
-  reward: { steps: 140, batchSize: 16, lr: 2e-3, grpoSteps: 10, groupSize: 4 },
+  reward: { steps: 50, batchSize: 16, lr: 2e-3, grpoSteps: 4, groupSize: 4 },
 };
 
 describe('text-tuner example miner in the Docker sandbox', () => {
