@@ -11,15 +11,17 @@
 # and the Node version.
 # FORCE=1 rebuilds anyway. `--print-inputs-tag` prints the inputs tag and exits (tests use it).
 #
-# Two layers, each cached on its own:
+# Three layers, each cached on its own:
 #   1. the base (Debian bookworm + images/crucible/packages.txt + Node + user crucible 1000:1000),
 #      crucible/crucible-base:inputs-<hash>. With a registry (base image pullable): `docker build` of
 #      images/crucible/base.Dockerfile. Offline (this project's machines): debootstrap a rootfs with the
 #      same packages, copy in this machine's Node binary (bookworm's nodejs is 18; Crucible needs
 #      >= 20.19) and `docker import` it. BUILD_MODE=dockerfile|debootstrap forces one.
-#   2. the app: compiled here (tsc into a staging folder, never the shared dist/), production
-#      dependencies from `npm ci --omit=dev` (cached per package-lock.json hash), then
-#      `docker build` of images/crucible/Dockerfile FROM the base (works offline: the base is local).
+#   2. the production dependencies from `npm ci --omit=dev` (cached per package-lock.json hash), on the
+#      base: crucible/crucible-deps:inputs-<hash> (images/crucible/deps.Dockerfile).
+#   3. the app: compiled here (tsc into a staging folder, never the shared dist/), then `docker build` of
+#      images/crucible/Dockerfile FROM the dependencies image (works offline: both are local). A source
+#      change rebuilds only this layer, whose build context is a few MB.
 # The staged node_modules hold native binaries (onnxruntime-node's CPU library) for the machine that
 # builds: build on Linux x64 with glibc (any Debian/Ubuntu), like the nodes that run it.
 set -euo pipefail
@@ -48,11 +50,12 @@ app_inputs="$(
   {
     echo "$base_inputs $lock_inputs"
     find src migrations datasets base-models web -type f ! -name '*.spec.ts' | LC_ALL=C sort | xargs sha256sum
-    sha256sum tsconfig.json tsconfig.build.json sandbox-images/seccomp.json "$CONTEXT/Dockerfile" "$CONTEXT/crucible"
+    sha256sum tsconfig.json tsconfig.build.json sandbox-images/seccomp.json "$CONTEXT/Dockerfile" "$CONTEXT/deps.Dockerfile" "$CONTEXT/crucible"
   } | hash_of
 )"
 CACHED="$REPO:inputs-$app_inputs"
 BASE_TAG="$REPO-base:inputs-$base_inputs"
+DEPS_TAG="$REPO-deps:inputs-$( (echo "$base_inputs $lock_inputs"; cat "$CONTEXT/deps.Dockerfile") | hash_of)"
 
 if [[ "${1:-}" == "--print-inputs-tag" ]]; then
   echo "$CACHED"
@@ -102,24 +105,37 @@ if [[ "${FORCE:-0}" == "1" ]] || ! docker image inspect "$BASE_TAG" >/dev/null 2
   fi
 fi
 
-# 2. The app, staged outside the shared working tree.
+# 2. The production dependencies: an image of their own (deps.Dockerfile), keyed by the base and the lockfile.
+if [[ "${FORCE:-0}" == "1" ]] || ! docker image inspect "$DEPS_TAG" >/dev/null 2>&1; then
+  mkdir -p "$CACHE"
+  modules="$CACHE/node_modules-$lock_inputs"
+  if [[ ! -d "$modules" ]]; then
+    say "installing production dependencies (npm ci --omit=dev)"
+    tmp="$(mktemp -d "$CACHE/npm.XXXXXX")"
+    cp "$HERE/package.json" "$HERE/package-lock.json" "$HERE/.npmrc" "$tmp/"
+    (cd "$tmp" && npm ci --omit=dev --no-audit --no-fund --prefer-offline --loglevel=error)
+    # onnxruntime-node ships every platform's library; the image is Linux x64 and needs only that one.
+    find "$tmp/node_modules/onnxruntime-node/bin/napi-v6" -mindepth 2 -maxdepth 2 -type d ! -path '*/linux/x64' -exec rm -rf {} +
+    # Type declarations and source maps are never loaded at run time (about a third of the bytes).
+    find "$tmp/node_modules" -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete
+    mv "$tmp/node_modules" "$modules"
+    rm -rf "$tmp"
+  fi
+  deps_stage="$(mktemp -d /var/tmp/crucible-service-deps.XXXXXX)"
+  trap 'rm -rf "$deps_stage"' EXIT
+  cp -a "$modules" "$deps_stage/node_modules"
+  cp "$CONTEXT/deps.Dockerfile" "$deps_stage/Dockerfile"
+  say "building the dependencies layer $DEPS_TAG"
+  docker build -q --build-arg "BASE=$BASE_TAG" -t "$DEPS_TAG" "$deps_stage" >/dev/null
+  rm -rf "$deps_stage"
+  trap - EXIT
+  docker images --format '{{.Repository}}:{{.Tag}}' "$REPO-deps" | grep -vx "$DEPS_TAG" | xargs -r docker rmi >/dev/null 2>&1 || true
+fi
+
+# 3. The app, staged outside the shared working tree: only what changes with the sources.
 stage="$(mktemp -d /var/tmp/crucible-service-stage.XXXXXX)"
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/app/sandbox-images" "$CACHE"
-modules="$CACHE/node_modules-$lock_inputs"
-if [[ ! -d "$modules" ]]; then
-  say "installing production dependencies (npm ci --omit=dev)"
-  tmp="$(mktemp -d "$CACHE/npm.XXXXXX")"
-  cp "$HERE/package.json" "$HERE/package-lock.json" "$HERE/.npmrc" "$tmp/"
-  (cd "$tmp" && npm ci --omit=dev --no-audit --no-fund --prefer-offline --loglevel=error)
-  # onnxruntime-node ships every platform's library; the image is Linux x64 and needs only that one.
-  find "$tmp/node_modules/onnxruntime-node/bin/napi-v6" -mindepth 2 -maxdepth 2 -type d ! -path '*/linux/x64' -exec rm -rf {} +
-  # Type declarations and source maps are never loaded at run time (about a third of the bytes).
-  find "$tmp/node_modules" -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete
-  mv "$tmp/node_modules" "$modules"
-  rm -rf "$tmp"
-fi
-cp -a "$modules" "$stage/app/node_modules"
+mkdir -p "$stage/app/sandbox-images"
 cp "$HERE/package.json" "$stage/app/"
 cp "$HERE/sandbox-images/seccomp.json" "$stage/app/sandbox-images/"
 cp "$CONTEXT/crucible" "$stage/crucible"
@@ -131,8 +147,8 @@ cp -r "$HERE/base-models" "$stage/app/dist/base-models"
 (cd "$HERE" && node node_modules/vite/bin/vite.js build --config web/vite.config.mts --outDir "$stage/app/dist/web" --emptyOutDir >/dev/null)
 cp "$CONTEXT/Dockerfile" "$stage/Dockerfile"
 
-say "building $TAG from $BASE_TAG"
-docker build -q --build-arg "BASE=$BASE_TAG" --label "crucible.inputs=$app_inputs" -t "$TAG" "$stage" >/dev/null
+say "building $TAG from $DEPS_TAG"
+docker build -q --build-arg "BASE=$DEPS_TAG" --label "crucible.inputs=$app_inputs" -t "$TAG" "$stage" >/dev/null
 docker tag "$TAG" "$CACHED"
 # Earlier builds' inputs tags are stale: drop them so each source change does not leave an image behind.
 docker images --format '{{.Repository}}:{{.Tag}}' "$REPO" | grep ':inputs-' | grep -vx "$CACHED" | xargs -r docker rmi >/dev/null 2>&1 || true
