@@ -3,7 +3,14 @@
  * pre-started worker process, session, scoring) against a bare onnxruntime loop over the same model,
  * data and batches, alternating in the same run, best of each; and the lines they print.
  * The bench files hold only their data, their bare loop and their own figures.
+ *
+ * The bare loop runs in this long-lived process, where every pass after the first reuses memory the
+ * earlier ones touched. Crucible opens each untrusted model in a process of its own, so each of its
+ * evaluations is a first pass. The same bare loop is also timed in a fresh process (this bench's file
+ * run again with CRUCIBLE_BENCH_FRESH_BARE naming the model file; the data is built before the clock
+ * starts), and printed as a second baseline beside the first, never instead of it.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -35,6 +42,9 @@ export interface EvalBenchResult {
   crucibleMs: number;
   bareMs: number;
   bareWithSessionMs: number;
+  /** The bare loop (and session creation + loop) as the first pass of a fresh process, best of `rounds`. */
+  freshBareMs: number;
+  freshBareWithSessionMs: number;
   /** The last round's score. */
   score: ModelScore;
   modelBytes: number;
@@ -81,10 +91,41 @@ export async function runEvalBench(bench: EvalBench): Promise<EvalBenchResult> {
     } finally {
       scorer.close();
     }
-    return { crucibleMs: Math.min(...crucibleMs), bareMs: Math.min(...bareMs), bareWithSessionMs: Math.min(...bareWithSessionMs), score: score as ModelScore, modelBytes: bench.model.length };
+    const fresh = Array.from({ length: bench.rounds }, () => freshBarePass(modelPath));
+    return {
+      crucibleMs: Math.min(...crucibleMs),
+      bareMs: Math.min(...bareMs),
+      bareWithSessionMs: Math.min(...bareWithSessionMs),
+      freshBareMs: Math.min(...fresh.map((f) => f.loopMs)),
+      freshBareWithSessionMs: Math.min(...fresh.map((f) => f.withSessionMs)),
+      score: score as ModelScore,
+      modelBytes: bench.model.length,
+    };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+const FRESH_BARE_ENV = 'CRUCIBLE_BENCH_FRESH_BARE';
+
+/** Runs this bench's file again in a new process that times one bare pass over `modelPath` (see freshBareMain). */
+function freshBarePass(modelPath: string): { loopMs: number; withSessionMs: number } {
+  const script = require.main?.filename;
+  if (!script) throw new Error('the fresh-process baseline needs the bench run as a script');
+  const out = execFileSync(process.execPath, [...process.execArgv, script, ...process.argv.slice(2)], { env: { ...process.env, [FRESH_BARE_ENV]: modelPath }, encoding: 'utf8', maxBuffer: 1024 * 1024 });
+  const line = out.trim().split('\n').pop() ?? '';
+  return JSON.parse(line) as { loopMs: number; withSessionMs: number };
+}
+
+/** In the fresh process: builds the bench's data, then times session creation and one bare pass, and prints them as JSON. */
+async function freshBareMain(build: () => Promise<EvalBench>, modelPath: string): Promise<void> {
+  const bench = await build();
+  const created = performance.now();
+  const session = await ort.InferenceSession.create(modelPath, { executionProviders: ['cpu'], intraOpNumThreads: THREADS, graphOptimizationLevel: 'all' });
+  const started = performance.now();
+  await bench.bareLoop(session);
+  const ended = performance.now();
+  console.log(JSON.stringify({ loopMs: ended - started, withSessionMs: ended - created }));
 }
 
 /** The lines every eval bench prints; `units` names what its throughput counts (tokens, images). */
@@ -102,12 +143,18 @@ export function printEvalBench(result: EvalBenchResult, rounds: number, units: {
   console.log(`direction: crucible ${units.name}/s divided by bare onnxruntime ${units.name}/s; higher is better, target >= 0.9`);
   console.log(`ratio: ${(result.bareMs / result.crucibleMs).toFixed(3)}`);
   console.log(`ratio_with_bare_session_creation: ${(result.bareWithSessionMs / result.crucibleMs).toFixed(3)}`);
+  console.log(`fresh_process_bare_loop_ms: ${result.freshBareMs.toFixed(1)} (the same ${bareWhat} as the first pass of a new process; with session creation ${result.freshBareWithSessionMs.toFixed(1)})`);
+  console.log(`ratio_against_fresh_process_bare_loop: ${(result.freshBareMs / result.crucibleMs).toFixed(3)} (Crucible opens each model in a new process: every evaluation is a first pass)`);
 }
 
-/** Runs a bench's main when its file is run directly (npm run bench -- <name>). */
-export function runMain(module: NodeJS.Module, main: () => Promise<void>): void {
+/**
+ * Runs a bench's main when its file is run directly (npm run bench -- <name>); in the fresh process
+ * that the fresh-process baseline starts, builds the bench and times its bare loop instead.
+ */
+export function runMain(module: NodeJS.Module, main: () => Promise<void>, build: () => Promise<EvalBench>): void {
   if (require.main !== module) return;
-  main().catch((error: unknown) => {
+  const freshModel = process.env[FRESH_BARE_ENV];
+  (freshModel ? freshBareMain(build, freshModel) : main()).catch((error: unknown) => {
     console.error(error);
     process.exit(1);
   });

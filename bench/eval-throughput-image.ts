@@ -11,7 +11,7 @@ import { builtinDatasets, loadDataset } from '../src/evaluation/datasets/dataset
 import type { ImageSplit } from '../src/evaluation/datasets/image-split';
 import { splitDataset } from '../src/evaluation/datasets/split';
 import { DEFAULT_BATCH_UNITS } from '../src/evaluation/model-scorer';
-import { printEvalBench, runEvalBench, runMain } from './eval-bench-common';
+import { type EvalBench, printEvalBench, runEvalBench, runMain } from './eval-bench-common';
 
 const ROUNDS = 5;
 const IMAGES = 8192;
@@ -30,16 +30,22 @@ async function bareLoop(session: ort.InferenceSession, split: ImageSplit): Promi
   }
 }
 
-export async function main(): Promise<void> {
+export async function build(): Promise<EvalBench> {
   const shapes = builtinDatasets().find((d) => d.id === 'shapes-16-v1');
   if (!shapes || shapes.kind !== 'generated-images') throw new Error('shapes-16-v1 is not a generated image dataset');
   // A larger hidden split than a real task (90% of 8192 images) so the figure is about inference.
   const dataset = await loadDataset({ ...shapes, count: IMAGES, testFraction: 0.9 }, 'bench-seed');
   const split = splitDataset(dataset, 'bench-seed') as ImageSplit;
-  const result = await runEvalBench({ name: 'eval-image', taskType: 'image', rounds: ROUNDS, split, model: fs.readFileSync(MODEL), maxModelBytes: 64 * 1024 * 1024, bareLoop: (s) => bareLoop(s, split) });
+  return { name: 'eval-image', taskType: 'image', rounds: ROUNDS, split, model: fs.readFileSync(MODEL), maxModelBytes: 64 * 1024 * 1024, bareLoop: (s) => bareLoop(s, split) };
+}
+
+export async function main(): Promise<void> {
+  const bench = await build();
+  const split = bench.split as ImageSplit;
+  const result = await runEvalBench(bench);
   console.log(`model: base-models/shapes-denoiser-v1 (${result.modelBytes} bytes), images 1x${split.size}x${split.size}`);
   console.log(`test_images: ${split.test.length}`);
   printEvalBench(result, ROUNDS, { name: 'images', count: split.test.length }, 'pre-started worker, checks, session, inference, losses', 'session.run loop');
 }
 
-runMain(module, main);
+runMain(module, main, build);

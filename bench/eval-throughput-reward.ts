@@ -14,7 +14,7 @@ import type { PromptDataset, PromptSplit } from '../src/evaluation/datasets/prom
 import { splitDataset } from '../src/evaluation/datasets/split';
 import { DEFAULT_BATCH_UNITS } from '../src/evaluation/model-scorer';
 import { DEFAULT_RULEBOOK, rewardParams } from '../src/scoring/rulebook';
-import { printEvalBench, runEvalBench, runMain } from './eval-bench-common';
+import { type EvalBench, printEvalBench, runEvalBench, runMain } from './eval-bench-common';
 
 /** The default rulebook's reward constants (what a real task's evaluation uses). */
 const PARAMS = DEFAULT_RULEBOOK.taskTypes?.reward;
@@ -49,14 +49,16 @@ async function bareLoop(session: ort.InferenceSession, prompts: Buffer[]): Promi
   return tokens;
 }
 
-export async function main(): Promise<void> {
+/** Tokens the last bare pass generated (the bench's throughput unit). */
+let generated = 0;
+
+export async function build(): Promise<EvalBench> {
   const dataset = (await new DatasetRegistry().load('prompts-v1', 'bench-seed')) as PromptDataset;
   // A larger hidden split than a real task (half the prompts) so the figure is about inference.
   const split = splitDataset({ ...dataset, testFraction: 0.5 }, 'bench-seed') as PromptSplit;
   const prompts = split.test.map((ex) => Buffer.from(ex.prompt, 'latin1'));
-  let tokens = 0;
   const model = fs.readFileSync(path.join(repoBaseModelsDir(), 'byte-lm-v1', 'model.onnx'));
-  const result = await runEvalBench({
+  return {
     name: 'reward',
     taskType: 'reward',
     rounds: ROUNDS,
@@ -65,13 +67,20 @@ export async function main(): Promise<void> {
     maxModelBytes: 64 * 1024 * 1024,
     params: PARAMS,
     bareLoop: async (s) => {
-      tokens = await bareLoop(s, prompts);
+      generated = await bareLoop(s, prompts);
     },
-  });
+  };
+}
+
+export async function main(): Promise<void> {
+  const bench = await build();
+  const prompts = (bench.split as PromptSplit).test;
+  const result = await runEvalBench(bench);
+  const tokens = generated;
   console.log(`model: base-models/byte-lm-v1 (${result.modelBytes} bytes), greedy, max_new_tokens ${maxNewTokens}, no KV cache`);
   console.log(`prompts: ${prompts.length}`);
   console.log(`generated_tokens: ${tokens}`);
   printEvalBench(result, ROUNDS, { name: 'tokens', count: tokens }, 'pre-started worker, checks, session, generation, rewards', 'session.run greedy loop');
 }
 
-runMain(module, main);
+runMain(module, main, build);

@@ -9,7 +9,7 @@ import { DatasetRegistry } from '../src/evaluation/datasets/dataset-registry';
 import { splitDataset, type TokenSplit } from '../src/evaluation/datasets/split';
 import { DEFAULT_BATCH_UNITS } from '../src/evaluation/model-scorer';
 import { transformerModel } from '../test/support/onnx-models';
-import { printEvalBench, runEvalBench, runMain } from './eval-bench-common';
+import { type EvalBench, printEvalBench, runEvalBench, runMain } from './eval-bench-common';
 
 const VOCAB = 256;
 const SEQ = 128;
@@ -28,11 +28,17 @@ async function bareLoop(session: ort.InferenceSession, split: TokenSplit): Promi
   }
 }
 
-export async function main(): Promise<void> {
+export async function build(): Promise<EvalBench> {
   const dataset = await new DatasetRegistry().load('devils-dictionary');
   // A larger hidden split than a real task (half the corpus, 1499 sequences; a task has about 300).
   const split = splitDataset({ ...dataset, testFraction: 0.5 }, 'bench-seed') as TokenSplit;
-  const result = await runEvalBench({ name: 'eval', taskType: 'causal-lm', rounds: ROUNDS, split, model: transformerModel(WIDTH, LAYERS), maxModelBytes: 512 * 1024 * 1024, bareLoop: (s) => bareLoop(s, split) });
+  return { name: 'eval', taskType: 'causal-lm', rounds: ROUNDS, split, model: transformerModel(WIDTH, LAYERS), maxModelBytes: 512 * 1024 * 1024, bareLoop: (s) => bareLoop(s, split) };
+}
+
+export async function main(): Promise<void> {
+  const bench = await build();
+  const split = bench.split as TokenSplit;
+  const result = await runEvalBench(bench);
   const tokens = split.test.length * SEQ;
   const checks = result.score.causality?.checks.length ?? 0;
   const extra = checks / split.test.length;
@@ -46,4 +52,4 @@ export async function main(): Promise<void> {
   console.log(`ratio_per_inferred_token: ${((result.bareMs / result.crucibleMs) * (1 + extra)).toFixed(3)} (scoring and spliced tokens over bare tokens)`);
 }
 
-runMain(module, main);
+runMain(module, main, build);
