@@ -56,7 +56,7 @@ describe('a whole image tournament with the real Docker sandbox and real ONNX ev
       },
     });
     // The default pools (text 0.6, image 0.3): no text tournament has finished, so its pool is burnt.
-    const t = await createClosedTournament(w.app, { pools: { text: 0.6, image: 0.3 }, bossTasks: 3, attempts: 1, timeLimitsSeconds: { group: 180, knockout: 180, boss: 180 } }, 'image');
+    const t = await createClosedTournament(w.app, { pools: { text: 0.6, image: 0.3 }, bossTasks: 2, attempts: 1, timeLimitsSeconds: { group: 180, knockout: 180, boss: 180 } }, 'image');
     const [strongEntrant] = await addEntrants(w.app, t.id, [
       { repoUrl: strong.url, commitSha: strong.sha, uid: 1 },
       { repoUrl: broken.url, commitSha: broken.sha, uid: 2 },

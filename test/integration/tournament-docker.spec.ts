@@ -58,7 +58,7 @@ describe('a whole tournament with the real Docker sandbox and real ONNX evaluati
       },
     });
     const t = await createClosedTournament(w.app, {
-      bossTasks: 3,
+      bossTasks: 2,
       attempts: 1,
       timeLimitsSeconds: { group: 120, knockout: 120, boss: 120 },
     });
