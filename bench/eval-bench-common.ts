@@ -80,7 +80,7 @@ export async function runEvalBench(bench: EvalBench): Promise<EvalBenchResult> {
         score = result.score;
         await scorer.warm();
         const created = performance.now();
-        const session = await ort.InferenceSession.create(modelPath, { executionProviders: ['cpu'], intraOpNumThreads: THREADS, graphOptimizationLevel: 'all' });
+        const session = await bareSession(modelPath);
         const started = performance.now();
         await bench.bareLoop(session);
         const ended = performance.now();
@@ -106,6 +106,11 @@ export async function runEvalBench(bench: EvalBench): Promise<EvalBenchResult> {
   }
 }
 
+/** The bare loop's session: onnxruntime's defaults on the CPU, as many threads as the evaluator. */
+function bareSession(modelPath: string): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(modelPath, { executionProviders: ['cpu'], intraOpNumThreads: THREADS, graphOptimizationLevel: 'all' });
+}
+
 const FRESH_BARE_ENV = 'CRUCIBLE_BENCH_FRESH_BARE';
 
 /** Runs this bench's file again in a new process that times one bare pass over `modelPath` (see freshBareMain). */
@@ -121,7 +126,7 @@ function freshBarePass(modelPath: string): { loopMs: number; withSessionMs: numb
 async function freshBareMain(build: () => Promise<EvalBench>, modelPath: string): Promise<void> {
   const bench = await build();
   const created = performance.now();
-  const session = await ort.InferenceSession.create(modelPath, { executionProviders: ['cpu'], intraOpNumThreads: THREADS, graphOptimizationLevel: 'all' });
+  const session = await bareSession(modelPath);
   const started = performance.now();
   await bench.bareLoop(session);
   const ended = performance.now();

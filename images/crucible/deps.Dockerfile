@@ -3,4 +3,5 @@
 # rebuilds only the small app layer (Dockerfile) and never sends node_modules to the engine again.
 ARG BASE=crucible/crucible-base:local
 FROM ${BASE}
-COPY --chown=0:0 node_modules /app/node_modules
+# The build context is the cached node_modules folder itself.
+COPY --chown=0:0 . /app/node_modules

@@ -8,7 +8,7 @@ import { splitDataset, verifyReveal, type ClassificationSplit, type TokenSplit }
 import { linearClassifier } from '../../src/evaluation/onnx/onnx-builder';
 import { OnnxTaskDataService } from '../../src/evaluation/onnx-task-data.service';
 import type { TaskDataRequest } from '../../src/evaluation/task-data';
-import { bigramModel, bigramTable, uniformModel } from '../support/onnx-models';
+import { bigramLoss, bigramModel, bigramTable, uniformModel } from '../support/onnx-models';
 import { scoreOf } from '../support/evaluation';
 
 /** Real onnxruntime in a real worker process: analytic losses, determinism and commitments. */
@@ -59,18 +59,7 @@ describe('OnnxTaskDataService (causal-lm and classification, real onnxruntime)',
     const dataset = (await datasets.load(lm.datasetId)) as TokenDataset;
     const split = splitDataset(dataset, lm.seed) as TokenSplit;
     const table = bigramTable(split.train);
-    let expectedSum = 0;
-    for (const seq of split.test) {
-      let s = 0;
-      for (let t = 0; t + 1 < seq.length; t += 1) {
-        const row = seq[t] * 256;
-        let z = 0;
-        for (let b = 0; b < 256; b += 1) z += Math.exp(table[row + b]);
-        s += Math.log(z) - table[row + seq[t + 1]];
-      }
-      expectedSum += s / (seq.length - 1);
-    }
-    const expected = expectedSum / split.test.length;
+    const expected = bigramLoss(table, split.test);
 
     const modelPath = writeModel('model.onnx', bigramModel(table));
     const first = scoreOf(await service.evaluate(lm, modelPath));
