@@ -27,20 +27,24 @@ import {
 describe('hostile model corpus', () => {
   let dataDir: string;
   let service: OnnxTaskDataService;
+  /** The same service with a 2 s evaluation limit, for the model that never ends (the test waits out the limit). */
+  let quickLimit: OnnxTaskDataService;
   const req: TaskDataRequest = { taskId: 'task-hostile', taskType: 'causal-lm', datasetId: 'devils-dictionary', seed: 'hostile-seed' };
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-hostile-'));
-    const config = loadConfig({
+    const env = {
       CRUCIBLE_DATA_DIR: dataDir,
       CRUCIBLE_EXECUTION_PROVIDER: 'cpu',
       CRUCIBLE_EVAL_THREADS: '1',
       CRUCIBLE_EVAL_MEMORY_MB: '768',
       CRUCIBLE_EVAL_MAX_MODEL_MB: '1',
       CRUCIBLE_EVAL_TIMEOUT_SECONDS: '8',
-    });
-    service = new OnnxTaskDataService(config, new DatasetRegistry());
+    };
+    service = new OnnxTaskDataService(loadConfig(env), new DatasetRegistry());
     await service.prepare(req);
+    quickLimit = new OnnxTaskDataService(loadConfig({ ...env, CRUCIBLE_EVAL_TIMEOUT_SECONDS: '2' }), new DatasetRegistry());
+    await quickLimit.prepare(req);
   });
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
@@ -119,8 +123,8 @@ describe('hostile model corpus', () => {
 
   it('stops a graph that loops forever at the time limit', async () => {
     const started = Date.now();
-    const result = failure(await service.evaluate(req, artifact({ 'model.onnx': endlessLoopModel() })));
-    expect(result).toMatchObject({ code: 'EVAL_TIMEOUT', infra: false });
+    const result = failure(await quickLimit.evaluate(req, artifact({ 'model.onnx': endlessLoopModel() })));
+    expect(result).toMatchObject({ code: 'EVAL_TIMEOUT', infra: false, reason: 'evaluation exceeded 2 s and was stopped' });
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 
