@@ -38,7 +38,8 @@ describe('entries from chain commitments on the local chain', () => {
   const names = ['valid', 'badPrefix', 'shortCommit', 'nonHex', 'badUrl', 'missingCommit'] as const;
   const miners = {} as Record<(typeof names)[number], KeyringPair>;
 
-  const commit = (hotkey: KeyringPair, text: string) => chain.send(hotkey, chain.api.tx.commitments.setCommitment(netuid, rawCommitment(text) as never));
+  const commitment = (text: string) => chain.api.tx.commitments.setCommitment(netuid, rawCommitment(text) as never);
+  const commit = (hotkey: KeyringPair, text: string) => chain.send(hotkey, commitment(text));
   const rows = (hotkey?: string) => w.ds.getRepository(EntrantEntity).find({ where: { tournamentId: tournament.id, ...(hotkey ? { hotkey } : {}) }, order: { receivedAt: 'ASC' } });
   const ignoredLogs = (hotkey: string) => warn.mock.calls.filter(([fields, message]) => message === 'chain commitment ignored' && (fields as { hotkey?: string }).hotkey === hotkey);
 
@@ -55,7 +56,7 @@ describe('entries from chain commitments on the local chain', () => {
     const coldkeys = names.map((name) => chain.keyring.addFromUri(`//Cc-${name}-cold`));
     await chain.fund([owner.address, ...Object.values(miners).map((m) => m.address), ...coldkeys.map((c) => c.address)]);
     netuid = await chain.registerSubnet(owner.address);
-    for (const [i, name] of names.entries()) await chain.registerNeuron(netuid, coldkeys[i], miners[name].address);
+    await chain.registerNeuronsOf(netuid, names.map((name, i) => [coldkeys[i], miners[name].address]));
 
     w = await startWorker({
       db: db.config,
@@ -78,12 +79,19 @@ describe('entries from chain commitments on the local chain', () => {
   it('turns a valid commitment into an entry, records refusals and ignores malformed text with a logged reason', async () => {
     expect(tournament.state).toBe('registration');
     const sha = repo.sha;
-    await commit(miners.valid, formatChainEntry(repo.url, sha));
-    await commit(miners.badPrefix, `crucible:v2:${repo.url}@${sha}`);
-    await commit(miners.shortCommit, `crucible:v1:${repo.url}@${sha.slice(0, 7)}`);
-    await commit(miners.nonHex, `crucible:v1:${repo.url}@${'z'.repeat(40)}`);
-    await commit(miners.badUrl, `crucible:v1:ftp://example.org/m.git@${sha}`);
-    await commit(miners.missingCommit, formatChainEntry(repo.url, 'f'.repeat(40)));
+    // All six in one block, each signed by its hotkey.
+    await chain.sendTogether(
+      (
+        [
+          ['valid', formatChainEntry(repo.url, sha)],
+          ['badPrefix', `crucible:v2:${repo.url}@${sha}`],
+          ['shortCommit', `crucible:v1:${repo.url}@${sha.slice(0, 7)}`],
+          ['nonHex', `crucible:v1:${repo.url}@${'z'.repeat(40)}`],
+          ['badUrl', `crucible:v1:ftp://example.org/m.git@${sha}`],
+          ['missingCommit', formatChainEntry(repo.url, 'f'.repeat(40))],
+        ] as const
+      ).map(([name, text]) => [miners[name], commitment(text)]),
+    );
     const validBlock = (await chain.api.query.commitments.commitmentOf(netuid, miners.valid.address)).toJSON() as { block: number };
 
     await w.step();

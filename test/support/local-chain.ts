@@ -33,6 +33,12 @@ export interface LocalChain {
   fund(addresses: string[]): Promise<void>;
   /** Signs and submits with an explicit nonce, waits for inclusion, throws on a dispatch error. */
   send(signer: KeyringPair, tx: SubmittableExtrinsic<'promise'>): Promise<{ blockHash: string; events: ISubmittableResult['events'] }>;
+  /**
+   * Signs and submits each (signer, tx) at once and includes them all in one block (as `send` does
+   * for one); for extrinsics of different signers, which no batch call can join. Throws on any
+   * dispatch error.
+   */
+  sendTogether(txs: Array<[KeyringPair, SubmittableExtrinsic<'promise'>]>): Promise<Array<{ blockHash: string; events: ISubmittableResult['events'] }>>;
   /** Runs a call as root through the sudo pallet (alice). */
   sudo(call: SubmittableExtrinsic<'promise'>): Promise<void>;
   /** Registers a subnet whose owner coldkey is alice; the owner hotkey becomes uid 0. Returns netuid. */
@@ -41,6 +47,8 @@ export interface LocalChain {
   registerNeuron(netuid: number, coldkey: KeyringPair, hotkey: string): Promise<number>;
   /** burnedRegister of several hotkeys of one coldkey in one block (batchAll); returns their uids in order. */
   registerNeurons(netuid: number, coldkey: KeyringPair, hotkeys: string[]): Promise<number[]>;
+  /** burnedRegister of each (coldkey, hotkey) pair, each signed by its coldkey, all in one block; returns the uids in order. */
+  registerNeuronsOf(netuid: number, pairs: Array<[KeyringPair, string]>): Promise<number[]>;
   /** Builds n empty blocks. */
   newBlocks(count: number): Promise<number>;
   /**
@@ -113,6 +121,23 @@ export async function startLocalChain(): Promise<LocalChain> {
     });
   };
 
+  const sendTogether: LocalChain['sendTogether'] = async (txs) => {
+    // Manual block building while they are submitted: every one is in the pool before the block is built.
+    await rpc('dev_setBlockBuildMode', ['Manual']);
+    try {
+      const included = txs.map(([signer, tx]) => send(signer, tx));
+      included.forEach((p) => p.catch(() => undefined));
+      for (let waited = 0; ((await rpc('author_pendingExtrinsics', [])) as unknown[]).length < txs.length; waited += 1) {
+        if (waited >= 200) throw new Error(`only some of ${txs.length} extrinsics reached the pool`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await rpc('dev_newBlock', [{ count: 1 }]);
+      return await Promise.all(included);
+    } finally {
+      await rpc('dev_setBlockBuildMode', ['Instant']);
+    }
+  };
+
   const sudo = async (call: SubmittableExtrinsic<'promise'>): Promise<void> => {
     await send(accounts.alice, api.tx.sudo.sudo(call));
   };
@@ -161,6 +186,15 @@ export async function startLocalChain(): Promise<LocalChain> {
     if (uids.length !== hotkeys.length) throw new Error(`burnedRegister of ${hotkeys.length} hotkeys emitted ${uids.length} NeuronRegistered events`);
     return uids;
   };
+  const registerNeuronsOf: LocalChain['registerNeuronsOf'] = async (netuid, pairs) => {
+    const results = await sendTogether(pairs.map(([coldkey, hotkey]) => [coldkey, api.tx.subtensorModule.burnedRegister(netuid, hotkey)]));
+    return results.map(({ events }, i) => {
+      // NeuronRegistered(netuid, uid, hotkey), among this extrinsic's own events.
+      const registered = events.find(({ event }) => event.section === 'subtensorModule' && event.method === 'NeuronRegistered');
+      if (!registered) throw new Error(`burnedRegister of ${pairs[i][1]} emitted no NeuronRegistered event`);
+      return Number(registered.event.data[1].toString());
+    });
+  };
   const registerNeuron: LocalChain['registerNeuron'] = async (netuid, coldkey, hotkey) => (await registerNeurons(netuid, coldkey, [hotkey]))[0];
 
   const jumpTo = async (block: number): Promise<number> => {
@@ -177,10 +211,12 @@ export async function startLocalChain(): Promise<LocalChain> {
     accounts,
     fund,
     send,
+    sendTogether,
     sudo,
     registerSubnet,
     registerNeuron,
     registerNeurons,
+    registerNeuronsOf,
     newBlocks,
     jumpTo,
     bestNumber,
