@@ -9,6 +9,7 @@ import { SetTournamentWeights } from './engine/set-tournament-weights';
 import { StartTournament } from './engine/start-tournament';
 import { TournamentLock } from './engine/tournament-lock';
 import type { TournamentEntity } from './tournament.entity';
+import type { TournamentState } from './tournament-state';
 import { TournamentRepository } from './tournament.repository';
 
 /**
@@ -37,31 +38,45 @@ export class TournamentEngineService {
    * scored. The scheduler calls it once per tournament, each in its own guarded step.
    */
   async advanceActive(id: string): Promise<void> {
-    await this.advance(id);
-    const t = await this.tournaments.findById(id);
-    if (t && (t.state === 'rounds' || t.state === 'boss_round')) await this.baselines.run(id);
+    const { settled } = await this.advanceUntilSettled(id);
+    // The state the last, unchanged step found (a step that changed it leaves it to be read again).
+    const state = settled === undefined ? (await this.tournaments.findById(id))?.state : settled;
+    if (state === 'rounds' || state === 'boss_round') await this.baselines.run(id);
   }
 
   /** Advances one tournament as far as it can go now; returns whether anything changed. */
   async advance(id: string): Promise<boolean> {
-    let changed = false;
-    for (let step = 0; step < 10; step++) {
-      const state = await this.stepOnce(id);
-      if (!state) break;
-      changed = true;
-    }
-    return changed;
+    return (await this.advanceUntilSettled(id)).changed;
   }
 
-  private async stepOnce(id: string): Promise<boolean> {
+  /** `settled`: the state the final step found and left (null: gone); undefined when the steps ran out still moving. */
+  private async advanceUntilSettled(id: string): Promise<{ changed: boolean; settled?: TournamentState | null }> {
+    let changed = false;
+    for (let step = 0; step < 10; step++) {
+      const { moved, state } = await this.stepOnce(id);
+      if (!moved) return { changed, settled: state };
+      changed = true;
+    }
+    return { changed };
+  }
+
+  private async stepOnce(id: string): Promise<{ moved: boolean; state: TournamentState | null }> {
     const peek = await this.tournaments.findById(id);
-    if (!peek) return false;
+    if (!peek) return { moved: false, state: null };
+    const moved = await this.stepFrom(peek);
+    return { moved, state: peek.state };
+  }
+
+  private async stepFrom(peek: TournamentEntity): Promise<boolean> {
+    const id = peek.id;
     switch (peek.state) {
       case 'finalised':
         return this.publishWinner.run(id);
       case 'published':
         return this.setWeights.run(id);
       default:
+        // Not due yet as read without the lock: no transaction, no row lock (an idle tick stays read-only).
+        if (!this.dueWithoutLock(peek)) return false;
         try {
           const moved = await this.lock.run(id, (t) => this.stepLocked(t));
           pauseIfCommitted();
@@ -69,6 +84,18 @@ export class TournamentEngineService {
         } finally {
           forgetPendingPause();
         }
+    }
+  }
+
+  /** The time-triggered steps, checked again under the lock; the others always look under it. */
+  private dueWithoutLock(t: TournamentEntity): boolean {
+    switch (t.state) {
+      case 'scheduled':
+        return this.openRegistration.due(t);
+      case 'registration':
+        return this.start.due(t);
+      default:
+        return true;
     }
   }
 

@@ -74,6 +74,17 @@ export class TournamentRepository {
       .getOne();
   }
 
+  /** The types that have a tournament still running or scheduled. */
+  async typesWithActive(): Promise<string[]> {
+    const rows = await this.m
+      .getRepository(TournamentEntity)
+      .createQueryBuilder('t')
+      .select('DISTINCT t.type', 'type')
+      .where(`t.state NOT IN ('completed', 'cancelled')`)
+      .getRawMany<{ type: string }>();
+    return rows.map((r) => r.type);
+  }
+
   lastCompletedOfType(type: string): Promise<TournamentEntity | null> {
     return this.m.getRepository(TournamentEntity).findOne({ where: { type, state: 'completed' }, order: { cycle: 'DESC' } });
   }

@@ -45,7 +45,12 @@ export class SchedulerMaintenance {
    * the cycle number is unique per type, so a second worker (or a second tick) cannot add another.
    */
   async scheduleCycles(): Promise<void> {
-    for (const type of this.factory.autoScheduledTypes()) await this.duties.run('cycle scheduling', { type }, () => this.scheduleCycle(type));
+    const types = this.factory.autoScheduledTypes();
+    if (types.length === 0) return;
+    // One read for every type; a type seen active has nothing to schedule (the others look again, one by one).
+    let active = new Set<string>();
+    if (!(await this.duties.run('cycle scheduling', {}, async () => (active = new Set(await this.tournaments.typesWithActive()))))) return;
+    for (const type of types) if (!active.has(type)) await this.duties.run('cycle scheduling', { type }, () => this.scheduleCycle(type));
   }
 
   private async scheduleCycle(type: string): Promise<void> {

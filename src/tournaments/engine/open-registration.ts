@@ -11,6 +11,11 @@ export class OpenRegistration {
     private readonly clock: Clock,
   ) {}
 
+  /** Whether the step has anything to do now; the scheduler asks before taking the tournament's lock. */
+  due(t: TournamentEntity): boolean {
+    return this.clock.now() >= t.registrationOpensAt;
+  }
+
   async run(t: TournamentEntity): Promise<boolean> {
     const now = this.clock.now();
     if (now < t.registrationOpensAt) return false;

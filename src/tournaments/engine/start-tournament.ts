@@ -18,6 +18,11 @@ export class StartTournament {
     private readonly clock: Clock,
   ) {}
 
+  /** Whether the step has anything to do now; the scheduler asks before taking the tournament's lock. */
+  due(t: TournamentEntity): boolean {
+    return this.clock.now() >= t.registrationClosesAt;
+  }
+
   async run(t: TournamentEntity): Promise<boolean> {
     const now = this.clock.now();
     if (now < t.registrationClosesAt) return false;
