@@ -16,8 +16,14 @@ export class AuditBundleRepository {
     return this.ds.getRepository(AuditBundleEntity).findOne({ where: {}, order: { sequence: 'DESC' } });
   }
 
-  latestOfKind(kind: BundleKind): Promise<AuditBundleEntity | null> {
-    return this.ds.getRepository(AuditBundleEntity).findOne({ where: { kind }, order: { sequence: 'DESC' } });
+  /** The head of the chain without its body (a tournament's bundle carries every loss: megabytes to read each tick). */
+  latestSummary(): Promise<BundleSummary | null> {
+    return this.ds.getRepository(AuditBundleEntity).findOne({ select: SUMMARY, where: {}, order: { sequence: 'DESC' } });
+  }
+
+  /** The last bundle of a kind, without its body. */
+  latestOfKind(kind: BundleKind): Promise<BundleSummary | null> {
+    return this.ds.getRepository(AuditBundleEntity).findOne({ select: SUMMARY, where: { kind }, order: { sequence: 'DESC' } });
   }
 
   bySubject(kind: BundleKind, subject: string): Promise<AuditBundleEntity | null> {

@@ -48,9 +48,12 @@ export class AuditBundleService {
    */
   async sealDue(maxDays = 7): Promise<BundleEnvelope[]> {
     const sealed: BundleEnvelope[] = [];
-    const latest = await this.bundles.latest();
+    const latest = await this.bundles.latestSummary();
     // A worker killed between the insert and the file write: the row is the bundle, the file its copy.
-    if (latest && !fs.existsSync(path.join(this.directory, bundleFileName(latest.sequence, latest.kind)))) this.writeFile(latest.sequence, latest.kind, envelopeOf(latest));
+    if (latest && !fs.existsSync(path.join(this.directory, bundleFileName(latest.sequence, latest.kind)))) {
+      const full = await this.bundles.bySequence(latest.sequence);
+      if (full) this.writeFile(full.sequence, full.kind, envelopeOf(full));
+    }
     if (latest && latest.signer !== this.signer.address) sealed.push(await this.sealKeyChange(latest.signer));
     for (const id of await this.source.completedTournamentsNotSealed()) {
       for (const m of await this.source.scoredModels(id)) await this.artifacts.archive(m.artifactPath, m.modelSha256);
@@ -77,7 +80,7 @@ export class AuditBundleService {
 
   /** The new key's first bundle, carrying the old key's signature over the change when that key is at hand. */
   private async sealKeyChange(from: string): Promise<BundleEnvelope> {
-    const sequence = ((await this.bundles.latest())?.sequence ?? -1) + 1;
+    const sequence = ((await this.bundles.latestSummary())?.sequence ?? -1) + 1;
     const to = this.signer.address;
     const retired = this.signer.retired?.address === from ? this.signer.retired : null;
     if (!retired) this.logger.warn({ from, to }, 'signing key changed and the old key is not at hand: the change is sealed unendorsed');

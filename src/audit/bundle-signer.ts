@@ -15,15 +15,16 @@ export abstract class BundleSigner {
 }
 
 export class KeyringBundleSigner extends BundleSigner {
+  /** The pair's SS58 address, encoded once (the pair's getter encodes on every read; every seal reads it). */
+  readonly address: string;
+
   constructor(
     private readonly pair: KeyringPair,
     readonly kind: SignerKind = 'validator_hotkey',
     readonly retired: BundleSigner | null = null,
   ) {
     super();
-  }
-  get address(): string {
-    return this.pair.address;
+    this.address = pair.address;
   }
   get publicKey(): string {
     return u8aToHex(this.pair.publicKey);
