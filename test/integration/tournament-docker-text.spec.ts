@@ -53,7 +53,7 @@ describe('a whole text tournament of mixed task types with the real Docker sandb
   it('plays instruct, preference and reward tasks, each scored with the rulebook\'s constants and decided in its own direction', async () => {
     const repos = path.join(dir, 'repos');
     const baseline = textTuner(repos, 'baseline', { steps: 2, grpoSteps: 0 });
-    const tuned = textTuner(repos, 'tuned', { steps: 30, lr: 0.003, grpoSteps: 3, groupSize: 2 });
+    const tuned = textTuner(repos, 'tuned', { steps: 10, lr: 0.003, grpoSteps: 3, groupSize: 2 });
     const broken = makeRepo(path.join(repos, 'broken'), { ...filesOf('exit-1'), 'crucible.json': Buffer.from(JSON.stringify({ entrypoint: 'train.sh', taskTypes: TEXT_TYPES })) });
 
     w = await startWorker({
