@@ -157,13 +157,17 @@ describe('kill -9 at every step boundary of a real tournament (Docker, PostgreSQ
     });
 
     const childEnv = { ...env, CRUCIBLE_SANDBOX_INSTANCE: instance };
-    const life = (pauseAt: PausePointName | null): Promise<string> =>
-      new Promise((resolve, reject) => {
-        const options = { db: chaosDb.config, dataDir: path.join(dir, 'chaos'), tournamentId: t.id, env: pauseAt ? { ...childEnv, CRUCIBLE_TEST_PAUSE_AT: pauseAt } : childEnv };
-        const child = spawn(process.execPath, ['-r', path.resolve(__dirname, '../support/ts-register.js'), path.resolve(__dirname, '../support/chaos-worker.ts'), JSON.stringify(options)], {
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
-        children.add(child);
+    // Each life's process is started while the previous life plays and loads its code meanwhile; it
+    // starts its app (database, Docker, adoption) only when told to, once the previous one has exited.
+    const standby = (pauseAt: PausePointName | null): { start(): void; ended: Promise<string> } => {
+      const options = { db: chaosDb.config, dataDir: path.join(dir, 'chaos'), tournamentId: t.id, env: pauseAt ? { ...childEnv, CRUCIBLE_TEST_PAUSE_AT: pauseAt } : childEnv, standby: true };
+      const child = spawn(process.execPath, ['-r', path.resolve(__dirname, '../support/ts-register.js'), path.resolve(__dirname, '../support/chaos-worker.ts'), JSON.stringify(options)], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
+      children.add(child);
+      // A child that died before its start signal is reported by `ended`, not by a write error here.
+      child.stdin.on('error', () => undefined);
+      const ended = new Promise<string>((resolve, reject) => {
         let out = '';
         child.stdout.on('data', (d: Buffer) => {
           out += d.toString();
@@ -180,10 +184,20 @@ describe('kill -9 at every step boundary of a real tournament (Docker, PostgreSQ
           if (!/CRUCIBLE_PAUSED|CRUCIBLE_DONE/.test(out)) reject(new Error(`worker exited (${code ?? signal}) at neither a pause nor the end: ${out.slice(-2000)}`));
         });
       });
+      // Reported when its life is awaited; a standby that dies early must not be an unhandled rejection.
+      ended.catch(() => undefined);
+      return { start: () => child.stdin.end('start\n'), ended };
+    };
 
     const lives: string[] = [];
-    for (const point of KILL_POINTS) lives.push(await life(point));
-    lives.push(await life(null));
+    const points = [...KILL_POINTS, null];
+    let next = standby(points[0]);
+    for (let i = 0; i < points.length; i++) {
+      const current = next;
+      current.start();
+      if (i + 1 < points.length) next = standby(points[i + 1]);
+      lives.push(await current.ended);
+    }
     events.destroy();
 
     // Every boundary was reached and killed in turn; the last life finished the tournament.

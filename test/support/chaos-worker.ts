@@ -2,14 +2,43 @@
  * A worker process for the crash test: a worker app on the given database that ticks until the
  * tournament completes, then prints CRUCIBLE_DONE. With CRUCIBLE_TEST_PAUSE_AT in `env` it freezes at
  * that step boundary (CRUCIBLE_PAUSED <point>) and the test kills it with SIGKILL.
- * argv: <options JSON: { db, dataDir, env, tournamentId }>
+ * With `standby` it loads its code, then waits for a line on stdin before it starts the app: the test
+ * starts the next life's process while the current one plays, and lets it start only once the
+ * current one is dead (loading code touches nothing the lives share).
+ * argv: <options JSON: { db, dataDir, env, tournamentId, standby? }>
  */
 import type { DatabaseConfig } from '../../src/config/app-config';
 import { TournamentEntity } from '../../src/tournaments/tournament.entity';
 import { startWorker } from './worker';
 
+/** What the worker app loads only as it boots: the worker role's modules, the Docker driver, the HTTP platform and validation. */
+async function preload(): Promise<void> {
+  await Promise.all([
+    import('@nestjs/schedule'),
+    import('../../src/worker.module'),
+    import('../../src/sandbox/docker/docker-sandbox-runner'),
+    import('@nestjs/platform-express'),
+    import('class-validator'),
+    import('class-transformer'),
+  ]);
+}
+
+function startSignal(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdin.once('data', () => {
+      process.stdin.pause();
+      resolve();
+    });
+    process.stdin.once('end', () => reject(new Error('stdin closed before the start signal')));
+  });
+}
+
 async function main(): Promise<void> {
-  const opts = JSON.parse(process.argv[2]) as { db: DatabaseConfig; dataDir: string; env: Record<string, string>; tournamentId: string };
+  const opts = JSON.parse(process.argv[2]) as { db: DatabaseConfig; dataDir: string; env: Record<string, string>; tournamentId: string; standby?: boolean };
+  if (opts.standby) {
+    await preload();
+    await startSignal();
+  }
   const w = await startWorker({ db: opts.db, dataDir: opts.dataDir, env: opts.env });
   for (;;) {
     await w.step();
