@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { LossesReader } from '../evaluation/losses-reader';
 import { metricDirectionOf } from '../evaluation/task-types/metric-direction';
@@ -13,11 +14,13 @@ import { TournamentRepository } from './tournament.repository';
  * Reads a tournament's evidence (rulebook, entrants, tasks, runs, scores and the boss round's
  * per-example losses) from the database and derives its decisions with the same pure function the
  * auditor runs on sealed bundles. A decided tournament's evidence never changes, so its derivation
- * is kept in memory.
+ * is kept in memory; an undecided one's last derivation is reused only for the same evidence.
  */
 @Injectable()
 export class TournamentEvidenceService {
   private readonly decided = new Map<string, TournamentDerivation>();
+  /** The last derivation of a tournament not yet decided, under a digest of the evidence it came from. */
+  private readonly undecided = new Map<string, { key: string; derivation: TournamentDerivation }>();
 
   constructor(
     private readonly tournaments: TournamentRepository,
@@ -30,8 +33,18 @@ export class TournamentEvidenceService {
   async derive(t: TournamentEntity): Promise<TournamentDerivation> {
     const cached = this.decided.get(t.id);
     if (cached) return cached;
-    const derivation = deriveTournament(await this.load(t));
-    if (t.ranking !== null) this.decided.set(t.id, derivation);
+    const evidence = await this.load(t);
+    // The step that finalises derives it from the very evidence the weights read next: the boss
+    // gate's bootstrap (seconds for a large field) runs once for both.
+    const key = evidenceKey(evidence);
+    const last = this.undecided.get(t.id);
+    const derivation = last?.key === key ? last.derivation : deriveTournament(evidence);
+    if (t.ranking !== null) {
+      this.decided.set(t.id, derivation);
+      this.undecided.delete(t.id);
+    } else {
+      this.undecided.set(t.id, { key, derivation });
+    }
     return derivation;
   }
 
@@ -64,4 +77,12 @@ export class TournamentEvidenceService {
       overrun: t.overrun,
     };
   }
+}
+
+/** A digest of everything the derivation reads (deriveTournament is pure: equal evidence, equal derivation). */
+function evidenceKey(ev: TournamentEvidence): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ ...ev, scores: ev.scores.map((s) => ({ ...s, losses: s.losses ? s.losses.length : null })) }));
+  for (const s of ev.scores) if (s.losses) hash.update(new Uint8Array(s.losses.buffer, s.losses.byteOffset, s.losses.byteLength));
+  return hash.digest('hex');
 }
