@@ -44,35 +44,38 @@ export class SplitMix64 {
 
 /** xoshiro128** 1.0; `next()` returns an unsigned 32-bit integer. */
 export class Xoshiro128StarStar {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  /**
+   * s0..s3 in a Uint32Array: stores wrap to 32 bits by themselves, and V8 keeps the words unboxed
+   * (as plain fields, values of 2^31 and above were boxed doubles: ten times slower; the boss gate's
+   * bootstrap draws millions).
+   */
+  private readonly s = new Uint32Array(4);
 
   /** State words (s0, s1) = high, low halves of SplitMix64(seed)'s 1st output; (s2, s3) of its 2nd. */
   constructor(seed: bigint) {
     const sm = new SplitMix64(seed);
     const a = sm.next();
     const b = sm.next();
-    this.s0 = Number(a >> 32n) >>> 0;
-    this.s1 = Number(a & 0xffffffffn) >>> 0;
-    this.s2 = Number(b >> 32n) >>> 0;
-    this.s3 = Number(b & 0xffffffffn) >>> 0;
+    this.s[0] = Number(a >> 32n);
+    this.s[1] = Number(a & 0xffffffffn);
+    this.s[2] = Number(b >> 32n);
+    this.s[3] = Number(b & 0xffffffffn);
     // An all-zero state would stay zero forever; SplitMix64 never gives two zero outputs in a row,
     // so this cannot happen, but say so rather than loop silently.
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) throw new Error('xoshiro128** seeded with all zeros');
+    if ((this.s[0] | this.s[1] | this.s[2] | this.s[3]) === 0) throw new Error('xoshiro128** seeded with all zeros');
   }
 
   next(): number {
-    const s1 = this.s1;
+    const s = this.s;
+    const s1 = s[1];
     const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-    const t = (s1 << 9) >>> 0;
-    this.s2 = (this.s2 ^ this.s0) >>> 0;
-    this.s3 = (this.s3 ^ s1) >>> 0;
-    this.s1 = (s1 ^ this.s2) >>> 0;
-    this.s0 = (this.s0 ^ this.s3) >>> 0;
-    this.s2 = (this.s2 ^ t) >>> 0;
-    this.s3 = rotl(this.s3, 11);
+    const t = s1 << 9;
+    s[2] ^= s[0];
+    s[3] ^= s1;
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
     return result;
   }
 
