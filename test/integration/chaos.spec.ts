@@ -122,6 +122,43 @@ describe('kill -9 at every step boundary of a real tournament (Docker, PostgreSQ
       { repoUrl: broken.url, commitSha: broken.sha, uid: 2 },
     ];
 
+    const childEnv = { ...env, CRUCIBLE_SANDBOX_INSTANCE: instance };
+    // Each life's process is started while the previous life plays (the first one while the tournament
+    // is set up) and loads its code meanwhile; it starts its app (database, Docker, adoption) only when
+    // told to, once the previous one has exited.
+    const standby = (pauseAt: PausePointName | null): { start(tournamentId: string): void; ended: Promise<string> } => {
+      const options = { db: chaosDb.config, dataDir: path.join(dir, 'chaos'), env: pauseAt ? { ...childEnv, CRUCIBLE_TEST_PAUSE_AT: pauseAt } : childEnv, standby: true };
+      const child = spawn(process.execPath, ['-r', path.resolve(__dirname, '../support/ts-register.js'), path.resolve(__dirname, '../support/chaos-worker.ts'), JSON.stringify(options)], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
+      children.add(child);
+      // A child that died before its start signal is reported by `ended`, not by a write error here.
+      child.stdin.on('error', () => undefined);
+      const ended = new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const paused = /CRUCIBLE_PAUSED (\S+)/.exec(out);
+          if (paused) {
+            child.kill('SIGKILL');
+            child.once('exit', () => resolve(`paused at ${paused[1]}`));
+          } else if (out.includes('CRUCIBLE_DONE')) {
+            child.once('exit', () => resolve('done'));
+          }
+        });
+        child.once('exit', (code, signal) => {
+          children.delete(child);
+          if (!/CRUCIBLE_PAUSED|CRUCIBLE_DONE/.test(out)) reject(new Error(`worker exited (${code ?? signal}) at neither a pause nor the end: ${out.slice(-2000)}`));
+        });
+      });
+      // Reported when its life is awaited; a standby that dies early must not be an unhandled rejection.
+      ended.catch(() => undefined);
+      return { start: (tournamentId) => child.stdin.end(`${JSON.stringify({ tournamentId })}\n`), ended };
+    };
+
+    const points = [...KILL_POINTS, null];
+    let next = standby(points[0]);
+
     // The reference: the same tournament, uninterrupted, in this process, played while the crash run
     // below goes on in worker processes (its own database, data and sandbox instance).
     const referenceOutcome = (async (): Promise<Outcome> => {
@@ -156,45 +193,10 @@ describe('kill -9 at every step boundary of a real tournament (Docker, PostgreSQ
       }
     });
 
-    const childEnv = { ...env, CRUCIBLE_SANDBOX_INSTANCE: instance };
-    // Each life's process is started while the previous life plays and loads its code meanwhile; it
-    // starts its app (database, Docker, adoption) only when told to, once the previous one has exited.
-    const standby = (pauseAt: PausePointName | null): { start(): void; ended: Promise<string> } => {
-      const options = { db: chaosDb.config, dataDir: path.join(dir, 'chaos'), tournamentId: t.id, env: pauseAt ? { ...childEnv, CRUCIBLE_TEST_PAUSE_AT: pauseAt } : childEnv, standby: true };
-      const child = spawn(process.execPath, ['-r', path.resolve(__dirname, '../support/ts-register.js'), path.resolve(__dirname, '../support/chaos-worker.ts'), JSON.stringify(options)], {
-        stdio: ['pipe', 'pipe', 'inherit'],
-      });
-      children.add(child);
-      // A child that died before its start signal is reported by `ended`, not by a write error here.
-      child.stdin.on('error', () => undefined);
-      const ended = new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const paused = /CRUCIBLE_PAUSED (\S+)/.exec(out);
-          if (paused) {
-            child.kill('SIGKILL');
-            child.once('exit', () => resolve(`paused at ${paused[1]}`));
-          } else if (out.includes('CRUCIBLE_DONE')) {
-            child.once('exit', () => resolve('done'));
-          }
-        });
-        child.once('exit', (code, signal) => {
-          children.delete(child);
-          if (!/CRUCIBLE_PAUSED|CRUCIBLE_DONE/.test(out)) reject(new Error(`worker exited (${code ?? signal}) at neither a pause nor the end: ${out.slice(-2000)}`));
-        });
-      });
-      // Reported when its life is awaited; a standby that dies early must not be an unhandled rejection.
-      ended.catch(() => undefined);
-      return { start: () => child.stdin.end('start\n'), ended };
-    };
-
     const lives: string[] = [];
-    const points = [...KILL_POINTS, null];
-    let next = standby(points[0]);
     for (let i = 0; i < points.length; i++) {
       const current = next;
-      current.start();
+      current.start(t.id);
       if (i + 1 < points.length) next = standby(points[i + 1]);
       lives.push(await current.ended);
     }

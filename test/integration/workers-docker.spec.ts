@@ -46,7 +46,6 @@ describe('two worker processes, real Docker sandboxes, one PostgreSQL', () => {
   it('completes; no run executed twice; each round decided once', async () => {
     const repos = path.join(dir, 'repos');
     const baseline = trainer(repos, 'baseline', { steps: 2, width: 8, context: 2 });
-    const entrants = ['a', 'b', 'c'].map((n, i) => trainer(repos, n, { steps: 10 + 10 * i, width: 16, context: 2 }));
     const env = {
       CRUCIBLE_BASELINE_REPO_URL: baseline.url,
       CRUCIBLE_BASELINE_COMMIT: baseline.sha,
@@ -56,6 +55,31 @@ describe('two worker processes, real Docker sandboxes, one PostgreSQL', () => {
       // One engine, one instance: either worker may adopt the other's sandboxes.
       CRUCIBLE_SANDBOX_INSTANCE: instance,
     };
+    // Each worker has its own data dir (its own runs/ folder), as on two machines sharing the engine.
+    // Its process loads its code while the tournament is set up and starts its app when given the tournament.
+    const worker = (id: string): { start(tournamentId: string): void; ended: Promise<void> } => {
+      const options = { db: db.config, dataDir: path.join(dir, id), env: { ...env, CRUCIBLE_WORKER_ID: id }, standby: true };
+      const child = spawn(process.execPath, ['-r', path.resolve(__dirname, '../support/ts-register.js'), path.resolve(__dirname, '../support/chaos-worker.ts'), JSON.stringify(options)], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
+      children.add(child);
+      // A child that died before its start signal is reported by `ended`, not by a write error here.
+      child.stdin.on('error', () => undefined);
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const ended = new Promise<void>((resolve, reject) => {
+        child.once('exit', (code) => {
+          children.delete(child);
+          if (code === 0 && out.includes('CRUCIBLE_DONE')) resolve();
+          else reject(new Error(`worker ${id} exited ${code}: ${out.slice(-2000)}`));
+        });
+      });
+      ended.catch(() => undefined);
+      return { start: (tournamentId) => child.stdin.end(`${JSON.stringify({ tournamentId })}\n`), ended };
+    };
+    const workers = [worker('worker-1'), worker('worker-2')];
+
+    const entrants = ['a', 'b', 'c'].map((n, i) => trainer(repos, n, { steps: 10 + 10 * i, width: 16, context: 2 }));
     setup = await startWorker({ db: db.config, dataDir: path.join(dir, 'setup'), env, role: 'api' });
     const t = await createClosedTournament(setup.app, { bossTasks: 1, attempts: 1, timeLimitsSeconds: { group: 120, knockout: 120, boss: 120 } });
     await addEntrants(setup.app, t.id, entrants.map((r, i) => ({ repoUrl: r.url, commitSha: r.sha, uid: i + 1 })));
@@ -73,23 +97,8 @@ describe('two worker processes, real Docker sandboxes, one PostgreSQL', () => {
       }
     });
 
-    // Each worker has its own data dir (its own runs/ folder), as on two machines sharing the engine.
-    const worker = (id: string): Promise<void> =>
-      new Promise((resolve, reject) => {
-        const options = { db: db.config, dataDir: path.join(dir, id), tournamentId: t.id, env: { ...env, CRUCIBLE_WORKER_ID: id } };
-        const child = spawn(process.execPath, ['-r', path.resolve(__dirname, '../support/ts-register.js'), path.resolve(__dirname, '../support/chaos-worker.ts'), JSON.stringify(options)], {
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
-        children.add(child);
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-        child.once('exit', (code) => {
-          children.delete(child);
-          if (code === 0 && out.includes('CRUCIBLE_DONE')) resolve();
-          else reject(new Error(`worker ${id} exited ${code}: ${out.slice(-2000)}`));
-        });
-      });
-    await Promise.all([worker('worker-1'), worker('worker-2')]);
+    for (const w of workers) w.start(t.id);
+    await Promise.all(workers.map((w) => w.ended));
     events.destroy();
 
     const final = await setup.ds.getRepository(TournamentEntity).findOneByOrFail({ id: t.id });
