@@ -40,7 +40,7 @@ describe('a whole tournament with the real Docker sandbox and real ONNX evaluati
   it('trains, evaluates, runs knockout and boss rounds, and ends in weights', async () => {
     const repos = path.join(dir, 'repos');
     const baseline = trainer(repos, 'baseline', { steps: 2, width: 8, context: 2 });
-    const strong = trainer(repos, 'strong', { steps: 40, width: 32, context: 3, lr: 0.01 });
+    const strong = trainer(repos, 'strong', { steps: 12, width: 32, context: 3, lr: 0.01 });
     // Writes the three-node look-ahead model (issue 19): it would take every round if it were scored.
     const cheater = makeRepo(path.join(repos, 'look-ahead'), filesOf('look-ahead'));
     const brokenRepo = makeRepo(path.join(repos, 'broken-committed'), filesOf('exit-1'));
