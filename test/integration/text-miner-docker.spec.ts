@@ -57,10 +57,11 @@ describe('text-tuner example miner in the Docker sandbox', () => {
       trained[taskType].catch(() => undefined);
     }
   });
+  // After a failed test the other runs may still be training: their folders go when they end (240 s limit).
   afterAll(async () => {
     await Promise.allSettled(Object.values(trained));
     fs.rmSync(root, { recursive: true, force: true });
-  });
+  }, 300_000);
 
   it.each(TYPES)('%s: trains from /task/base and beats the base model on the hidden split', async (taskType) => {
     const { req, result } = await trained[taskType];
