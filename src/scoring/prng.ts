@@ -42,6 +42,10 @@ export class SplitMix64 {
   }
 }
 
+// Read once: a global read in the generator (called millions of times by the boss gate's bootstrap)
+// is a slow lookup where the global object is a vm context's, as in every jest suite.
+const { imul, floor } = Math;
+
 /** xoshiro128** 1.0; `next()` returns an unsigned 32-bit integer. */
 export class Xoshiro128StarStar {
   /**
@@ -68,7 +72,7 @@ export class Xoshiro128StarStar {
   next(): number {
     const s = this.s;
     const s1 = s[1];
-    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    const result = imul(rotl(imul(s1, 5), 7), 9) >>> 0;
     const t = s1 << 9;
     s[2] ^= s[0];
     s[3] ^= s1;
@@ -84,7 +88,7 @@ export class Xoshiro128StarStar {
    * doubles for bound <= 2^21 (the product stays below 2^53); bias at most bound / 2^32.
    */
   nextBelow(bound: number): number {
-    return Math.floor((this.next() * bound) / 4294967296);
+    return floor((this.next() * bound) / 4294967296);
   }
 }
 
