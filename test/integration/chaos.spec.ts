@@ -105,7 +105,7 @@ describe('kill -9 at every step boundary of a real tournament (Docker, PostgreSQ
   it('completes, starts no (run, attempt) twice, charges only miners, and decides as the uninterrupted run did', async () => {
     const repos = path.join(dir, 'repos');
     const baseline = trainer(repos, 'baseline', { steps: 2, width: 8, context: 2 });
-    const strong = trainer(repos, 'strong', { steps: 40, width: 32, context: 3, lr: 0.01 });
+    const strong = trainer(repos, 'strong', { steps: 12, width: 32, context: 3, lr: 0.01 });
     const broken = makeRepo(path.join(repos, 'broken'), filesOf('exit-1'));
     const env = {
       CRUCIBLE_BASELINE_REPO_URL: baseline.url,
