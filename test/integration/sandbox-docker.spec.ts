@@ -56,7 +56,6 @@ describe('sandbox on Docker: examples end in their typed outcomes, host untouche
   let probe: net.Server;
   let before: Record<string, string>;
   const results: Record<string, TrainingResult> = {};
-  const seconds: Record<string, number> = {};
   let volumesBefore: Set<string>;
 
   beforeAll(async () => {
@@ -96,9 +95,7 @@ describe('sandbox on Docker: examples end in their typed outcomes, host untouche
           timeLimitSeconds: time[name] ?? 90,
           taskSpec: { type: 'causal-lm', hyperparameters: hints[name] ?? {} },
         });
-        const t0 = Date.now();
         results[name] = await executor.execute(job, { onStarted: async () => undefined });
-        seconds[name] = (Date.now() - t0) / 1000;
       }),
     );
   }, 240_000);
@@ -155,7 +152,8 @@ describe('sandbox on Docker: examples end in their typed outcomes, host untouche
   });
 
   it('limits are enforced by the kernel: 1 GiB written at once and 512 files stop at the limit without a watcher', () => {
-    expect(seconds['fast-output']).toBeLessThan(20);
+    // The 1 GiB write itself failed (the script exits 4 only then): the filesystem refused it.
+    expect(fs.readFileSync(results['fast-output'].logPath as string, 'utf8')).toMatch(/error writing 'standard output': No space left on device/);
     expect(fs.readFileSync(results['inode-flood'].logPath as string, 'utf8')).toMatch(/created (\d+) files: No space left on device/);
     // 512 inodes, one of them the root directory: at most 511 files fit.
     const created = Number(/created (\d+) files/.exec(fs.readFileSync(results['inode-flood'].logPath as string, 'utf8'))?.[1]);
