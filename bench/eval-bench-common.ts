@@ -8,7 +8,8 @@
  * earlier ones touched. Crucible opens each untrusted model in a process of its own, so each of its
  * evaluations is a first pass. The same bare loop is also timed in a fresh process (this bench's file
  * run again with CRUCIBLE_BENCH_FRESH_BARE naming the model file; the data is built before the clock
- * starts), and printed as a second baseline beside the first, never instead of it.
+ * starts), and printed as a second baseline beside the first, never instead of it; and once more with
+ * the worker's malloc settings (WORKER_MALLOC_ENV), so the runtime is also compared on equal terms.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -17,6 +18,7 @@ import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { canonicalTestSplit, type DatasetSplit, sha256Hex } from '../src/evaluation/datasets/split';
 import { DEFAULT_BATCH_UNITS, ModelScorer } from '../src/evaluation/model-scorer';
+import { WORKER_MALLOC_ENV } from '../src/evaluation/worker/worker-process';
 import type { ModelScore, TaskType } from '../src/evaluation/task-data';
 import type { TaskTypeParams } from '../src/scoring/rulebook';
 
@@ -45,6 +47,8 @@ export interface EvalBenchResult {
   /** The bare loop (and session creation + loop) as the first pass of a fresh process, best of `rounds`. */
   freshBareMs: number;
   freshBareWithSessionMs: number;
+  /** The same, with the worker's malloc settings (WORKER_MALLOC_ENV) in the fresh process too. */
+  freshBareSameMallocMs: number;
   /** The last round's score. */
   score: ModelScore;
   modelBytes: number;
@@ -91,13 +95,15 @@ export async function runEvalBench(bench: EvalBench): Promise<EvalBenchResult> {
     } finally {
       scorer.close();
     }
-    const fresh = Array.from({ length: bench.rounds }, () => freshBarePass(modelPath));
+    const fresh = Array.from({ length: bench.rounds }, () => freshBarePass(modelPath, {}));
+    const freshSameMalloc = Array.from({ length: bench.rounds }, () => freshBarePass(modelPath, WORKER_MALLOC_ENV));
     return {
       crucibleMs: Math.min(...crucibleMs),
       bareMs: Math.min(...bareMs),
       bareWithSessionMs: Math.min(...bareWithSessionMs),
       freshBareMs: Math.min(...fresh.map((f) => f.loopMs)),
       freshBareWithSessionMs: Math.min(...fresh.map((f) => f.withSessionMs)),
+      freshBareSameMallocMs: Math.min(...freshSameMalloc.map((f) => f.loopMs)),
       score: score as ModelScore,
       modelBytes: bench.model.length,
     };
@@ -114,10 +120,10 @@ function bareSession(modelPath: string): Promise<ort.InferenceSession> {
 const FRESH_BARE_ENV = 'CRUCIBLE_BENCH_FRESH_BARE';
 
 /** Runs this bench's file again in a new process that times one bare pass over `modelPath` (see freshBareMain). */
-function freshBarePass(modelPath: string): { loopMs: number; withSessionMs: number } {
+function freshBarePass(modelPath: string, env: Readonly<Record<string, string>>): { loopMs: number; withSessionMs: number } {
   const script = require.main?.filename;
   if (!script) throw new Error('the fresh-process baseline needs the bench run as a script');
-  const out = execFileSync(process.execPath, [...process.execArgv, script, ...process.argv.slice(2)], { env: { ...process.env, [FRESH_BARE_ENV]: modelPath }, encoding: 'utf8', maxBuffer: 1024 * 1024 });
+  const out = execFileSync(process.execPath, [...process.execArgv, script, ...process.argv.slice(2)], { env: { ...process.env, ...env, [FRESH_BARE_ENV]: modelPath }, encoding: 'utf8', maxBuffer: 1024 * 1024 });
   const line = out.trim().split('\n').pop() ?? '';
   return JSON.parse(line) as { loopMs: number; withSessionMs: number };
 }
@@ -150,6 +156,8 @@ export function printEvalBench(result: EvalBenchResult, rounds: number, units: {
   console.log(`ratio_with_bare_session_creation: ${(result.bareWithSessionMs / result.crucibleMs).toFixed(3)}`);
   console.log(`fresh_process_bare_loop_ms: ${result.freshBareMs.toFixed(1)} (the same ${bareWhat} as the first pass of a new process; with session creation ${result.freshBareWithSessionMs.toFixed(1)})`);
   console.log(`ratio_against_fresh_process_bare_loop: ${(result.freshBareMs / result.crucibleMs).toFixed(3)} (Crucible opens each model in a new process: every evaluation is a first pass)`);
+  console.log(`fresh_process_bare_loop_same_malloc_ms: ${result.freshBareSameMallocMs.toFixed(1)} (that first pass with the worker's malloc settings, ${Object.entries(WORKER_MALLOC_ENV).map(([k, v]) => `${k}=${v}`).join(' ')})`);
+  console.log(`ratio_against_fresh_process_bare_loop_same_malloc: ${(result.freshBareSameMallocMs / result.crucibleMs).toFixed(3)} (the runtime on equal terms: a new process, the same allocator settings)`);
 }
 
 /**

@@ -5,11 +5,24 @@ import type { Socket } from 'node:net';
 import type { WorkerRequest, WorkerResponse } from './worker-protocol';
 
 const STDERR_TAIL = 2000;
+
+/**
+ * glibc malloc settings of a worker process. It runs one job and exits, so it keeps what it frees:
+ * blocks up to 64 MB come from the heap rather than a mapping of their own each time, and the heap
+ * is never trimmed. Each inference step's tensors then reuse the pages the step before touched. A
+ * long-lived process gets this reuse from malloc's adaptive threshold once it has freed a few large
+ * blocks; a fresh one maps and faults in new pages for each step's output instead (the reward
+ * evaluator's generation on the base text model: 47,800 page faults and 1.76 s of CPU, 31,500 and
+ * 1.34 s with these). The RSS watchdog and RLIMIT_DATA count the kept memory as any other.
+ * glibc's own variables, not GLIBC_TUNABLES: glibc rewrites that one in place when a program reads
+ * it, and prlimit would hand node only its first setting.
+ */
+export const WORKER_MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: String(64 * 1024 * 1024), MALLOC_TRIM_THRESHOLD_: String(1024 * 1024 * 1024) };
 const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => fs.existsSync(p));
 
 /** How a worker process is started; processes started alike can take each other's jobs. */
 export interface WorkerSpawnSpec {
-  /** The worker's whole environment (no secrets: the model runs in there). */
+  /** The worker's environment, besides WORKER_MALLOC_ENV; no secrets: the model runs in there. */
   env: Record<string, string>;
   /** Resident memory cap: the heap size and, with `hardDataLimit`, RLIMIT_DATA. */
   memoryMb: number;
@@ -53,7 +66,7 @@ export class WorkerProcess {
     const limited = spec.hardDataLimit && PRLIMIT !== undefined;
     const command = limited ? (PRLIMIT as string) : process.execPath;
     const args = limited ? [`--data=${spec.memoryMb * 1024 * 1024}`, '--', process.execPath, ...nodeArgs] : nodeArgs;
-    this.child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced', env: spec.env, cwd: process.cwd() });
+    this.child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced', env: { ...spec.env, ...WORKER_MALLOC_ENV }, cwd: process.cwd() });
 
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);
