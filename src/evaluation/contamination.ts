@@ -27,18 +27,22 @@ export interface ContaminationReport {
   offset: number;
 }
 
+// Read once: a global read in these byte loops is a slow lookup where the global object is a vm
+// context's, as in every jest suite.
+const { imul, floor } = Math;
+
 const BASE = 257;
 
 /** B^(N-1) mod 2^32, to take the outgoing byte off the rolling hash. */
 const OUTGOING = (() => {
   let p = 1;
-  for (let i = 0; i < N_GRAM - 1; i += 1) p = Math.imul(p, BASE) >>> 0;
+  for (let i = 0; i < N_GRAM - 1; i += 1) p = imul(p, BASE) >>> 0;
   return p;
 })();
 
 function hashAt(bytes: Uint8Array, start: number): number {
   let h = 0;
-  for (let i = 0; i < N_GRAM; i += 1) h = (Math.imul(h, BASE) + bytes[start + i]) >>> 0;
+  for (let i = 0; i < N_GRAM; i += 1) h = (imul(h, BASE) + bytes[start + i]) >>> 0;
   return h;
 }
 
@@ -76,7 +80,7 @@ export function findContamination(
       if (candidates) {
         for (const at of candidates) {
           if (!sameBytes(tokens, at, bytes, i)) continue;
-          const slot = Math.floor(at / seqLen) * perExample + (at % seqLen);
+          const slot = floor(at / seqLen) * perExample + (at % seqLen);
           if (found[slot]) continue;
           found[slot] = 1;
           const f = hitsPerFile.get(path) ?? { hits: 0, first: i };
@@ -85,7 +89,7 @@ export function findContamination(
         }
       }
       if (i + N_GRAM >= bytes.length) break;
-      h = (Math.imul((h - Math.imul(bytes[i], OUTGOING)) >>> 0, BASE) + bytes[i + N_GRAM]) >>> 0;
+      h = (imul((h - imul(bytes[i], OUTGOING)) >>> 0, BASE) + bytes[i + N_GRAM]) >>> 0;
     }
   }
   const examples: number[] = [];

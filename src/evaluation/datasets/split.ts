@@ -1,3 +1,6 @@
+// Buffer imported, not read from the global object: in a jest suite that is a vm context's, and each
+// read in the sort comparator below went through its slow lookup.
+import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { fnv1a64, seededShuffle } from '../../scoring/prng';
 import type { ClassificationDataset, ClassificationExample, LoadedDataset, TokenDataset } from './dataset';
