@@ -41,11 +41,13 @@ describe('text-tuner example miner in the Docker sandbox', () => {
     const config = loadConfig({ CRUCIBLE_DATA_DIR: path.join(root, 'data'), CRUCIBLE_EXECUTION_PROVIDER: 'cpu', CRUCIBLE_EVAL_THREADS: '1', CRUCIBLE_EVAL_MEMORY_MB: '1024' });
     service = new OnnxTaskDataService(config, new DatasetRegistry());
     const repo = makeMinerRepo('text-tuner', root);
+    // One executor for the three runs, as in the service: one repository intake, whose lock keeps
+    // the three from fetching the same repository into its cache at once.
+    const { executor } = makeDockerExecutor(root, INSTANCE);
     for (const taskType of TYPES) {
       trained[taskType] = (async () => {
         const req: TaskDataRequest = { taskId: `text-miner-${taskType}`, taskType, datasetId: 'prompts-v1', seed: `miner-seed-${taskType}` };
         const prepared = await service.prepare(req);
-        const { executor } = makeDockerExecutor(root, INSTANCE);
         const job = makeJob(`txt${process.pid}-${taskType}`, repo, prepared.trainDir, {
           taskId: req.taskId,
           timeLimitSeconds: 240,
