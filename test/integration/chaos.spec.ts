@@ -1,10 +1,9 @@
 import Docker from 'dockerode';
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { AuditBundleEntity } from '../../src/audit/audit-bundle.entity';
 import { bundleFileName } from '../../src/audit/audit-bundle.service';
@@ -20,6 +19,7 @@ import { createTestDatabase, TestDatabase } from '../support/databases';
 import { makeRepo, minerFiles, tunedMinerRepo } from '../support/git-fixtures';
 import { addEntrants, createClosedTournament } from '../support/tournaments';
 import { startWorker, WorkerHandle } from '../support/worker';
+import { standbyWorker, watchContainerCreates } from '../support/worker-processes';
 
 /**
  * kill -9 anywhere loses nothing and runs nothing twice (issue 15). One small real tournament
@@ -127,33 +127,21 @@ describe('kill -9 at every step boundary of a real tournament (Docker, PostgreSQ
     // is set up) and loads its code meanwhile; it starts its app (database, Docker, adoption) only when
     // told to, once the previous one has exited.
     const standby = (pauseAt: PausePointName | null): { start(tournamentId: string): void; ended: Promise<string> } => {
-      const options = { db: chaosDb.config, dataDir: path.join(dir, 'chaos'), env: pauseAt ? { ...childEnv, CRUCIBLE_TEST_PAUSE_AT: pauseAt } : childEnv, standby: true };
-      const child = spawn(process.execPath, ['-r', path.resolve(__dirname, '../support/ts-register.js'), path.resolve(__dirname, '../support/chaos-worker.ts'), JSON.stringify(options)], {
-        stdio: ['pipe', 'pipe', 'inherit'],
+      const worker = standbyWorker({ db: chaosDb.config, dataDir: path.join(dir, 'chaos'), env: pauseAt ? { ...childEnv, CRUCIBLE_TEST_PAUSE_AT: pauseAt } : childEnv }, children);
+      // Frozen at its pause point: killed there.
+      worker.child.stdout?.on('data', () => {
+        if (/CRUCIBLE_PAUSED /.test(worker.output())) worker.child.kill('SIGKILL');
       });
-      children.add(child);
-      // A child that died before its start signal is reported by `ended`, not by a write error here.
-      child.stdin.on('error', () => undefined);
-      const ended = new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const paused = /CRUCIBLE_PAUSED (\S+)/.exec(out);
-          if (paused) {
-            child.kill('SIGKILL');
-            child.once('exit', () => resolve(`paused at ${paused[1]}`));
-          } else if (out.includes('CRUCIBLE_DONE')) {
-            child.once('exit', () => resolve('done'));
-          }
-        });
-        child.once('exit', (code, signal) => {
-          children.delete(child);
-          if (!/CRUCIBLE_PAUSED|CRUCIBLE_DONE/.test(out)) reject(new Error(`worker exited (${code ?? signal}) at neither a pause nor the end: ${out.slice(-2000)}`));
-        });
+      const ended = worker.exited.then(({ code, signal }) => {
+        const out = worker.output();
+        const paused = /CRUCIBLE_PAUSED (\S+)/.exec(out);
+        if (paused) return `paused at ${paused[1]}`;
+        if (out.includes('CRUCIBLE_DONE')) return 'done';
+        throw new Error(`worker exited (${code ?? signal}) at neither a pause nor the end: ${out.slice(-2000)}`);
       });
       // Reported when its life is awaited; a standby that dies early must not be an unhandled rejection.
       ended.catch(() => undefined);
-      return { start: (tournamentId) => child.stdin.end(`${JSON.stringify({ tournamentId })}\n`), ended };
+      return { start: worker.start, ended };
     };
 
     const points = [...KILL_POINTS, null];
@@ -180,18 +168,7 @@ describe('kill -9 at every step boundary of a real tournament (Docker, PostgreSQ
     await addEntrants(setup.app, t.id, entrants);
 
     // Every container this instance creates, with its (run, attempt) labels, from the engine's own events.
-    const creates: string[] = [];
-    const events = (await docker.getEvents({ filters: JSON.stringify({ type: ['container'], event: ['create'], label: [`${SANDBOX_LABELS.instance}=${instance}`] }) })) as Readable;
-    let pendingEvents = '';
-    events.on('data', (chunk: Buffer) => {
-      pendingEvents += chunk.toString();
-      const lines = pendingEvents.split('\n');
-      pendingEvents = lines.pop() ?? '';
-      for (const line of lines.filter(Boolean)) {
-        const attrs = (JSON.parse(line) as { Actor: { Attributes: Record<string, string> } }).Actor.Attributes;
-        creates.push(`${attrs[SANDBOX_LABELS.runId]}#${attrs[SANDBOX_LABELS.attempt]}`);
-      }
-    });
+    const { creates, stop: stopEvents } = await watchContainerCreates(docker, instance);
 
     const lives: string[] = [];
     for (let i = 0; i < points.length; i++) {
@@ -200,7 +177,7 @@ describe('kill -9 at every step boundary of a real tournament (Docker, PostgreSQ
       if (i + 1 < points.length) next = standby(points[i + 1]);
       lives.push(await current.ended);
     }
-    events.destroy();
+    stopEvents();
 
     // Every boundary was reached and killed in turn; the last life finished the tournament.
     expect(lives).toEqual([...KILL_POINTS.map((p) => `paused at ${p}`), 'done']);

@@ -1,10 +1,9 @@
 import Docker from 'dockerode';
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Readable } from 'node:stream';
 import { AuditEventEntity } from '../../src/audit/audit-event.entity';
 import { TrainingRunEntity } from '../../src/runs/training-run.entity';
 import { SANDBOX_LABELS } from '../../src/sandbox/run-spec';
@@ -14,6 +13,7 @@ import { createTestDatabase, TestDatabase } from '../support/databases';
 import { tunedMinerRepo } from '../support/git-fixtures';
 import { addEntrants, createClosedTournament } from '../support/tournaments';
 import { startWorker, WorkerHandle } from '../support/worker';
+import { standbyWorker, watchContainerCreates } from '../support/worker-processes';
 
 function trainer(root: string, name: string, hyperparameters: Record<string, number>) {
   return tunedMinerRepo('lm-small', root, name, hyperparameters);
@@ -58,24 +58,12 @@ describe('two worker processes, real Docker sandboxes, one PostgreSQL', () => {
     // Each worker has its own data dir (its own runs/ folder), as on two machines sharing the engine.
     // Its process loads its code while the tournament is set up and starts its app when given the tournament.
     const worker = (id: string): { start(tournamentId: string): void; ended: Promise<void> } => {
-      const options = { db: db.config, dataDir: path.join(dir, id), env: { ...env, CRUCIBLE_WORKER_ID: id }, standby: true };
-      const child = spawn(process.execPath, ['-r', path.resolve(__dirname, '../support/ts-register.js'), path.resolve(__dirname, '../support/chaos-worker.ts'), JSON.stringify(options)], {
-        stdio: ['pipe', 'pipe', 'inherit'],
-      });
-      children.add(child);
-      // A child that died before its start signal is reported by `ended`, not by a write error here.
-      child.stdin.on('error', () => undefined);
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      const ended = new Promise<void>((resolve, reject) => {
-        child.once('exit', (code) => {
-          children.delete(child);
-          if (code === 0 && out.includes('CRUCIBLE_DONE')) resolve();
-          else reject(new Error(`worker ${id} exited ${code}: ${out.slice(-2000)}`));
-        });
+      const w = standbyWorker({ db: db.config, dataDir: path.join(dir, id), env: { ...env, CRUCIBLE_WORKER_ID: id } }, children);
+      const ended = w.exited.then(({ code }) => {
+        if (code !== 0 || !w.output().includes('CRUCIBLE_DONE')) throw new Error(`worker ${id} exited ${code}: ${w.output().slice(-2000)}`);
       });
       ended.catch(() => undefined);
-      return { start: (tournamentId) => child.stdin.end(`${JSON.stringify({ tournamentId })}\n`), ended };
+      return { start: w.start, ended };
     };
     const workers = [worker('worker-1'), worker('worker-2')];
 
@@ -84,22 +72,11 @@ describe('two worker processes, real Docker sandboxes, one PostgreSQL', () => {
     const t = await createClosedTournament(setup.app, { bossTasks: 1, attempts: 1, timeLimitsSeconds: { group: 120, knockout: 120, boss: 120 } });
     await addEntrants(setup.app, t.id, entrants.map((r, i) => ({ repoUrl: r.url, commitSha: r.sha, uid: i + 1 })));
 
-    const creates: string[] = [];
-    const events = (await docker.getEvents({ filters: JSON.stringify({ type: ['container'], event: ['create'], label: [`${SANDBOX_LABELS.instance}=${instance}`] }) })) as Readable;
-    let pending = '';
-    events.on('data', (chunk: Buffer) => {
-      pending += chunk.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines.filter(Boolean)) {
-        const attrs = (JSON.parse(line) as { Actor: { Attributes: Record<string, string> } }).Actor.Attributes;
-        creates.push(`${attrs[SANDBOX_LABELS.runId]}#${attrs[SANDBOX_LABELS.attempt]}`);
-      }
-    });
+    const { creates, stop: stopEvents } = await watchContainerCreates(docker, instance);
 
     for (const w of workers) w.start(t.id);
     await Promise.all(workers.map((w) => w.ended));
-    events.destroy();
+    stopEvents();
 
     const final = await setup.ds.getRepository(TournamentEntity).findOneByOrFail({ id: t.id });
     expect(final.state).toBe('completed');

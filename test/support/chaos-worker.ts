@@ -2,12 +2,12 @@
  * A worker process for the crash test: a worker app on the given database that ticks until the
  * tournament completes, then prints CRUCIBLE_DONE. With CRUCIBLE_TEST_PAUSE_AT in `env` it freezes at
  * that step boundary (CRUCIBLE_PAUSED <point>) and the test kills it with SIGKILL.
- * With `standby` it loads its code, then waits for a line on stdin (a JSON object of options known
- * only by then, such as the tournament id) before it starts the app: the crash test starts the next
- * life's process while the current one plays, and lets it start only once the current one is dead
- * (loading code touches nothing the lives share); the multi-worker test starts its workers' processes
- * while it sets up the tournament.
- * argv: <options JSON: { db, dataDir, env, tournamentId?, standby? }>
+ * It loads its code, then waits for its start line on stdin (a JSON object with the tournament id)
+ * before it starts the app: the crash test starts the next life's process while the current one
+ * plays, and lets it start only once the current one is dead (loading code touches nothing the lives
+ * share); the multi-worker test starts its workers' processes while it sets up the tournament.
+ * Started by standbyWorker (worker-processes.ts).
+ * argv: <options JSON: { db, dataDir, env }>
  */
 import type { DatabaseConfig } from '../../src/config/app-config';
 import { TournamentEntity } from '../../src/tournaments/tournament.entity';
@@ -29,34 +29,30 @@ interface Options {
   db: DatabaseConfig;
   dataDir: string;
   env: Record<string, string>;
-  tournamentId: string;
-  standby?: boolean;
 }
 
-/** The start line: a JSON object of further options. */
-function startSignal(): Promise<Partial<Options>> {
+/** The start line: the tournament to play. */
+function startSignal(): Promise<{ tournamentId: string }> {
   return new Promise((resolve, reject) => {
     let line = '';
     process.stdin.on('data', (chunk: Buffer) => {
       line += chunk.toString();
       if (!line.includes('\n')) return;
       process.stdin.pause();
-      resolve(JSON.parse(line) as Partial<Options>);
+      resolve(JSON.parse(line) as { tournamentId: string });
     });
     process.stdin.once('end', () => reject(new Error('stdin closed before the start signal')));
   });
 }
 
 async function main(): Promise<void> {
-  let opts = JSON.parse(process.argv[2]) as Options;
-  if (opts.standby) {
-    await preload();
-    opts = { ...opts, ...(await startSignal()) };
-  }
+  const opts = JSON.parse(process.argv[2]) as Options;
+  await preload();
+  const { tournamentId } = await startSignal();
   const w = await startWorker({ db: opts.db, dataDir: opts.dataDir, env: opts.env });
   for (;;) {
     await w.step();
-    const t = await w.ds.getRepository(TournamentEntity).findOneByOrFail({ id: opts.tournamentId });
+    const t = await w.ds.getRepository(TournamentEntity).findOneByOrFail({ id: tournamentId });
     if (t.state === 'completed') break;
   }
   // The last upkeep pass seals the completed tournament's bundle.
